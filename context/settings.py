@@ -1,0 +1,297 @@
+"""fillin's settings: one typed, frozen model with defaults, and the loader that fills it.
+
+Settings arrive as camelCase JSON-like mappings from several layers (a `[tool.fillin]` table
+in pyproject.toml or a `fillin.toml`, LSP initializationOptions, `workspace/didChangeConfiguration`
+and command-line overrides); `load_settings` merges them in that order. Every key is checked on
+its own: a bad value or an unknown key becomes a `SettingsProblem` naming its dotted path, and
+that key keeps its default, so one typo never takes the whole configuration down.
+
+Settings are passed into the pipeline explicitly; nothing reads them from a global.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+import cattrs
+
+Backend = Literal["", "llamacpp", "openai", "ollama", "openai-chat", "embedded"]
+Policy = Literal["reject", "trim", "annotate", "off"]
+Multiline = Literal["auto", "always", "never"]
+
+
+def _check(predicate: Callable[[Any], bool], hint: str) -> dict[str, Any]:
+    """Field metadata: a value must satisfy `predicate`; `hint` says what is allowed."""
+    return {"check": predicate, "hint": hint}
+
+
+def _positive(v: Any) -> bool:
+    return bool(v > 0)
+
+
+def _share(v: Any) -> bool:
+    return bool(0.0 <= v <= 1.0)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Which model server to use and how to ask it."""
+
+    backend: Backend = field(default="")
+    url: str = ""
+    name: str = ""
+    template: str = ""
+    api_key_env: str = ""
+    path: str = ""
+    max_tokens: int = field(default=128, metadata=_check(_positive, "a positive integer"))
+    temperature: float = field(
+        default=0.2, metadata=_check(lambda v: 0.0 <= v <= 2.0, "a number from 0 to 2")
+    )
+    timeout_ms: int = field(default=5000, metadata=_check(_positive, "a positive integer"))
+    connect_timeout_ms: int = field(
+        default=1500, metadata=_check(_positive, "a positive integer")
+    )
+    stop: tuple[str, ...] = ()
+    n_candidates: int = field(
+        default=1, metadata=_check(lambda v: 1 <= v <= 8, "an integer from 1 to 8")
+    )
+    context_size: int = field(default=4096, metadata=_check(_positive, "a positive integer"))
+    threads: int = field(default=0, metadata=_check(lambda v: v >= 0, "0 (auto) or more"))
+
+
+@dataclass(frozen=True)
+class CompletionSettings:
+    """When and how suggestions are made."""
+
+    enabled: bool = True
+    multiline: Multiline = "auto"
+    completion_items: bool = True
+    max_lines: int = field(default=24, metadata=_check(_positive, "a positive integer"))
+
+
+@dataclass(frozen=True)
+class ContextSettings:
+    """How the prompt is assembled from the file and the repository."""
+
+    max_prompt_tokens: int = field(
+        default=2048, metadata=_check(lambda v: v >= 64, "an integer of at least 64")
+    )
+    prefix_share: float = field(default=0.5, metadata=_check(_share, "a share from 0 to 1"))
+    suffix_share: float = field(default=0.15, metadata=_check(_share, "a share from 0 to 1"))
+    repository: bool = True
+    retrieval_timeout_ms: int = field(default=30, metadata=_check(_positive, "a positive integer"))
+    sources: tuple[str, ...] = ("definition", "scope", "similar", "recent")
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """What the symbol index covers and where it lives."""
+
+    enabled: bool = True
+    directory: str = ""
+    max_file_bytes: int = field(default=1_000_000, metadata=_check(_positive, "a positive integer"))
+    max_files: int = field(default=50_000, metadata=_check(_positive, "a positive integer"))
+    exclude: tuple[str, ...] = ()
+    include_dirs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    """What happens to a suggestion that fails a check: one policy per kind of problem."""
+
+    enabled: bool = True
+    syntax: Policy = "reject"
+    unknown_symbol: Policy = "trim"
+    arity: Policy = "annotate"
+    unknown_dependency: Policy = "reject"
+
+
+@dataclass(frozen=True)
+class StatsSettings:
+    """Local acceptance statistics; nothing is ever sent anywhere."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The root of fillin's settings."""
+
+    model: ModelSettings = field(default_factory=ModelSettings)
+    completion: CompletionSettings = field(default_factory=CompletionSettings)
+    context: ContextSettings = field(default_factory=ContextSettings)
+    index: IndexSettings = field(default_factory=IndexSettings)
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
+    log_level: Literal["error", "warning", "info", "debug"] = "info"
+
+
+@dataclass(frozen=True)
+class SettingsProblem:
+    """One key that could not be used; the setting keeps its default."""
+
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+T = TypeVar("T")
+
+
+def load_settings(*layers: Mapping[str, Any] | None) -> tuple[Settings, list[SettingsProblem]]:
+    """Merge camelCase layers (later ones win) into `Settings`, reporting bad keys.
+
+    Each layer may be the whole mapping or have it under a `fillin` key, as editors send it.
+    """
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if not layer:
+            continue
+        if isinstance(layer, Mapping) and set(layer) == {"fillin"}:
+            layer = layer["fillin"]
+        if not isinstance(layer, Mapping):
+            return Settings(), [SettingsProblem("fillin", "settings must be an object")]
+        _deep_merge(merged, layer)
+    problems: list[SettingsProblem] = []
+    settings = _structure(Settings, merged, "", problems)
+    return settings, problems
+
+
+def read_workspace_settings(root: Path) -> tuple[dict[str, Any], list[SettingsProblem]]:
+    """The `[tool.fillin]` table of root/pyproject.toml, overlaid by root/fillin.toml."""
+    layer: dict[str, Any] = {}
+    problems: list[SettingsProblem] = []
+    for path, table in ((root / "pyproject.toml", ("tool", "fillin")), (root / "fillin.toml", ())):
+        if not path.is_file():
+            continue
+        try:
+            data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            problems.append(SettingsProblem(str(path), f"cannot read it ({exc}); it is ignored"))
+            continue
+        for key in table:
+            data = data.get(key, {}) if isinstance(data, dict) else {}
+        if isinstance(data, dict):
+            _deep_merge(layer, data)
+    return layer, problems
+
+
+def to_camel(name: str) -> str:
+    """`api_key_env` -> `apiKeyEnv`."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def to_snake(name: str) -> str:
+    """`apiKeyEnv` -> `api_key_env`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def settings_schema(cls: type[Any] = Settings, prefix: str = "") -> list[tuple[str, str, Any]]:
+    """Every setting as (dotted camelCase key, type name, default), for docs and `doctor`."""
+    rows: list[tuple[str, str, Any]] = []
+    hints = get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}{to_camel(f.name)}"
+        tp = hints[f.name]
+        if dataclasses.is_dataclass(tp):
+            rows.extend(settings_schema(tp, key + "."))  # type: ignore[arg-type]
+        else:
+            default = f.default if f.default is not dataclasses.MISSING else None
+            rows.append((key, _type_name(tp), default))
+    return rows
+
+
+def _type_name(tp: Any) -> str:
+    if get_origin(tp) is Literal:
+        return " | ".join(repr(a) for a in get_args(tp))
+    if get_origin(tp) is tuple:
+        return f"list of {_type_name(get_args(tp)[0])}"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _deep_merge(into: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        elif isinstance(value, Mapping):
+            into[key] = {}
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _structure(cls: type[T], raw: Any, prefix: str, problems: list[SettingsProblem]) -> T:
+    """Build `cls` from `raw` key by key, keeping the default of every bad key."""
+    if not isinstance(raw, Mapping):
+        problems.append(SettingsProblem(prefix.rstrip(".") or "fillin", "must be an object"))
+        return cls()
+    hints = get_type_hints(cls)
+    fields = {to_camel(f.name): f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        path = f"{prefix}{key}"
+        f = fields.get(key)
+        if f is None:
+            close = _closest(key, fields)
+            hint = f" (did you mean {prefix}{close}?)" if close else ""
+            problems.append(SettingsProblem(path, f"unknown setting{hint}; it is ignored"))
+            continue
+        tp = hints[f.name]
+        if dataclasses.is_dataclass(tp):
+            values[f.name] = _structure(tp, value, path + ".", problems)  # type: ignore[arg-type]
+            continue
+        try:
+            if isinstance(tp, type) and tp in (int, float) and isinstance(value, bool):
+                raise TypeError("a boolean is not a number")
+            if tp is str and not isinstance(value, str):
+                raise TypeError("must be a string")
+            if tp is bool and not isinstance(value, bool):
+                raise TypeError("must be true or false")
+            if tp is int and isinstance(value, float) and not value.is_integer():
+                raise TypeError("must be an integer")
+            if get_origin(tp) is tuple and isinstance(value, str):
+                raise TypeError("must be a list")
+            converted = _converter.structure(value, tp)
+        except (cattrs.BaseValidationError, cattrs.errors.CattrsError, TypeError, ValueError) as exc:
+            problems.append(SettingsProblem(path, _describe(tp, value, exc)))
+            continue
+        check = f.metadata.get("check")
+        if check is not None and not check(converted):
+            problems.append(
+                SettingsProblem(path, f"{value!r} is not {f.metadata['hint']}; using the default")
+            )
+            continue
+        values[f.name] = converted
+    return cls(**values)
+
+
+def _describe(tp: Any, value: Any, exc: Exception) -> str:
+    if get_origin(tp) is Literal:
+        allowed = ", ".join(repr(a) for a in get_args(tp) if a != "")
+        return f"{value!r} is not one of {allowed}; using the default"
+    if isinstance(exc, TypeError) and str(exc).startswith("must"):
+        return f"{value!r} {exc}; using the default"
+    return f"{value!r} is not a valid {_type_name(tp)}; using the default"
+
+
+def _closest(key: str, candidates: Sequence[str] | Mapping[str, Any]) -> str | None:
+    matches = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.7)
+    return matches[0] if matches else None
+
+
+def replace_model(settings: Settings, **changes: Any) -> Settings:
+    """A copy of `settings` with some model keys changed (command-line overrides)."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    return dataclasses.replace(settings, model=dataclasses.replace(settings.model, **changes))
+

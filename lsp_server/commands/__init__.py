@@ -1,0 +1,1 @@
+"""The `fillin` subcommands, one module each."""
