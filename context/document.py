@@ -66,9 +66,7 @@ class Document:
         if line_idx < 0 or character < 0:
             raise PositionError(f"position {line_idx}:{character} is negative")
         if line_idx >= self.n_lines:
-            raise PositionError(
-                f"line {line_idx} is outside the document ({self.n_lines} lines)"
-            )
+            raise PositionError(f"line {line_idx} is outside the document ({self.n_lines} lines)")
         line = self.line_text(line_idx)
         n_chars = units_to_chars(line, character, encoding)
         return self.line_starts[line_idx] + n_chars
@@ -122,3 +120,20 @@ def utf_width(ch: str, encoding: Encoding) -> int:
 def offset_to_byte(text: str, offset: int) -> int:
     """The UTF-8 byte offset (tree-sitter's unit) of a character offset."""
     return len(text[:offset].encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """One edit of a document: `text` replaced the old text between two offsets.
+
+    Offsets count characters of the text before this change. A list of changes applies in
+    order, each to the result of the one before, as LSP's incremental sync sends them.
+    """
+
+    start: int
+    end: int
+    text: str
+
+    def apply(self, old: str) -> str:
+        """The text after this change."""
+        return old[: self.start] + self.text + old[self.end :]

@@ -55,9 +55,7 @@ class ModelSettings:
         default=0.2, metadata=_check(lambda v: 0.0 <= v <= 2.0, "a number from 0 to 2")
     )
     timeout_ms: int = field(default=5000, metadata=_check(_positive, "a positive integer"))
-    connect_timeout_ms: int = field(
-        default=1500, metadata=_check(_positive, "a positive integer")
-    )
+    connect_timeout_ms: int = field(default=1500, metadata=_check(_positive, "a positive integer"))
     stop: tuple[str, ...] = ()
     n_candidates: int = field(
         default=1, metadata=_check(lambda v: 1 <= v <= 8, "an integer from 1 to 8")
@@ -263,7 +261,12 @@ def _structure(cls: type[T], raw: Any, prefix: str, problems: list[SettingsProbl
             if get_origin(tp) is tuple and isinstance(value, str):
                 raise TypeError("must be a list")
             converted = _converter.structure(value, tp)
-        except (cattrs.BaseValidationError, cattrs.errors.CattrsError, TypeError, ValueError) as exc:
+        except (
+            cattrs.BaseValidationError,
+            cattrs.errors.CattrsError,
+            TypeError,
+            ValueError,
+        ) as exc:
             problems.append(SettingsProblem(path, _describe(tp, value, exc)))
             continue
         check = f.metadata.get("check")
@@ -294,4 +297,3 @@ def replace_model(settings: Settings, **changes: Any) -> Settings:
     """A copy of `settings` with some model keys changed (command-line overrides)."""
     changes = {k: v for k, v in changes.items() if v is not None}
     return dataclasses.replace(settings, model=dataclasses.replace(settings.model, **changes))
-
