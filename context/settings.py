@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -27,9 +28,11 @@ Policy = Literal["reject", "trim", "annotate", "off"]
 Multiline = Literal["auto", "always", "never"]
 
 
-def _check(predicate: Callable[[Any], bool], hint: str) -> dict[str, Any]:
-    """Field metadata: a value must satisfy `predicate`; `hint` says what is allowed."""
-    return {"check": predicate, "hint": hint}
+def _meta(
+    doc: str, predicate: Callable[[Any], bool] | None = None, hint: str = ""
+) -> dict[str, Any]:
+    """Field metadata: what the setting does, and what a value must satisfy to be used."""
+    return {"doc": doc, "check": predicate, "hint": hint}
 
 
 def _positive(v: Any) -> bool:
@@ -44,34 +47,100 @@ def _share(v: Any) -> bool:
 class ModelSettings:
     """Which model server to use and how to ask it."""
 
-    backend: Backend = field(default="")
-    url: str = ""
-    name: str = ""
-    template: str = ""
-    api_key_env: str = ""
-    path: str = ""
-    max_tokens: int = field(default=128, metadata=_check(_positive, "a positive integer"))
+    backend: Backend = field(
+        default="",
+        metadata=_meta("Model server kind; empty means `embedded` with the bundled SmolLM2 model"),
+    )
+    url: str = field(
+        default="",
+        metadata=_meta(
+            "API base of the model server, e.g. `http://127.0.0.1:8080` or `http://host:8000/v1`"
+        ),
+    )
+    name: str = field(
+        default="", metadata=_meta("Model name sent to the server; also used to infer the template")
+    )
+    template: str = field(
+        default="",
+        metadata=_meta(
+            "Prompt template (`starcoder`, `codellama`, `deepseek-coder`, `qwen2.5-coder`, "
+            "`codestral`, `codegemma`, `prefix-only`); empty infers it from `model.name`"
+        ),
+    )
+    api_key_env: str = field(
+        default="",
+        metadata=_meta(
+            "Name of the environment variable that holds the API key "
+            "(keys are never read from settings)"
+        ),
+    )
+    path: str = field(default="", metadata=_meta("GGUF file for the `embedded` backend"))
+    max_tokens: int = field(
+        default=128,
+        metadata=_meta("Most tokens generated for one suggestion", _positive, "a positive integer"),
+    )
     temperature: float = field(
-        default=0.2, metadata=_check(lambda v: 0.0 <= v <= 2.0, "a number from 0 to 2")
+        default=0.2,
+        metadata=_meta("Sampling temperature", lambda v: 0.0 <= v <= 2.0, "a number from 0 to 2"),
     )
-    timeout_ms: int = field(default=5000, metadata=_check(_positive, "a positive integer"))
-    connect_timeout_ms: int = field(default=1500, metadata=_check(_positive, "a positive integer"))
-    stop: tuple[str, ...] = ()
+    timeout_ms: int = field(
+        default=5000,
+        metadata=_meta(
+            "Longest wait for the model's next piece of text", _positive, "a positive integer"
+        ),
+    )
+    connect_timeout_ms: int = field(
+        default=1500,
+        metadata=_meta(
+            "Longest wait to connect to the model server", _positive, "a positive integer"
+        ),
+    )
+    stop: tuple[str, ...] = field(
+        default=(), metadata=_meta("Extra stop strings, added to the template's")
+    )
     n_candidates: int = field(
-        default=1, metadata=_check(lambda v: 1 <= v <= 8, "an integer from 1 to 8")
+        default=1,
+        metadata=_meta(
+            "Candidates to ask for where the backend supports several; "
+            "the best valid ones are returned first",
+            lambda v: 1 <= v <= 8,
+            "an integer from 1 to 8",
+        ),
     )
-    context_size: int = field(default=4096, metadata=_check(_positive, "a positive integer"))
-    threads: int = field(default=0, metadata=_check(lambda v: v >= 0, "0 (auto) or more"))
+    context_size: int = field(
+        default=4096,
+        metadata=_meta(
+            "Context window of the `embedded` model, in tokens", _positive, "a positive integer"
+        ),
+    )
+    threads: int = field(
+        default=0,
+        metadata=_meta(
+            "CPU threads of the `embedded` model; 0 picks for you",
+            lambda v: v >= 0,
+            "0 (auto) or more",
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class CompletionSettings:
     """When and how suggestions are made."""
 
-    enabled: bool = True
-    multiline: Multiline = "auto"
-    completion_items: bool = True
-    max_lines: int = field(default=24, metadata=_check(_positive, "a positive integer"))
+    enabled: bool = field(default=True, metadata=_meta("Answer inline completion requests at all"))
+    multiline: Multiline = field(
+        default="auto",
+        metadata=_meta(
+            "Single- or multi-line suggestions; `auto` decides from the syntax tree at the cursor"
+        ),
+    )
+    completion_items: bool = field(
+        default=True,
+        metadata=_meta("Also offer the suggestion as a `textDocument/completion` item"),
+    )
+    max_lines: int = field(
+        default=24, metadata=_meta("Most lines in one suggestion", _positive, "a positive integer")
+    )
 
 
 @dataclass(frozen=True)
@@ -79,43 +148,101 @@ class ContextSettings:
     """How the prompt is assembled from the file and the repository."""
 
     max_prompt_tokens: int = field(
-        default=2048, metadata=_check(lambda v: v >= 64, "an integer of at least 64")
+        default=2048,
+        metadata=_meta(
+            "Token budget of the whole prompt (counted with tiktoken)",
+            lambda v: v >= 64,
+            "an integer of at least 64",
+        ),
     )
-    prefix_share: float = field(default=0.5, metadata=_check(_share, "a share from 0 to 1"))
-    suffix_share: float = field(default=0.15, metadata=_check(_share, "a share from 0 to 1"))
-    repository: bool = True
-    retrieval_timeout_ms: int = field(default=30, metadata=_check(_positive, "a positive integer"))
-    sources: tuple[str, ...] = ("definition", "scope", "similar", "recent")
+    prefix_share: float = field(
+        default=0.5,
+        metadata=_meta(
+            "Share of the budget for the code before the cursor", _share, "a share from 0 to 1"
+        ),
+    )
+    suffix_share: float = field(
+        default=0.15,
+        metadata=_meta(
+            "Share of the budget for the code after the cursor; "
+            "the rest goes to repository context",
+            _share,
+            "a share from 0 to 1",
+        ),
+    )
+    repository: bool = field(
+        default=True,
+        metadata=_meta(
+            "Add repository context (definitions, similar code, recent edits) to prompts"
+        ),
+    )
+    retrieval_timeout_ms: int = field(
+        default=30,
+        metadata=_meta(
+            "Deadline of each retrieval source; a late source contributes nothing",
+            _positive,
+            "a positive integer",
+        ),
+    )
+    sources: tuple[str, ...] = field(
+        default=("definition", "scope", "similar", "recent"),
+        metadata=_meta("Retrieval sources to use, from `definition`, `scope`, `similar`, `recent`"),
+    )
 
 
 @dataclass(frozen=True)
 class IndexSettings:
     """What the symbol index covers and where it lives."""
 
-    enabled: bool = True
-    directory: str = ""
-    max_file_bytes: int = field(default=1_000_000, metadata=_check(_positive, "a positive integer"))
-    max_files: int = field(default=50_000, metadata=_check(_positive, "a positive integer"))
-    exclude: tuple[str, ...] = ()
-    include_dirs: tuple[str, ...] = ()
+    enabled: bool = field(default=True, metadata=_meta("Build and keep the symbol index"))
+    directory: str = field(
+        default="",
+        metadata=_meta("Where index databases live; empty means the user's cache directory"),
+    )
+    max_file_bytes: int = field(
+        default=1_000_000,
+        metadata=_meta("Files larger than this are not indexed", _positive, "a positive integer"),
+    )
+    max_files: int = field(
+        default=50_000,
+        metadata=_meta("Most files indexed per workspace folder", _positive, "a positive integer"),
+    )
+    exclude: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta("Extra gitignore-style patterns to leave out (as in `.fillinignore`)"),
+    )
+    include_dirs: tuple[str, ...] = field(
+        default=(), metadata=_meta("C/C++ include directories, relative to the workspace root")
+    )
 
 
 @dataclass(frozen=True)
 class ValidationSettings:
     """What happens to a suggestion that fails a check: one policy per kind of problem."""
 
-    enabled: bool = True
-    syntax: Policy = "reject"
-    unknown_symbol: Policy = "trim"
-    arity: Policy = "annotate"
-    unknown_dependency: Policy = "reject"
+    enabled: bool = field(default=True, metadata=_meta("Check suggestions before they are shown"))
+    syntax: Policy = field(
+        default="reject", metadata=_meta("Policy for suggestions that break the syntax")
+    )
+    unknown_symbol: Policy = field(
+        default="trim", metadata=_meta("Policy for names that resolve to nothing")
+    )
+    arity: Policy = field(
+        default="annotate", metadata=_meta("Policy for calls with the wrong number of arguments")
+    )
+    unknown_dependency: Policy = field(
+        default="reject",
+        metadata=_meta("Policy for imports of packages the project does not declare"),
+    )
 
 
 @dataclass(frozen=True)
 class StatsSettings:
     """Local acceptance statistics; nothing is ever sent anywhere."""
 
-    enabled: bool = True
+    enabled: bool = field(
+        default=True, metadata=_meta("Record acceptance statistics locally (never sent anywhere)")
+    )
 
 
 @dataclass(frozen=True)
@@ -128,7 +255,9 @@ class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     stats: StatsSettings = field(default_factory=StatsSettings)
-    log_level: Literal["error", "warning", "info", "debug"] = "info"
+    log_level: Literal["error", "warning", "info", "debug"] = field(
+        default="info", metadata=_meta("Log verbosity")
+    )
 
 
 @dataclass(frozen=True)
@@ -195,9 +324,19 @@ def to_snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def settings_schema(cls: type[Any] = Settings, prefix: str = "") -> list[tuple[str, str, Any]]:
-    """Every setting as (dotted camelCase key, type name, default), for docs and `doctor`."""
-    rows: list[tuple[str, str, Any]] = []
+@dataclass(frozen=True)
+class SettingDoc:
+    """One leaf setting, for documentation and `fillin doctor`."""
+
+    key: str
+    type_name: str
+    default: Any
+    doc: str
+
+
+def settings_schema(cls: type[Any] = Settings, prefix: str = "") -> list[SettingDoc]:
+    """Every leaf setting with its dotted camelCase key, type, default and description."""
+    rows: list[SettingDoc] = []
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
         key = f"{prefix}{to_camel(f.name)}"
@@ -206,13 +345,23 @@ def settings_schema(cls: type[Any] = Settings, prefix: str = "") -> list[tuple[s
             rows.extend(settings_schema(tp, key + "."))  # type: ignore[arg-type]
         else:
             default = f.default if f.default is not dataclasses.MISSING else None
-            rows.append((key, _type_name(tp), default))
+            rows.append(SettingDoc(key, _type_name(tp), default, f.metadata.get("doc", "")))
     return rows
+
+
+def settings_markdown() -> str:
+    """The settings reference as a Markdown table (the README embeds it verbatim)."""
+    lines = ["| key | type | default | what it does |", "| --- | --- | --- | --- |"]
+    for row in settings_schema():
+        default = list(row.default) if isinstance(row.default, tuple) else row.default
+        shown = "`" + json.dumps(default) + "`"
+        lines.append(f"| `{row.key}` | {row.type_name} | {shown} | {row.doc} |")
+    return "\n".join(lines) + "\n"
 
 
 def _type_name(tp: Any) -> str:
     if get_origin(tp) is Literal:
-        return " | ".join(repr(a) for a in get_args(tp))
+        return " \\| ".join(f"`{json.dumps(a)}`" for a in get_args(tp))
     if get_origin(tp) is tuple:
         return f"list of {_type_name(get_args(tp)[0])}"
     return getattr(tp, "__name__", str(tp))

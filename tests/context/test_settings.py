@@ -117,6 +117,7 @@ def test_broken_toml_is_reported_not_raised(tmp_path: Path) -> None:
 
 
 def test_schema_lists_every_leaf_in_camel_case() -> None:
-    keys = [key for key, _, _ in settings_schema()]
+    keys = [row.key for row in settings_schema()]
     assert "model.apiKeyEnv" in keys and "validation.unknownDependency" in keys
     assert all("_" not in key for key in keys)
+    assert all(row.doc for row in settings_schema())
