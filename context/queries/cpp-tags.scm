@@ -1,0 +1,7 @@
+; Definitions that the shipped tags.scm of tree-sitter-cpp leaves out.
+
+(namespace_definition name: (namespace_identifier) @name) @definition.module
+(preproc_def name: (identifier) @name) @definition.macro
+(preproc_function_def name: (identifier) @name) @definition.macro
+(field_declaration declarator: (field_identifier) @name) @definition.field
+(enumerator name: (identifier) @name) @definition.constant
