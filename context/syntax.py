@@ -1,0 +1,321 @@
+"""Parse source text with tree-sitter and extract its definitions and imports.
+
+`parse` turns text into a tree; `reparse` applies a document's `TextChange`s to an old tree
+(`Tree.edit` with byte offsets and points, then a parse that reuses the old tree), which is
+what keeps an open document's index rows fresh on every keystroke. `extract_definitions`
+and `extract_imports` run the language's queries (see `context.languages`) and return frozen
+values; they never raise on broken code, since tree-sitter always produces a tree.
+
+A definition is kept when it is visible from outside its function: module-level functions,
+classes and constants, and members of classes, structs, traits, impls, interfaces and
+namespaces. Definitions local to a function body are left out (they would only pollute
+name lookups), except fields assigned in a Python `__init__`.
+
+Lines are 0-based (`line_idx`); byte offsets are UTF-8 (`offset_bytes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from context.document import TextChange
+from context.import_statements import DECODERS, Import
+from context.languages import Language, definitions_query, imports_query, parser_for
+
+MAX_SIGNATURE_CHARS = 400
+"""A signature longer than this is cut at a line break (or hard) and marked with `...`."""
+
+# Nodes that wrap a definition without changing what it defines; the signature and the
+# range start at the wrapper so that decorators, `export` and `const` are kept.
+_WRAPPERS = frozenset(
+    {
+        "decorated_definition",
+        "export_statement",
+        "lexical_declaration",
+        "variable_declaration",
+        "type_declaration",
+        "template_declaration",
+    }
+)
+# C and C++ tags capture a function's declarator; its definition or declaration holds it.
+_DECLARATOR_HOLDERS = frozenset({"function_definition", "declaration", "field_declaration"})
+_COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
+_KIND_PRIORITY = {"function": 1, "constant": 0, "variable": 0}
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One named definition found in a file."""
+
+    name: str
+    kind: str
+    """`function`, `method`, `class`, `interface`, `type`, `enum`, `field`, `constant`,
+    `variable`, `module`, `macro` or `constructor`."""
+    container: str | None
+    """The enclosing class, struct, impl, trait, interface or namespace, if any."""
+    start_line_idx: int
+    end_line_idx: int
+    signature: str
+    """The header up to (not including) the body, e.g. `def total(self, tax: float) -> float:`."""
+    doc: str | None
+    """The first line of the docstring or of the comment just above, without markers."""
+
+
+def parse(lang: Language, text: str | bytes) -> ts.Tree:
+    """The syntax tree of `text`, parsed with the calling thread's parser for `lang`."""
+    source = text.encode("utf-8") if isinstance(text, str) else text
+    return parser_for(lang).parse(source)
+
+
+def reparse(
+    lang: Language, tree: ts.Tree, old_text: str, changes: Sequence[TextChange]
+) -> tuple[str, ts.Tree]:
+    """Apply `changes` to `old_text` and its `tree`; return the new text and its tree.
+
+    `tree` is edited in place (pass `tree.copy()` to keep it). Each change's offsets count
+    characters in the text left by the change before it, as LSP incremental sync sends them.
+    """
+    text = old_text
+    for change in changes:
+        start_byte, start_point = _byte_and_point(text, change.start)
+        old_end_byte, old_end_point = _byte_and_point(text, change.end)
+        inserted = change.text.encode("utf-8")
+        new_end_byte = start_byte + len(inserted)
+        n_newlines = change.text.count("\n")
+        if n_newlines:
+            last_line = change.text[change.text.rfind("\n") + 1 :]
+            new_end_point = (start_point[0] + n_newlines, len(last_line.encode("utf-8")))
+        else:
+            new_end_point = (start_point[0], start_point[1] + len(inserted))
+        tree.edit(
+            start_byte=start_byte,
+            old_end_byte=old_end_byte,
+            new_end_byte=new_end_byte,
+            start_point=start_point,
+            old_end_point=old_end_point,
+            new_end_point=new_end_point,
+        )
+        text = change.apply(text)
+    new_tree = parser_for(lang).parse(text.encode("utf-8"), tree)
+    return text, new_tree
+
+
+def _byte_and_point(text: str, offset: int) -> tuple[int, tuple[int, int]]:
+    """The UTF-8 byte offset and (row, byte column) point of a character offset."""
+    offset = max(0, min(offset, len(text)))
+    line_start = text.rfind("\n", 0, offset) + 1
+    row = text.count("\n", 0, line_start)
+    column_bytes = len(text[line_start:offset].encode("utf-8"))
+    if text.isascii():
+        return offset, (row, column_bytes)
+    return len(text[:line_start].encode("utf-8")) + column_bytes, (row, column_bytes)
+
+
+def extract_definitions(lang: Language, tree: ts.Tree, source: bytes) -> list[Definition]:
+    """The definitions of a parsed file, in source order, without duplicates."""
+    cursor = ts.QueryCursor(definitions_query(lang))
+    found: dict[int, tuple[int, Definition]] = {}
+    for _, captures in cursor.matches(tree.root_node):
+        name_nodes = captures.get("name")
+        if not name_nodes:
+            continue
+        name_node = name_nodes[0]
+        node, kind = None, ""
+        for capture, nodes in captures.items():
+            if capture.startswith("definition."):
+                node, kind = nodes[0], capture[11:]
+                break
+        if node is None:
+            continue
+        definition = _definition(lang, node, kind, name_node, source)
+        if definition is None:
+            continue
+        priority = _KIND_PRIORITY.get(definition.kind, 2)
+        previous = found.get(name_node.start_byte)
+        if previous is None or previous[0] < priority:
+            found[name_node.start_byte] = (priority, definition)
+    return [found[key][1] for key in sorted(found)]
+
+
+def _definition(
+    lang: Language, node: ts.Node, kind: str, name_node: ts.Node, source: bytes
+) -> Definition | None:
+    if node.type == "function_declarator":
+        holder = node.parent
+        while holder is not None and holder.type not in _DECLARATOR_HOLDERS:
+            if holder.type in ("parameter_declaration", "compound_statement"):
+                return None
+            holder = holder.parent
+        if holder is None:
+            return None
+        node = holder
+    container, is_local = _container(lang, node, name_node, kind, source)
+    if is_local:
+        return None
+    if kind == "function" and container is not None:
+        kind = "method"
+    anchor = node
+    while anchor.parent is not None and anchor.parent.type in _WRAPPERS:
+        anchor = anchor.parent
+    return Definition(
+        name=_text(name_node, source),
+        kind=kind,
+        container=container,
+        start_line_idx=anchor.start_point.row,
+        end_line_idx=_end_line_idx(node),
+        signature=_signature(lang, node, anchor, source),
+        doc=_doc(lang, node, anchor, source),
+    )
+
+
+def _end_line_idx(node: ts.Node) -> int:
+    """The last line a node covers; a node ending at a line break ends on the line before."""
+    end_row, end_column = node.end_point
+    if end_column == 0 and end_row > node.start_point.row:
+        return int(end_row) - 1
+    return int(end_row)
+
+
+def _container(
+    lang: Language, node: ts.Node, name_node: ts.Node, kind: str, source: bytes
+) -> tuple[str | None, bool]:
+    """(the enclosing container's name, whether the definition is local to a function)."""
+    receiver = node.child_by_field_name("receiver")
+    if receiver is not None:
+        return _type_name(receiver, source), False
+    qualifier = name_node.parent
+    if qualifier is not None and qualifier.type == "qualified_identifier":
+        scope = qualifier.child_by_field_name("scope")
+        if scope is not None:
+            return _text(scope, source), False
+    ancestor = node.parent
+    while ancestor is not None:
+        field = lang.containers.get(ancestor.type)
+        if field is not None:
+            name = ancestor.child_by_field_name(field)
+            if name is not None:
+                return _type_name(name, source), False
+        if ancestor.type in lang.function_types and kind != "field":
+            return None, True
+        ancestor = ancestor.parent
+    return None, False
+
+
+def _type_name(node: ts.Node, source: bytes) -> str:
+    """The bare type name in a receiver or impl type: `*Cart` -> `Cart`, `Vec<T>` -> `Vec`."""
+    text = _text(node, source).strip("() ")
+    for stop in ("<", "["):
+        text = text.split(stop, 1)[0]
+    words = text.replace("*", " ").replace("&", " ").split()
+    words = [w for w in words if w not in ("mut", "const")]
+    return words[-1].rsplit("::", 1)[-1] if words else text
+
+
+def _body(node: ts.Node) -> ts.Node | None:
+    body = node.child_by_field_name("body")
+    if body is not None:
+        return body
+    value = node.child_by_field_name("value")
+    if value is not None:
+        return value.child_by_field_name("body")
+    type_node = node.child_by_field_name("type")
+    if type_node is not None and type_node.type in ("struct_type", "interface_type"):
+        for child in type_node.children:
+            if child.type in ("field_declaration_list", "{"):
+                return child
+    return None
+
+
+def _signature(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str:
+    body = _body(node)
+    if body is not None and body.start_byte > anchor.start_byte:
+        raw = source[anchor.start_byte : body.start_byte]
+    else:
+        end = source.find(b"\n", anchor.start_byte, anchor.end_byte)
+        raw = source[anchor.start_byte : end if end != -1 else anchor.end_byte]
+    text = raw.decode("utf-8", "replace").rstrip()
+    if body is not None and lang.line_comment and "\n" in text:
+        # Comments between the header and the first statement belong to the body.
+        lines = text.split("\n")
+        while len(lines) > 1 and lines[-1].lstrip().startswith(lang.line_comment):
+            lines.pop()
+        text = "\n".join(lines).rstrip()
+    if text.endswith("{"):
+        text = text[:-1].rstrip()
+    if text.endswith("=>"):
+        text = text[:-2].rstrip()
+    if len(text) > MAX_SIGNATURE_CHARS:
+        cut = text.rfind("\n", 0, MAX_SIGNATURE_CHARS)
+        text = text[: cut if cut > 0 else MAX_SIGNATURE_CHARS].rstrip() + " ..."
+    return text
+
+
+def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str | None:
+    if lang.docstring_in_body:
+        body = node.child_by_field_name("body")
+        first = body.named_children[0] if body is not None and body.named_children else None
+        if first is not None and first.type == "expression_statement" and first.named_children:
+            string = first.named_children[0]
+            if string.type == "string":
+                literal = _text(string, source).lstrip("rRbBuUfF")
+                return _first_line(literal.strip("\"'"))
+    comment = anchor.prev_named_sibling
+    if comment is None or comment.type not in _COMMENT_TYPES:
+        return None
+    if anchor.start_point.row - comment.end_point.row > 1:
+        return None
+    # Walk up to the first comment of a contiguous run so its opening line is used.
+    while True:
+        previous = comment.prev_named_sibling
+        if (
+            previous is None
+            or previous.type not in _COMMENT_TYPES
+            or comment.start_point.row - previous.end_point.row > 1
+        ):
+            break
+        comment = previous
+    return _first_line(_strip_comment(_text(comment, source), lang))
+
+
+def _strip_comment(text: str, lang: Language) -> str:
+    markers = sorted(
+        {lang.line_comment or "#", "/**", "/*!", "/*", "///", "//!", "//", "*"}, key=len
+    )[::-1]
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        for marker in markers:
+            if stripped.startswith(marker):
+                stripped = stripped[len(marker) :]
+                break
+        lines.append(stripped.removesuffix("*/").strip())
+    return "\n".join(lines)
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped:
+            return stripped
+    return None
+
+
+def _text(node: ts.Node | None, source: bytes) -> str:
+    if node is None:
+        return ""
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def extract_imports(lang: Language, tree: ts.Tree, source: bytes) -> list[Import]:
+    """The imports of a parsed file, in source order."""
+    decode = DECODERS[lang.import_style]
+    cursor = ts.QueryCursor(imports_query(lang))
+    captures = cursor.captures(tree.root_node).get("import", [])
+    captures.sort(key=lambda n: n.start_byte)
+    imports: list[Import] = []
+    for node in captures:
+        imports.extend(decode(node, source))
+    return imports
