@@ -152,10 +152,10 @@ def _definition(
         if holder is None:
             return None
         node = holder
-    container, is_local = _container(lang, node, name_node, kind, source)
+    container, container_type, is_local = _container(lang, node, name_node, kind, source)
     if is_local:
         return None
-    if kind == "function" and container is not None:
+    if kind == "function" and container_type in lang.class_types:
         kind = "method"
     anchor = node
     while anchor.parent is not None and anchor.parent.type in _WRAPPERS:
@@ -181,27 +181,30 @@ def _end_line_idx(node: ts.Node) -> int:
 
 def _container(
     lang: Language, node: ts.Node, name_node: ts.Node, kind: str, source: bytes
-) -> tuple[str | None, bool]:
-    """(the enclosing container's name, whether the definition is local to a function)."""
+) -> tuple[str | None, str | None, bool]:
+    """(the enclosing container's name and node type, whether the definition is local).
+
+    A Go method's receiver and a C++ qualified name (`Circle::area`) count as containers.
+    """
     receiver = node.child_by_field_name("receiver")
     if receiver is not None:
-        return _type_name(receiver, source), False
+        return _type_name(receiver, source), "receiver", False
     qualifier = name_node.parent
     if qualifier is not None and qualifier.type == "qualified_identifier":
         scope = qualifier.child_by_field_name("scope")
         if scope is not None:
-            return _text(scope, source), False
+            return _text(scope, source), "qualified_identifier", False
     ancestor = node.parent
     while ancestor is not None:
         field = lang.containers.get(ancestor.type)
         if field is not None:
             name = ancestor.child_by_field_name(field)
             if name is not None:
-                return _type_name(name, source), False
+                return _type_name(name, source), ancestor.type, False
         if ancestor.type in lang.function_types and kind != "field":
-            return None, True
+            return None, None, True
         ancestor = ancestor.parent
-    return None, False
+    return None, None, False
 
 
 def _type_name(node: ts.Node, source: bytes) -> str:
