@@ -44,7 +44,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from context.truncate import balance_against_suffix, next_lines_below, truncate_to_block
+from context.truncate import (
+    balance_against_suffix,
+    is_balanced,
+    next_lines_below,
+    truncate_to_block,
+)
 
 
 @dataclass(frozen=True)
@@ -430,30 +435,6 @@ def _normalized(line: str) -> str:
     """`line` without whitespace, a trailing `#` or `//` comment, and a final `,` or `;`."""
     code = _TRAILING_COMMENT.sub("", line)
     return "".join(code.split()).rstrip(",;")
-
-
-def is_balanced(text: str) -> bool:
-    """Whether every bracket opened in `text` is closed and no string is left open."""
-    depth = 0
-    quote = ""
-    escaped = False
-    for ch in text:
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'`":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0 and not quote
 
 
 def _partial_stop_length(text: str, stop_tokens: Sequence[str]) -> int:

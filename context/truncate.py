@@ -127,9 +127,21 @@ def _drop_duplicated_closing_line(text: str, next_line: str) -> str:
     return text
 
 
+def is_balanced(text: str) -> bool:
+    """Whether every bracket opened in `text` is closed, none too early, and no string is open."""
+    depth, quote, lowest = _scan_brackets(text)
+    return depth == 0 and lowest >= 0 and not quote
+
+
 def _bracket_state(text: str) -> tuple[int, str]:
     """Net bracket depth of `text` and the quote left open at its end ("" when none)."""
-    depth = 0
+    depth, quote, _ = _scan_brackets(text)
+    return depth, quote
+
+
+def _scan_brackets(text: str) -> tuple[int, str, int]:
+    """Net bracket depth, the quote open at the end, and the lowest depth reached."""
+    depth = lowest = 0
     quote = ""
     is_escaped = False
     for ch in text:
@@ -146,7 +158,8 @@ def _bracket_state(text: str) -> tuple[int, str]:
             depth += 1
         elif ch in _CLOSERS:
             depth -= 1
-    return depth, quote
+            lowest = min(lowest, depth)
+    return depth, quote, lowest
 
 
 def _indent(line: str) -> int:
