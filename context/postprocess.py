@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from context.languages import language_for_id
 from context.truncate import (
     balance_against_suffix,
     is_balanced,
@@ -58,7 +59,8 @@ class StopContext:
 
     `prefix` and `suffix` are the document text before and after the cursor (the whole
     text or windows of it that include the cursor's line and the lines around it);
-    `language` is a language registry name ("python", "typescript", ...) or "" when unknown.
+    `language` is a language registry name ("python", "typescript", ...) or an LSP language
+    id (`typescriptreact`), or "" when unknown.
     """
 
     prefix: str
@@ -67,6 +69,12 @@ class StopContext:
     multiline: bool = True
     stop_tokens: tuple[str, ...] = ()
     max_lines: int = 24
+
+    @cached_property
+    def language_name(self) -> str:
+        """The registry name of `language` ("" when fillin does not know it)."""
+        lang = language_for_id(self.language)
+        return lang.name if lang is not None else ""
 
     @cached_property
     def cursor_line_prefix(self) -> str:
@@ -349,11 +357,11 @@ def stop_at_new_top_level_definition(
     if first_idx is None or first_idx >= line_idx or not line.strip() or line[0].isspace():
         return None
     if _indent(written.lines[first_idx]) > 0:
-        starts_statement = _STATEMENT_AT_COLUMN_0.get(ctx.language, _GENERIC_STATEMENT)
+        starts_statement = _STATEMENT_AT_COLUMN_0.get(ctx.language_name, _GENERIC_STATEMENT)
         if starts_statement.match(line):
             return _Stop("new-top-level-definition", written.starts[line_idx])
         return None
-    definition = _DEFINITION.get(ctx.language)
+    definition = _DEFINITION.get(ctx.language_name)
     if definition is None or not definition.match(line):
         return None
     body = [written.lines[i] for i in range(first_idx + 1, line_idx) if written.lines[i].strip()]
