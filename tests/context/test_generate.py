@@ -205,7 +205,8 @@ CASES = [
     Case(
         "java unsupported operation is replaced",
         "java",
-        "class A {\n  int twice(int x) {$0\n    throw new UnsupportedOperationException();\n  }\n}\n",
+        "class A {\n  int twice(int x) {$0\n"
+        "    throw new UnsupportedOperationException();\n  }\n}\n",
         "return 2 * x;",
         "class A {\n  int twice(int x) {\n    return 2 * x;\n  }\n}\n",
         "function",
