@@ -2,18 +2,25 @@
 
 A backend turns a `GenerationRequest` into a stream of text pieces. Each backend declares
 its own quirks (its prompt template and stop tokens, what it renders itself); nothing
-downstream checks model names. Closing the stream (leaving the `async for`, or a cancelled
-task) closes the HTTP response, so the model server stops generating.
+downstream checks model names. Closing the stream (`await stream.aclose()`, leaving an
+`async with contextlib.aclosing(backend.stream(...))` block, or cancelling the task that
+iterates it) closes the HTTP response at once, so the model server stops generating.
+
+`make_backend` builds the backend that the model settings describe. Backends that can
+return several candidates in one request also offer `candidates(request) -> list[str]`;
+`context.backends.candidates.collect_candidates` works with any backend.
 
 Errors are translated at the edge into `context.errors.BackendError` subclasses.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from context.settings import ModelSettings
 from context.snippet import Snippet
 
 if TYPE_CHECKING:
@@ -50,10 +57,50 @@ class Backend(Protocol):
     name: str
     template: Template
 
-    def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+    def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the completion's text as it arrives; raise `BackendError` on failure."""
         ...
 
     async def aclose(self) -> None:
         """Release connections and any model server that this backend started."""
         ...
+
+
+def stop_sequences(template_stop: Sequence[str], request: GenerationRequest) -> list[str]:
+    """The template's stop strings and the request's, each once, in that order."""
+    return list(dict.fromkeys((*template_stop, *request.stop)))
+
+
+def make_backend(model: ModelSettings, *, root: Path | None = None) -> Backend:
+    """The backend that `model` describes; an empty `model.backend` means `embedded`.
+
+    The template is `model.template` when set (a bad name raises `SettingsError`), else
+    inferred from `model.name` (the embedded default model gets prefix-only). `root`, the
+    workspace root, resolves a relative `model.path`. Nothing connects until the first
+    request, so this never fails on an unreachable server.
+    """
+    from context.templates import get_template, infer_template
+
+    template = get_template(model.template) if model.template else infer_template(model.name)
+    backend = model.backend or "embedded"
+    if backend == "llamacpp":
+        from context.backends.llamacpp import LlamaCppBackend
+
+        # llama-server knows its model's FIM tokens, so unless a template says otherwise,
+        # try /infill first; it falls back to /completion once if the model cannot infill.
+        return LlamaCppBackend(model, template, use_infill=template.is_fim or not model.template)
+    if backend == "openai":
+        from context.backends.openai import OpenAIBackend
+
+        return OpenAIBackend(model, template)
+    if backend == "ollama":
+        from context.backends.ollama import OllamaBackend
+
+        return OllamaBackend(model, template)
+    if backend == "openai-chat":
+        from context.backends.openai_chat import OpenAIChatBackend
+
+        return OpenAIChatBackend(model, template)
+    from context.backends.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(model, root=root)

@@ -1,0 +1,195 @@
+"""Streaming JSON over HTTP for every backend: one client each, errors translated at the edge.
+
+`new_client` makes the one `httpx.AsyncClient` a backend keeps for its lifetime (HTTP/1.1
+keep-alive, so consecutive completions reuse a connection; connect and read timeouts from
+the model settings). `stream_json` posts a request and yields the JSON objects of the
+answer, framed as server-sent events (`data: {...}` lines, ended by `data: [DONE]` or by
+the server closing) or as NDJSON (one object per line).
+
+Every low-level failure leaves this module as a `BackendError` subclass, raised from the
+original exception, with a message that names the setting to check:
+
+- a refused or unresolvable connection: `BackendUnavailable`;
+- no answer (or no next piece) within the timeout: `BackendTimeout`;
+- an HTTP error status (with the server's own error text), a broken stream, or a line that
+  is not JSON: `BackendProtocolError`.
+
+Closing the generator that `stream_json` returns (leaving an `async with aclosing(...)`
+block, or cancelling the task that iterates it) closes the HTTP response at once: the
+connection is dropped, so the model server notices and stops generating.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from context.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
+from context.settings import ModelSettings
+
+Framing = Literal["sse", "ndjson"]
+
+# The longest error text quoted from a server; error pages can be whole HTML documents.
+_MAX_ERROR_CHARS = 300
+
+
+def new_client(model: ModelSettings) -> httpx.AsyncClient:
+    """The HTTP client for one backend: keep-alive, with the model's timeouts."""
+    connect_s = model.connect_timeout_ms / 1000
+    read_s = model.timeout_ms / 1000
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(read_s, connect=connect_s, pool=connect_s),
+        limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+        # Proxies from the environment would send local prompts elsewhere; never use them.
+        trust_env=False,
+    )
+
+
+def auth_headers(model: ModelSettings) -> dict[str, str]:
+    """The Authorization header from the environment variable named by `model.apiKeyEnv`.
+
+    The key itself never appears in a message or a log line.
+    """
+    if not model.api_key_env:
+        return {}
+    key = os.environ.get(model.api_key_env, "")
+    if not key:
+        raise BackendUnavailable(
+            f"model.apiKeyEnv: the environment variable {model.api_key_env} is not set "
+            "(export it with your API key, or clear model.apiKeyEnv)"
+        )
+    return {"Authorization": f"Bearer {key}"}
+
+
+def join_url(base: str, path: str) -> str:
+    """`base` (with or without a trailing slash) followed by `path`."""
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def openai_url(base: str, endpoint: str) -> str:
+    """The OpenAI-compatible `endpoint` (e.g. `completions`) under `base`.
+
+    `http://host:8000`, `http://host:8000/v1` and `http://host:8000/v1/completions` all
+    lead to `http://host:8000/v1/completions`.
+    """
+    base = base.rstrip("/")
+    if base.endswith("/" + endpoint):
+        return base
+    if urlsplit(base).path.rstrip("/").endswith("/v1"):
+        return f"{base}/{endpoint}"
+    return f"{base}/v1/{endpoint}"
+
+
+async def stream_json(
+    client: httpx.AsyncClient,
+    url: str,
+    payload: Mapping[str, Any],
+    *,
+    framing: Framing,
+    server: str,
+    headers: Mapping[str, str] | None = None,
+) -> AsyncGenerator[dict[str, Any], None]:
+    """POST `payload` to `url` and yield each JSON object of the streamed answer.
+
+    `server` names what should be listening (e.g. "llama-server") for the hint in a
+    connection error.
+    """
+    try:
+        async with client.stream("POST", url, json=payload, headers=headers) as response:
+            if response.status_code >= 400:
+                body = (await response.aread()).decode("utf-8", errors="replace")
+                raise HttpStatusError(url, response.status_code, _error_text(body))
+            lines = response.aiter_lines()
+            parse = _sse_events if framing == "sse" else _ndjson_objects
+            async with aclosing(parse(lines, url)) as objects:
+                async for obj in objects:
+                    yield obj
+    except httpx.ConnectError as exc:
+        raise BackendUnavailable(
+            f"model.url: cannot connect to {_origin(url)} (is {server} running?)"
+        ) from exc
+    except httpx.ConnectTimeout as exc:
+        raise BackendUnavailable(
+            f"model.url: cannot connect to {_origin(url)} within "
+            f"{_timeout_ms(client, exc)} ms (is {server} running? see model.connectTimeoutMs)"
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise BackendTimeout(
+            f"model.timeoutMs: {_origin(url)} did not answer within "
+            f"{_timeout_ms(client, exc)} ms (raise model.timeoutMs or use a smaller model)"
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise BackendProtocolError(f"{url}: the connection broke mid-answer ({exc})") from exc
+
+
+class HttpStatusError(BackendProtocolError):
+    """The server answered with an HTTP error status; `status` and `detail` say which."""
+
+    def __init__(self, url: str, status: int, detail: str) -> None:
+        super().__init__(f"{url} answered HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+async def _sse_events(lines: AsyncIterator[str], url: str) -> AsyncGenerator[dict[str, Any], None]:
+    async for line in lines:
+        if not line.startswith("data:"):
+            # Blank separators, `event:`/`id:` fields and `:` keep-alive comments carry nothing.
+            if line.startswith("error:"):
+                raise BackendProtocolError(f"{url} streamed an error: {line[6:].strip()}")
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        yield _parse_object(data, url)
+
+
+async def _ndjson_objects(
+    lines: AsyncIterator[str], url: str
+) -> AsyncGenerator[dict[str, Any], None]:
+    async for line in lines:
+        if line.strip():
+            yield _parse_object(line, url)
+
+
+def _parse_object(text: str, url: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BackendProtocolError(
+            f"{url} sent something that is not JSON: {text[:80]!r} (is model.url right?)"
+        ) from exc
+    if not isinstance(obj, dict):
+        raise BackendProtocolError(f"{url} sent JSON that is not an object: {text[:80]!r}")
+    if obj.get("error"):
+        raise BackendProtocolError(f"{url} streamed an error: {_error_text(text)}")
+    return obj
+
+
+def _error_text(body: str) -> str:
+    """The human part of an error body: `{"error": {"message": ...}}`, `{"error": "..."}`."""
+    try:
+        obj = json.loads(body)
+    except json.JSONDecodeError:
+        return body.strip()[:_MAX_ERROR_CHARS] or "(no error text)"
+    error = obj.get("error", obj) if isinstance(obj, dict) else obj
+    if isinstance(error, dict):
+        error = error.get("message", error)
+    return str(error)[:_MAX_ERROR_CHARS]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _timeout_ms(client: httpx.AsyncClient, exc: httpx.TimeoutException) -> int:
+    timeout = client.timeout
+    seconds = timeout.connect if isinstance(exc, httpx.ConnectTimeout) else timeout.read
+    return round((seconds or 0) * 1000)

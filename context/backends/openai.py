@@ -1,0 +1,109 @@
+"""The OpenAI-compatible completions backend: `/v1/completions` with fillin's own prompt.
+
+It serves vLLM, LM Studio, llama.cpp's server, gateways and hosted APIs alike. The prompt
+is always the one fillin's template rendered; the `suffix` parameter is never sent, since
+vLLM rejects it and others ignore it. `model.url` may be given with or without `/v1`.
+
+Several candidates (`candidates`) are asked for in one request with `n`; the streamed
+choices carry their `index`. A server that refuses `n` above 1 (llama.cpp's does) is noted
+once and then asked once per candidate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any
+
+from context.backends import GenerationRequest, stop_sequences
+from context.backends.candidates import sequential_candidates
+from context.backends.http import HttpStatusError, auth_headers, new_client, openai_url, stream_json
+from context.settings import ModelSettings
+from context.templates import Template
+
+DEFAULT_URL = "http://127.0.0.1:8000/v1"
+
+log = logging.getLogger(__name__)
+
+
+class OpenAIBackend:
+    """Streams completions from an OpenAI-compatible `/v1/completions` endpoint."""
+
+    name = "openai"
+
+    def __init__(self, model: ModelSettings, template: Template) -> None:
+        self.template = template
+        self.url = openai_url(model.url or DEFAULT_URL, "completions")
+        self._model = model
+        self._client = new_client(model)
+        self._is_n_supported = True
+
+    async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
+        """Yield the text of one completion (the first candidate) as it arrives."""
+        async with aclosing(self._choices(request, n=1)) as choices:
+            async for _, text in choices:
+                yield text
+
+    async def candidates(self, request: GenerationRequest) -> list[str]:
+        """`request.n_candidates` whole completions, in one request where the server allows."""
+        n = request.n_candidates
+        if n <= 1 or not self._is_n_supported:
+            return await sequential_candidates(self, request)
+        texts = [""] * n
+        try:
+            async with aclosing(self._choices(request, n=n)) as choices:
+                async for index, text in choices:
+                    if 0 <= index < n:
+                        texts[index] += text
+        except HttpStatusError as exc:
+            if not _is_n_refused(exc):
+                raise
+            self._is_n_supported = False
+            log.info("%s accepts only one candidate per request; asking once each", self.url)
+            return await sequential_candidates(self, request)
+        return texts
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._client.aclose()
+
+    async def _choices(
+        self, request: GenerationRequest, *, n: int
+    ) -> AsyncGenerator[tuple[int, str], None]:
+        """Yield (candidate index, text piece) pairs until every candidate has finished."""
+        body: dict[str, Any] = {
+            "prompt": request.prompt,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stop": stop_sequences(self.template.stop, request),
+            "stream": True,
+            "n": n,
+        }
+        if self._model.name:
+            body["model"] = self._model.name
+        events = stream_json(
+            self._client,
+            self.url,
+            body,
+            framing="sse",
+            server="the OpenAI-compatible server",
+            headers=auth_headers(self._model),
+        )
+        finished: set[int] = set()
+        async with aclosing(events):
+            async for event in events:
+                for choice in event.get("choices") or ():
+                    index = choice.get("index", 0)
+                    text = choice.get("text")
+                    if isinstance(text, str) and text:
+                        yield index, text
+                    if choice.get("finish_reason"):
+                        finished.add(index)
+                if len(finished) >= n:
+                    return
+
+
+def _is_n_refused(exc: HttpStatusError) -> bool:
+    """Whether the server rejected the request for asking for more than one choice."""
+    return exc.status == 400 and ("'n'" in exc.detail or '"n"' in exc.detail)
