@@ -186,9 +186,9 @@ def _python_module(
 ) -> str | None:
     """The file of module `parts` under `base`: a module file or a package's __init__."""
     stem = base.joinpath(*parts) if parts else base
-    candidates: list[PurePosixPath] = [stem / "__init__.py", stem / "__init__.pyi"]
+    candidates: list[PurePosixPath | str] = [stem / "__init__.py", stem / "__init__.pyi"]
     if parts and not packages_only:
-        candidates = [stem.with_suffix(".py"), stem.with_suffix(".pyi"), *candidates]
+        candidates = [f"{stem}.py", f"{stem}.pyi", *candidates]
     return q.first(candidates)
 
 
@@ -278,18 +278,15 @@ def _tsconfig_for(root: Path, directory: str) -> _TsConfig | None:
     current = PurePosixPath(directory)
     while True:
         for name in ("tsconfig.json", "jsconfig.json"):
-            path = root / current / name
-            mtime = _mtime(path)
-            if mtime is not None:
-                return _read_tsconfig(root, str(current / name), mtime)
+            if _mtime(root / current / name) is not None:
+                return _read_tsconfig(root, str(current / name))
         if str(current) in ("", "."):
             return None
         current = current.parent
 
 
-@lru_cache(maxsize=256)
-def _read_tsconfig(root: Path, rel: str, mtime: float) -> _TsConfig | None:
-    """The resolution options of one config file (`mtime` keys the cache), or None."""
+def _read_tsconfig(root: Path, rel: str) -> _TsConfig | None:
+    """The resolution options of one config file and those it extends, or None."""
     options = _compiler_options(root, PurePosixPath(rel), depth=0)
     base_url = options.get("baseUrl")
     base: str | None = None
@@ -338,6 +335,13 @@ _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
 def _read_jsonc(path: Path) -> dict[str, Any]:
     """A JSON-with-comments file (as tsconfig.json is), or {} when it cannot be read."""
+    mtime = _mtime(path)
+    return _parse_jsonc(path, mtime) if mtime is not None else {}
+
+
+@lru_cache(maxsize=256)
+def _parse_jsonc(path: Path, mtime: float) -> dict[str, Any]:
+    """`_read_jsonc` for one modification time of the file (the cache key)."""
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -491,7 +495,7 @@ def _rust_module_file(q: _Query, src_dir: str, module: Sequence[str]) -> str | N
     if not module:
         return q.first([base / "lib.rs", base / "main.rs"])
     stem = base.joinpath(*module)
-    return q.first([stem.with_suffix(".rs"), stem / "mod.rs"])
+    return q.first([f"{stem}.rs", stem / "mod.rs"])
 
 
 def _rust_module_path(src_dir: str, importer: PurePosixPath) -> tuple[str, ...]:
@@ -556,9 +560,7 @@ def _resolve_java(q: _Query) -> Resolution:
         for source_root in _java_roots(q):
             base = PurePosixPath(source_root)
             # The longest prefix that is a file: `a.b.C.member` is the class C of package a.b.
-            found = q.first(
-                base.joinpath(*full[:k]).with_suffix(".java") for k in range(len(full), 0, -1)
-            )
+            found = q.first(f"{base.joinpath(*full[:k])}.java" for k in range(len(full), 0, -1))
             if found:
                 if found not in paths:
                     paths.append(found)
