@@ -1,0 +1,162 @@
+"""`fillin complete FILE:LINE:COL`: print the suggestion the server would show there.
+
+It runs the same pipeline as `textDocument/inlineCompletion` on the file as it is on disk,
+with the settings of its project root (`--root`, or the nearest directory holding `.git`,
+`pyproject.toml`, `package.json`, ...) and the model overrides. Output: the suggestion's
+text; with `--json` an object with its text, range (1-based lines and columns), backend,
+timings, problems and policy actions; with `--explain` a short summary for people.
+
+Exit status: 0 when the pipeline ran (even if it had nothing to suggest), 1 when the model
+server failed, 2 for a bad location or file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsp_server.overrides import add_model_options, model_overrides
+
+if TYPE_CHECKING:
+    from context.document import Document
+    from context.pipeline import CompletionResult
+    from context.settings import Settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `fillin complete`."""
+    parser = subparsers.add_parser(
+        "complete",
+        help="print the suggestion for FILE:LINE:COL",
+        description="Print the suggestion fillin's server would show at FILE:LINE:COL "
+        "(1-based line and column).",
+    )
+    parser.add_argument("location", metavar="FILE:LINE:COL")
+    parser.add_argument("--root", type=Path, help="project root (default: found from FILE)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print a JSON object")
+    output.add_argument("--explain", action="store_true", help="print a short human summary")
+    parser.add_argument(
+        "--trigger", choices=("invoked", "automatic"), default="invoked", help="trigger kind"
+    )
+    parser.add_argument(
+        "--no-index", action="store_true", help="skip the repository index (no cross-file context)"
+    )
+    add_model_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Complete at the location and print the result; returns the exit status."""
+    from lsp_server.standalone import (
+        find_root,
+        load_root_settings,
+        offset_of,
+        parse_location,
+        print_problems,
+        read_document,
+    )
+
+    try:
+        location = parse_location(args.location)
+        document = read_document(location.path)
+        offset = offset_of(document, location)
+    except ValueError as exc:
+        print(f"fillin complete: {exc}", file=sys.stderr)
+        return 2
+    root = (args.root or find_root(location.path)).resolve()
+    settings, problems = load_root_settings(root, model_overrides(args))
+    print_problems(problems)
+    return asyncio.run(_complete(args, root, settings, document, offset))
+
+
+async def _complete(
+    args: argparse.Namespace, root: Path, settings: Settings, document: Document, offset: int
+) -> int:
+    from context.pipeline import CompletionRequest, complete
+    from lsp_server.standalone import open_engine
+
+    async with open_engine(root, settings, with_index=not args.no_index) as engine:
+        result = await complete(engine, CompletionRequest(document, offset, args.trigger))
+    if args.json:
+        print(json.dumps(result_json(result, document), indent=2))
+    elif args.explain:
+        print(explain(result, document, offset, engine.backend.template.name))
+    elif result.suggestions:
+        print(result.suggestions[0].text)
+    if result.error is not None:
+        print(f"fillin complete: {result.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def result_json(result: CompletionResult, document: Document) -> dict[str, Any]:
+    """A completion result as the JSON object `--json` prints."""
+    best = result.suggestions[0] if result.suggestions else None
+    timings = result.timings
+    return {
+        "text": best.text if best else None,
+        "id": best.id if best else None,
+        "range": _range_json(document, best.start_offset, best.end_offset) if best else None,
+        "backend": result.backend,
+        "timings": {
+            "contextMs": round(timings.context_ms, 3),
+            "firstTokenMs": (
+                None if timings.first_token_ms is None else round(timings.first_token_ms, 3)
+            ),
+            "totalMs": round(timings.total_ms, 3),
+        },
+        "stopReason": best.stop_reason if best else None,
+        "problems": [
+            {"kind": p.kind, "message": p.message} for p in (best.problems if best else ())
+        ],
+        "actions": list(best.actions) if best else [],
+        "rejected": [{"reason": r.reason, "text": r.text} for r in result.rejected],
+        "promptTokens": result.prompt.n_tokens if result.prompt else None,
+        "error": str(result.error) if result.error else None,
+    }
+
+
+def explain(result: CompletionResult, document: Document, offset: int, template: str) -> str:
+    """A few lines saying what fillin did and what it suggests."""
+    line_idx, column = document.position_at(offset, "utf-32")
+    where = f"{document.path.name if document.path else document.uri}:{line_idx + 1}:{column + 1}"
+    lines = [f"fillin: completing {where} with the {result.backend} backend ({template} template)"]
+    if result.prompt is not None:
+        prompt = result.prompt
+        n_snippets = len(prompt.snippets)
+        lines.append(
+            f"prompt: {prompt.n_tokens} of {prompt.budget_tokens} tokens, "
+            f"{n_snippets} repository snippet{'s' if n_snippets != 1 else ''}"
+        )
+    timings = result.timings
+    first = "-" if timings.first_token_ms is None else f"{timings.first_token_ms:.0f} ms"
+    lines.append(
+        f"time: context {timings.context_ms:.0f} ms, first token {first}, "
+        f"total {timings.total_ms:.0f} ms"
+    )
+    if result.error is not None:
+        lines.append(f"error: {result.error}")
+    for rejected in result.rejected:
+        lines.append(f"rejected: {rejected.reason}")
+    for best in result.suggestions[:1]:
+        stop = f" (stopped by {best.stop_reason})" if best.stop_reason else ""
+        lines.append(f"suggestion{stop}:")
+        prefix_line = document.text[document.line_starts[line_idx] : offset]
+        lines.extend("    " + line for line in (prefix_line + best.text).split("\n"))
+        lines.extend(f"note: {p.kind}: {p.message}" for p in best.problems)
+    if not result.suggestions and result.error is None:
+        lines.append("no suggestion")
+    return "\n".join(lines)
+
+
+def _range_json(document: Document, start: int, end: int) -> dict[str, Any]:
+    def point(offset: int) -> dict[str, int]:
+        line_idx, column = document.position_at(offset, "utf-32")
+        return {"line": line_idx + 1, "column": column + 1}
+
+    return {"start": point(start), "end": point(end)}

@@ -1,0 +1,58 @@
+"""`textDocument/inlineCompletion` (LSP 3.18): ghost-text suggestions at the cursor.
+
+The handler snapshots the document before its first `await`, runs the pipeline, and
+converts the result. It is a coroutine, so `$/cancelRequest` interrupts it at its next
+`await` and closes the model stream; a newer request for the same document cancels the
+older one the same way. A model server failure gives an empty list and one rate-limited
+message, never an error response.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lsprotocol import types
+
+from context.pipeline import CompletionRequest, CompletionResult, complete
+from lsp_server.convert import lsp_inline_completion_list
+from lsp_server.server import FillinServer
+from lsp_server.snapshot import snapshot_at
+
+logger = logging.getLogger(__name__)
+
+
+def register(server: FillinServer) -> None:
+    """Register the inline completion provider."""
+    server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())(
+        inline_completion
+    )
+
+
+async def inline_completion(
+    ls: FillinServer, params: types.InlineCompletionParams
+) -> types.InlineCompletionList:
+    """Suggest text to insert at the cursor."""
+    document, offset = snapshot_at(ls.state, params.text_document, params.position)
+    is_automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
+    request = CompletionRequest(document, offset, "automatic" if is_automatic else "invoked")
+    with ls.state.superseding(document.uri):
+        result = await complete(ls.state.engine_for(document), request)
+    report_result(ls, request, result)
+    return lsp_inline_completion_list(result, document, ls.state.encoding)
+
+
+def report_result(ls: FillinServer, request: CompletionRequest, result: CompletionResult) -> None:
+    """Log a completion, tell listeners, and show a model server failure (rate-limited)."""
+    timings = result.timings
+    logger.debug(
+        "completion %s:%d: %d suggestion(s), %d rejected, context %.1f ms, total %.1f ms",
+        request.document.uri,
+        request.offset,
+        len(result.suggestions),
+        len(result.rejected),
+        timings.context_ms,
+        timings.total_ms,
+    )
+    if result.error is not None:
+        ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
+    ls.state.completed(request, result)

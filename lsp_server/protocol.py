@@ -1,0 +1,101 @@
+"""fillin's own JSON-RPC messages, typed like lsprotocol's so pygls structures them.
+
+pygls looks up the parameter type of each method in lsprotocol's table; for a method it does
+not know it hands handlers an untyped namedtuple. `FillinProtocol` adds fillin's requests to
+that table, so their handlers receive attrs classes with camelCase JSON names (lsprotocol's
+converter renames fields of any attrs class) and malformed params are rejected before a
+handler runs.
+
+Requests: `fillin/context` and `fillin/validate`. Other features declare their own messages
+(`fillin/didShowCompletion`, ...) through `register_message`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from lsprotocol import types
+from pygls.protocol import LanguageServerProtocol
+
+CONTEXT = "fillin/context"
+VALIDATE = "fillin/validate"
+
+
+@attrs.define
+class ContextParams:
+    """Params of `fillin/context`: the prompt for a completion at a position."""
+
+    text_document: types.TextDocumentIdentifier
+    position: types.Position
+
+
+@attrs.define
+class ValidateParams:
+    """Params of `fillin/validate`: check `text` as if inserted at a position."""
+
+    text_document: types.TextDocumentIdentifier
+    position: types.Position
+    text: str
+
+
+@attrs.define
+class ContextRequest:
+    """A `fillin/context` request."""
+
+    id: int | str
+    params: ContextParams
+    method: str = CONTEXT
+    jsonrpc: str = "2.0"
+
+
+@attrs.define
+class ValidateRequest:
+    """A `fillin/validate` request."""
+
+    id: int | str
+    params: ValidateParams
+    method: str = VALIDATE
+    jsonrpc: str = "2.0"
+
+
+_MESSAGES: dict[str, type[Any]] = {CONTEXT: ContextRequest, VALIDATE: ValidateRequest}
+
+
+def notification_type(method: str, params: type[Any]) -> type[Any]:
+    """An attrs class for a JSON-RPC notification of `method` whose params are `params`."""
+    return attrs.make_class(
+        f"{params.__name__}Notification",
+        {
+            "params": attrs.field(type=params),
+            "method": attrs.field(type=str, default=method),
+            "jsonrpc": attrs.field(type=str, default="2.0"),
+        },
+    )
+
+
+def request_type(method: str, params: type[Any]) -> type[Any]:
+    """An attrs class for a JSON-RPC request of `method` whose params are `params`."""
+    return attrs.make_class(
+        f"{params.__name__}Request",
+        {
+            "id": attrs.field(),
+            "params": attrs.field(type=params),
+            "method": attrs.field(type=str, default=method),
+            "jsonrpc": attrs.field(type=str, default="2.0"),
+        },
+    )
+
+
+def register_message(method: str, message_type: type[Any]) -> None:
+    """Declare the class of a custom message (see `request_type` and `notification_type`)."""
+    _MESSAGES[method] = message_type
+
+
+class FillinProtocol(LanguageServerProtocol):
+    """pygls' LSP protocol that also knows fillin's custom messages."""
+
+    # pygls caches its lookup with functools.lru_cache, which mypy types as an attribute.
+    def get_message_type(self, method: str) -> type[Any] | None:  # type: ignore[override]
+        """The attrs class that the message of `method` is structured into."""
+        return _MESSAGES.get(method) or super().get_message_type(method)

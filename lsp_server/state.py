@@ -1,0 +1,219 @@
+"""Everything one running server knows: settings layers, open documents, workspace folders,
+model backends and the completion in flight for each document.
+
+The state is an explicit object held by the server (`FillinServer.state`) and passed to the
+engine as an `Engine`; nothing is global. It knows no JSON-RPC: feature modules read it and
+talk to the client.
+
+Guarantees:
+
+- Settings are merged per workspace folder in this order, later layers winning: the folder's
+  `[tool.fillin]`/`fillin.toml`, initializationOptions, `workspace/didChangeConfiguration`,
+  command-line overrides. A bad key keeps its default and is reported as a problem.
+- One backend per distinct (model settings, root) pair, created on first use and closed when
+  the settings stop using it or the server shuts down.
+- At most one completion per document is in flight: `superseding` cancels the older one,
+  which closes its model stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from context.document import Document, Encoding
+from context.pipeline import CompletionRequest, CompletionResult, Engine
+from context.settings import (
+    ModelSettings,
+    Settings,
+    SettingsProblem,
+    load_settings,
+    read_workspace_settings,
+    replace_model,
+)
+
+if TYPE_CHECKING:
+    from context.workspace import Workspace
+
+    from context.backends import Backend
+
+logger = logging.getLogger(__name__)
+
+CompletionListener = Callable[[CompletionRequest, CompletionResult], None]
+"""Called after every completion the server answered (acceptance statistics use it)."""
+
+
+@dataclass
+class Folder:
+    """One workspace folder: its root, its settings file layer and its index."""
+
+    root: Path
+    layer: dict[str, Any] = field(default_factory=dict)
+    problems: list[SettingsProblem] = field(default_factory=list)
+    workspace: Workspace | None = None
+    indexing: asyncio.Task[None] | None = None
+
+
+class ServerState:
+    """The per-server state behind every handler."""
+
+    def __init__(self, model_overrides: Mapping[str, str | None] | None = None) -> None:
+        self.model_overrides = {k: v for k, v in (model_overrides or {}).items() if v}
+        self.init_options: Mapping[str, Any] | None = None
+        self.client_settings: Mapping[str, Any] | None = None
+        self.encoding: Encoding = "utf-16"
+        self.documents: dict[str, Document] = {}
+        self.folders: dict[Path, Folder] = {}
+        self.completion_listeners: list[CompletionListener] = []
+        self._settings: dict[Path | None, tuple[Settings, list[SettingsProblem]]] = {}
+        self._backends: dict[tuple[ModelSettings, Path | None], Backend] = {}
+        self._inflight: dict[str, asyncio.Task[Any]] = {}
+        self._reported: set[str] = set()
+        self._closing: set[asyncio.Future[None]] = set()
+
+    # Settings.
+
+    def settings_for(self, root: Path | None) -> tuple[Settings, list[SettingsProblem]]:
+        """The merged settings of a folder (None: outside any folder) and their problems."""
+        cached = self._settings.get(root)
+        if cached is None:
+            folder = self.folders.get(root) if root is not None else None
+            layer = folder.layer if folder is not None else None
+            settings, problems = load_settings(layer, self.init_options, self.client_settings)
+            if self.model_overrides:
+                settings = replace_model(settings, **self.model_overrides)
+            cached = settings, [*(folder.problems if folder else []), *problems]
+            self._settings[root] = cached
+        return cached
+
+    def all_settings_problems(self) -> list[SettingsProblem]:
+        """The problems of every folder's settings (or of the global ones), without repeats."""
+        roots: list[Path | None] = list(self.folders) or [None]
+        seen: dict[str, SettingsProblem] = {}
+        for root in roots:
+            for problem in self.settings_for(root)[1]:
+                seen.setdefault(str(problem), problem)
+        return list(seen.values())
+
+    def new_settings_problems(self) -> list[SettingsProblem]:
+        """The settings problems not reported for the previous settings; remembers them."""
+        problems = self.all_settings_problems()
+        new = [p for p in problems if str(p) not in self._reported]
+        self._reported = {str(p) for p in problems}
+        return new
+
+    def settings_changed(self) -> None:
+        """Forget merged settings (after a layer changed) and backends no longer used."""
+        self._settings.clear()
+        in_use = {(self.settings_for(root)[0].model, root) for root in [*self.folders, None]}
+        for key in [k for k in self._backends if k not in in_use]:
+            closing = asyncio.ensure_future(self._backends.pop(key).aclose())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+
+    # Folders and documents.
+
+    def add_folder(self, root: Path) -> Folder:
+        """Register a workspace folder and read its settings files."""
+        layer, problems = read_workspace_settings(root)
+        folder = Folder(root=root, layer=layer, problems=problems)
+        self.folders[root] = folder
+        self._settings.clear()
+        return folder
+
+    def remove_folder(self, root: Path) -> Folder | None:
+        """Forget a workspace folder; the caller closes its workspace."""
+        self._settings.clear()
+        return self.folders.pop(root, None)
+
+    def folder_for(self, path: Path | None) -> Folder | None:
+        """The innermost workspace folder that holds `path`."""
+        if path is None:
+            return None
+        best: Folder | None = None
+        for root, folder in self.folders.items():
+            if path.is_relative_to(root) and (
+                best is None or len(root.parts) > len(best.root.parts)
+            ):
+                best = folder
+        return best
+
+    def engine_for(self, document: Document) -> Engine:
+        """The engine for a document: its folder's settings, backend and workspace."""
+        folder = self.folder_for(document.path)
+        root = folder.root if folder else None
+        settings, _ = self.settings_for(root)
+        return Engine(
+            settings=settings,
+            backend=self.backend_for(settings.model, root),
+            workspace=folder.workspace if folder else None,
+            root=root,
+        )
+
+    def backend_for(self, model: ModelSettings, root: Path | None) -> Backend:
+        """The backend for these model settings, created on first use."""
+        key = (model, root)
+        backend = self._backends.get(key)
+        if backend is None:
+            from context.backends import make_backend
+
+            backend = make_backend(model, root=root)
+            self._backends[key] = backend
+        return backend
+
+    # Completions in flight.
+
+    @contextlib.contextmanager
+    def superseding(self, uri: str) -> Iterator[None]:
+        """Mark the current task as the completion in flight for `uri`, cancelling the older."""
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        older = self._inflight.get(uri)
+        if older is not None and older is not task and not older.done():
+            logger.debug("a newer completion for %s supersedes the one in flight", uri)
+            older.cancel()
+        self._inflight[uri] = task
+        try:
+            yield
+        finally:
+            if self._inflight.get(uri) is task:
+                del self._inflight[uri]
+
+    def completed(self, request: CompletionRequest, result: CompletionResult) -> None:
+        """Tell every completion listener about an answered completion."""
+        for listener in self.completion_listeners:
+            try:
+                listener(request, result)
+            except Exception:
+                logger.exception("a completion listener failed")
+
+    async def aclose(self) -> None:
+        """Cancel work in flight, close every workspace and backend."""
+        for task in self._inflight.values():
+            task.cancel()
+        self._inflight.clear()
+        for folder in self.folders.values():
+            if folder.indexing is not None:
+                folder.indexing.cancel()
+            if folder.workspace is not None:
+                with contextlib.suppress(Exception):
+                    await _maybe_await(folder.workspace.close())
+        backends = list(self._backends.values())
+        self._backends.clear()
+        for backend in backends:
+            try:
+                await backend.aclose()
+            except Exception:
+                logger.exception("closing the %s backend failed", backend.name)
+
+
+async def _maybe_await(value: Any) -> None:
+    if asyncio.iscoroutine(value):
+        await value
