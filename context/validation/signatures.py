@@ -1,0 +1,204 @@
+"""What a function accepts, read from its parameter list: `Params`.
+
+`python_params(node)` and `javascript_params(node)` read a tree-sitter parameter list;
+`params_from_signature(signature, lang)` parses the header text the index stores
+(`def total(self, tax: float) -> float:`, `export function f(a: number, b?: string)`);
+`params_from_callable(obj)` reads a Python standard-library callable with `inspect`.
+Each returns None when the parameters cannot be known for sure.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tree_sitter as ts
+
+from context.languages import Language
+from context.syntax import parse
+
+
+@dataclass(frozen=True)
+class Params:
+    """The arguments a function takes."""
+
+    positional: tuple[str, ...]
+    """Names that can be passed by position, in order."""
+    required: frozenset[str]
+    """Names that must be passed (no default), positional or keyword-only."""
+    keyword: frozenset[str]
+    """Names that can be passed by keyword."""
+    has_var_positional: bool = False
+    has_var_keyword: bool = False
+
+    def without_first(self) -> Params:
+        """The parameters of a method called through its instance (`self` dropped)."""
+        if not self.positional:
+            return self
+        first = self.positional[0]
+        return Params(
+            self.positional[1:],
+            self.required - {first},
+            self.keyword - {first},
+            self.has_var_positional,
+            self.has_var_keyword,
+        )
+
+    @property
+    def n_required_positional(self) -> int:
+        """How many leading positional parameters have no default."""
+        n_required = 0
+        for name in self.positional:
+            if name not in self.required:
+                break
+            n_required += 1
+        return n_required
+
+    def describe(self, noun: str = "positional argument") -> str:
+        """How many arguments it takes, e.g. `1 to 2 positional arguments`."""
+        low, high = self.n_required_positional, len(self.positional)
+        if self.has_var_positional:
+            return f"at least {low} {noun}" + ("" if low == 1 else "s")
+        count = str(low) if low == high else f"{low} to {high}"
+        return f"{count} {noun}" + ("" if count == "1" else "s")
+
+
+def python_params(parameters: ts.Node, source: bytes) -> Params | None:
+    """The `Params` of a Python `parameters` node."""
+    positional: list[str] = []
+    required: set[str] = set()
+    keyword: set[str] = set()
+    has_var_positional = has_var_keyword = is_keyword_only = False
+    positional_only: list[str] = []
+    for child in parameters.named_children:
+        kind = child.type
+        if kind == "typed_parameter" and child.named_children:
+            inner = child.named_children[0]
+            if inner.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                kind, child = inner.type, inner
+        if kind == "list_splat_pattern":
+            has_var_positional = is_keyword_only = True
+            continue
+        if kind == "dictionary_splat_pattern":
+            has_var_keyword = True
+            continue
+        if kind == "keyword_separator":
+            is_keyword_only = True
+            continue
+        if kind == "positional_separator":
+            positional_only = list(positional)
+            continue
+        name_node = child.child_by_field_name("name") if "default" in kind else None
+        if kind == "identifier":
+            name_node = child
+        elif kind == "typed_parameter":
+            name_node = child.named_children[0] if child.named_children else None
+        if name_node is None or name_node.type != "identifier":
+            return None
+        name = source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+        if "default" not in kind:
+            required.add(name)
+        if not is_keyword_only:
+            positional.append(name)
+        keyword.add(name)
+    keyword -= set(positional_only)
+    return Params(
+        tuple(positional),
+        frozenset(required),
+        frozenset(keyword),
+        has_var_positional,
+        has_var_keyword,
+    )
+
+
+def javascript_params(parameters: ts.Node, source: bytes, *, is_typed: bool) -> Params:
+    """The `Params` of a JavaScript or TypeScript `formal_parameters` node.
+
+    In JavaScript every parameter may be left out, so only the TypeScript reading has
+    required parameters.
+    """
+    positional: list[str] = []
+    required: set[str] = set()
+    has_rest = False
+    for index, child in enumerate(parameters.named_children):
+        pattern = child.child_by_field_name("pattern") or child
+        if pattern.type == "rest_pattern" or child.type == "rest_pattern":
+            has_rest = True
+            continue
+        name = f"#{index}"
+        positional.append(name)
+        is_optional = (
+            child.type in ("optional_parameter", "assignment_pattern")
+            or child.child_by_field_name("value") is not None
+        )
+        if is_typed and not is_optional:
+            required.add(name)
+    return Params(tuple(positional), frozenset(required), frozenset(), has_rest, False)
+
+
+@lru_cache(maxsize=512)
+def params_from_signature(signature: str, lang: Language) -> Params | None:
+    """Parse a stored header (the index's `signature`) into `Params`, or None."""
+    if lang.name == "python":
+        header = signature.rstrip()
+        if not header.endswith(":"):
+            return None
+        tree = parse(lang, header + "\n    pass\n")
+        node = _first_of(tree.root_node, "function_definition")
+        parameters = node.child_by_field_name("parameters") if node is not None else None
+        if parameters is None or tree.root_node.has_error:
+            return None
+        return python_params(parameters, tree.root_node.text or b"")
+    if lang.name in ("javascript", "typescript", "tsx"):
+        tree = parse(lang, signature.rstrip().rstrip("{").rstrip() + " {}\n")
+        node = _first_of(tree.root_node, "formal_parameters")
+        if node is None or tree.root_node.has_error:
+            return None
+        return javascript_params(
+            node, tree.root_node.text or b"", is_typed=lang.name != "javascript"
+        )
+    return None
+
+
+def params_from_callable(obj: object) -> Params | None:
+    """The `Params` of a Python callable that `inspect` can read, or None."""
+    try:
+        signature = inspect.signature(obj)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    positional: list[str] = []
+    required: set[str] = set()
+    keyword: set[str] = set()
+    has_var_positional = has_var_keyword = False
+    for parameter in signature.parameters.values():
+        kind = parameter.kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            has_var_positional = True
+            continue
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            has_var_keyword = True
+            continue
+        if parameter.default is inspect.Parameter.empty:
+            required.add(parameter.name)
+        if kind is not inspect.Parameter.KEYWORD_ONLY:
+            positional.append(parameter.name)
+        if kind is not inspect.Parameter.POSITIONAL_ONLY:
+            keyword.add(parameter.name)
+    return Params(
+        tuple(positional),
+        frozenset(required),
+        frozenset(keyword),
+        has_var_positional,
+        has_var_keyword,
+    )
+
+
+def _first_of(root: ts.Node, node_type: str) -> ts.Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == node_type:
+            return node
+        stack.extend(reversed(node.children))
+    return None

@@ -1,0 +1,398 @@
+"""The `unknown-symbol` check: every name the suggestion uses exists somewhere.
+
+Python and JavaScript/TypeScript (including TSX). A name the suggestion reads is known
+when it is:
+
+- bound in the suggestion itself (assigned, a parameter, imported, a loop variable, ...);
+- written anywhere in the document outside the suggestion, comments and strings included:
+  this deliberately errs towards accepting, since a name the user's file mentions is one
+  the model could rightly use, and scopes would cost time on the hot path;
+- a builtin or global of the language (`context.names`);
+- defined anywhere in the repository (`SymbolView.definitions`).
+
+Members are checked where the members are known: `module.name` for a Python
+standard-library module bound by `import module` (its real members), and `self.name` or
+`Class.name` for a Python class of the same file whose bases are known too and that
+defines no `__getattr__`. A Python file with a star import (`from x import *`) skips the
+check of plain names, since any name may come from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from context.names import JAVASCRIPT_GLOBALS, PYTHON_BUILTINS, python_module_members
+from context.symbols import SymbolView
+from context.validation.problem import Problem
+from context.validation.splice import Splice
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_PY_PASS_THROUGH = frozenset(
+    {
+        "pattern_list",
+        "tuple_pattern",
+        "list_pattern",
+        "as_pattern_target",
+        "list_splat_pattern",
+        "dictionary_splat_pattern",
+        "parenthesized_expression",
+        "tuple",
+        "list",
+        "pattern",
+        "keyword_pattern",
+        "splat_pattern",
+        "typed_parameter",
+        "default_parameter",
+        "typed_default_parameter",
+    }
+)
+_PY_BINDING_PARENTS = frozenset(
+    {
+        "parameters",
+        "lambda_parameters",
+        "global_statement",
+        "nonlocal_statement",
+        "import_statement",
+        "import_from_statement",
+        "aliased_import",
+        "dotted_name",
+        "future_import_statement",
+        "case_pattern",
+        "class_pattern",
+        "dict_pattern",
+        "type_parameter",
+    }
+)
+_JS_BINDING_PARENTS = frozenset(
+    {
+        "formal_parameters",
+        "required_parameter",
+        "optional_parameter",
+        "rest_pattern",
+        "import_specifier",
+        "import_clause",
+        "namespace_import",
+        "export_specifier",
+        "object_pattern",
+        "array_pattern",
+        "pair_pattern",
+        "shorthand_property_identifier_pattern",
+        "labeled_statement",
+        "break_statement",
+        "continue_statement",
+        "type_parameter",
+    }
+)
+_JS_NAMED_BINDERS = {
+    "variable_declarator": "name",
+    "function_declaration": "name",
+    "generator_function_declaration": "name",
+    "function_expression": "name",
+    "function": "name",
+    "class_declaration": "name",
+    "class": "name",
+    "arrow_function": "parameter",
+    "catch_clause": "parameter",
+    "assignment_pattern": "left",
+    "for_in_statement": "left",
+    "method_definition": "name",
+    "enum_declaration": "name",
+    "interface_declaration": "name",
+    "type_alias_declaration": "name",
+}
+
+
+def check_symbols(splice: Splice, view: SymbolView) -> list[Problem]:
+    """Problems for names and members the suggestion uses that exist nowhere."""
+    if splice.lang.name == "python":
+        return _check(splice, view, _python_references(splice), PYTHON_BUILTINS)
+    if splice.lang.name in ("javascript", "typescript", "tsx"):
+        return _check(splice, view, _javascript_references(splice), JAVASCRIPT_GLOBALS)
+    return []
+
+
+def _check(
+    splice: Splice,
+    view: SymbolView,
+    references: tuple[list[ts.Node], set[str], list[tuple[ts.Node, ts.Node]]],
+    builtins: frozenset[str],
+) -> list[Problem]:
+    names, bound, members = references
+    known_in_file = splice.original.identifiers
+    problems: list[Problem] = []
+    skip_names = splice.lang.name == "python" and _has_star_import(splice)
+    reported: set[str] = set()
+    for node in names:
+        name = splice.node_text(node)
+        if (
+            skip_names
+            or name in bound
+            or name in known_in_file
+            or name in builtins
+            or name in reported
+            or view.definitions(name)
+        ):
+            continue
+        reported.add(name)
+        problems.append(
+            _problem(
+                splice,
+                node,
+                f"unknown name `{name}`: it is not defined in the file, "
+                "its imports, the repository or the builtins",
+            )
+        )
+    if splice.lang.name == "python":
+        for owner, member in members:
+            problem = _check_python_member(splice, view, owner, member)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def _problem(splice: Splice, node: ts.Node, message: str) -> Problem:
+    start = splice.suggestion_offset(node.start_byte)
+    return Problem("unknown-symbol", message, start, splice.suggestion_offset(node.end_byte))
+
+
+def _identifiers_in_suggestion(splice: Splice, node_type: str) -> Iterator[ts.Node]:
+    """Nodes of `node_type` that start inside the suggestion, in source order.
+
+    Broken code (inside ERROR nodes) is left to the syntax check: its names cannot be told
+    apart as bound or read.
+    """
+    root = splice.tree.root_node
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_byte <= splice.start_byte or node.start_byte >= splice.end_byte:
+            continue
+        if node.is_error:
+            continue
+        if node.type == node_type and splice.is_in_suggestion(node):
+            yield node
+        stack.extend(reversed(node.children))
+
+
+def _python_references(
+    splice: Splice,
+) -> tuple[list[ts.Node], set[str], list[tuple[ts.Node, ts.Node]]]:
+    names: list[ts.Node] = []
+    bound: set[str] = set()
+    members: list[tuple[ts.Node, ts.Node]] = []
+    for node in _identifiers_in_suggestion(splice, "identifier"):
+        parent = node.parent
+        if parent is None:
+            continue
+        if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+            owner = parent.child_by_field_name("object")
+            if owner is not None and _is_dotted_name(owner):
+                members.append((owner, node))
+            if _is_assignment_target(parent):
+                bound.add("." + splice.node_text(node))
+            continue
+        if parent.type == "keyword_argument" and parent.child_by_field_name("name") == node:
+            continue
+        if _is_python_binding(node):
+            bound.add(splice.node_text(node))
+            continue
+        names.append(node)
+    return names, bound, members
+
+
+def _is_dotted_name(node: ts.Node) -> bool:
+    """An identifier or a chain of attributes on one (`os.path`)."""
+    while node.type == "attribute":
+        attribute = node.child_by_field_name("attribute")
+        owner = node.child_by_field_name("object")
+        if attribute is None or owner is None or attribute.type != "identifier":
+            return False
+        node = owner
+    return node.type == "identifier"
+
+
+def _is_assignment_target(node: ts.Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type in _PY_PASS_THROUGH:
+        node, parent = parent, parent.parent
+    return (
+        parent is not None
+        and parent.type in ("assignment", "augmented_assignment", "for_statement")
+        and parent.child_by_field_name("left") == node
+    )
+
+
+def _is_python_binding(node: ts.Node) -> bool:
+    """Whether an identifier is bound (not read) where it stands."""
+    child, parent = node, node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind in _PY_BINDING_PARENTS:
+            return True
+        if kind in ("function_definition", "class_definition"):
+            return parent.child_by_field_name("name") == child
+        if kind in ("assignment", "augmented_assignment", "for_statement", "for_in_clause"):
+            return parent.child_by_field_name("left") == child
+        if kind == "named_expression":
+            return parent.child_by_field_name("name") == child
+        if kind == "as_pattern":
+            return parent.child_by_field_name("alias") == child
+        if kind in _PY_PASS_THROUGH:
+            child, parent = parent, parent.parent
+            continue
+        return False
+    return False
+
+
+def _has_star_import(splice: Splice) -> bool:
+    return "import *" in splice.original.text
+
+
+def _check_python_member(
+    splice: Splice, view: SymbolView, owner: ts.Node, member: ts.Node
+) -> Problem | None:
+    owner_name = splice.node_text(owner)
+    name = splice.node_text(member)
+    if owner_name == "self" or owner_name == "cls":
+        members = _enclosing_class_members(splice, owner, view)
+        what = "the class"
+    else:
+        head, _, rest = owner_name.partition(".")
+        module = _imported_module(splice.text, head)
+        if module is not None and rest:
+            module = f"{module}.{rest}"
+        if module is not None:
+            members = python_module_members(module)
+            what = f"module `{module}`"
+        else:
+            members = None if rest else _class_members_by_name(splice, owner_name, view)
+            what = f"class `{owner_name}`"
+    if members is None or name in members or ("." + name) in _bound_members(splice):
+        return None
+    start = splice.suggestion_offset(member.start_byte)
+    return Problem(
+        "unknown-symbol",
+        f"unknown member `{owner_name}.{name}`: {what} has no `{name}`",
+        start,
+        splice.suggestion_offset(member.end_byte),
+    )
+
+
+def _bound_members(splice: Splice) -> set[str]:
+    """`.name` for every `x.name = ...` the suggestion writes."""
+    return {"." + m for m in re.findall(r"\.(\w+)\s*(?:=[^=]|\+=|-=)", splice.suggestion)}
+
+
+def _imported_module(text: str, name: str) -> str | None:
+    """The module `name` is bound to by `import module` / `import a.b as name`, if any."""
+    escaped = re.escape(name)
+    match = re.search(rf"^\s*import\s+([\w.]+)\s+as\s+{escaped}\s*$", text, re.MULTILINE)
+    if match:
+        return match.group(1)
+    match = re.search(
+        rf"^\s*import\s+(?:[\w.]+\s*,\s*)*({escaped})(?:\.[\w.]+)?\s*(?:,|$)", text, re.MULTILINE
+    )
+    if match:
+        return name
+    return None
+
+
+def _enclosing_class_members(
+    splice: Splice, node: ts.Node, view: SymbolView
+) -> frozenset[str] | None:
+    parent = node.parent
+    while parent is not None and parent.type != "class_definition":
+        parent = parent.parent
+    if parent is None:
+        return None
+    return _class_members(splice, parent, view, depth=0)
+
+
+def _class_members_by_name(splice: Splice, name: str, view: SymbolView) -> frozenset[str] | None:
+    """Members of a class defined once at the top level of the file, else None."""
+    matches = [
+        m.start() for m in re.finditer(rf"^class\s+{re.escape(name)}\b", splice.text, re.MULTILINE)
+    ]
+    if len(matches) != 1:
+        return None
+    offset_bytes = len(splice.text[: matches[0]].encode("utf-8"))
+    node = splice.tree.root_node.descendant_for_byte_range(offset_bytes, offset_bytes)
+    while node is not None and node.type != "class_definition":
+        node = node.parent
+    return _class_members(splice, node, view, depth=0) if node is not None else None
+
+
+def _class_members(
+    splice: Splice, cls: ts.Node, view: SymbolView, depth: int
+) -> frozenset[str] | None:
+    """The names a class defines, its bases' included; None when some cannot be known."""
+    if depth > 4:
+        return None
+    if cls.parent is not None and cls.parent.type == "decorated_definition":
+        return None
+    text = splice.node_text(cls)
+    if "__getattr__" in text or "__getattribute__" in text or "setattr(" in text:
+        return None
+    body = cls.child_by_field_name("body")
+    members: set[str] = set(_IDENTIFIER.findall(_without_suggestion(splice, cls)))
+    if body is None:
+        return frozenset(members)
+    members |= {"__init__", "__class__", "__dict__", "__doc__", "__name__", "__module__"}
+    members |= set(dir(object))
+    superclasses = cls.child_by_field_name("superclasses")
+    for base in superclasses.named_children if superclasses is not None else ():
+        if base.type == "keyword_argument":
+            continue
+        base_name = splice.node_text(base)
+        if base_name == "object":
+            continue
+        if base.type != "identifier":
+            return None
+        inherited = _class_members_by_name(splice, base_name, view)
+        if inherited is None:
+            indexed = view.members(base_name)
+            if not indexed:
+                return None
+            inherited = indexed
+        members |= inherited
+    return frozenset(members)
+
+
+def _without_suggestion(splice: Splice, node: ts.Node) -> str:
+    """The text of `node` with the suggestion cut out of it."""
+    start, end = node.start_byte, node.end_byte
+    head = splice.source[start : max(start, min(end, splice.start_byte))]
+    tail = splice.source[max(start, min(end, splice.end_byte)) : end]
+    return (head + tail).decode("utf-8", errors="replace")
+
+
+def _javascript_references(
+    splice: Splice,
+) -> tuple[list[ts.Node], set[str], list[tuple[ts.Node, ts.Node]]]:
+    names: list[ts.Node] = []
+    bound: set[str] = set()
+    for node in _identifiers_in_suggestion(splice, "identifier"):
+        if _is_javascript_binding(node):
+            bound.add(splice.node_text(node))
+        else:
+            names.append(node)
+    return names, bound, []
+
+
+def _is_javascript_binding(node: ts.Node) -> bool:
+    child, parent = node, node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind in _JS_BINDING_PARENTS:
+            return True
+        field = _JS_NAMED_BINDERS.get(kind)
+        if field is not None:
+            return parent.child_by_field_name(field) == child
+        if kind in ("array_pattern", "object_pattern", "assignment_pattern"):
+            child, parent = parent, parent.parent
+            continue
+        return False
+    return False
