@@ -1,0 +1,367 @@
+"""Fill an `IndexStore` from the file tree: crawl, read, parse once, extract, write in batches.
+
+`Indexer.refresh` makes the index match the disk: files whose size or modification time
+changed are read and hashed, re-parsed only when the hash changed, and written in batched
+transactions; indexed files that the crawl no longer finds (deleted, renamed, now ignored,
+gone after a branch switch) lose every row. It runs in whatever thread calls it (the
+workspace runs it in a worker thread) and reports `IndexProgress` as it goes.
+
+A large refresh (`PARALLEL_MIN_FILES` files or more) reads and parses in worker processes
+(`spawn`ed, so nothing of the server's threads is inherited); the calling thread only writes
+SQLite. Parsing holds the GIL, so this keeps the server's event loop responsive while it
+indexes, and uses every core. Smaller refreshes run in the calling thread.
+
+Imports are resolved through `context.imports.resolve_import` when that module is present
+(a resolver error never fails indexing: the import is stored unresolved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from context.ignore import CrawledFile, IgnoreRules, content_problem
+from context.import_statements import Import
+from context.index.store import FileRecord, IndexStore, ResolvedImport
+from context.languages import Language, language_for_path
+from context.syntax import extract_definitions, extract_imports, parse
+
+_log = logging.getLogger(__name__)
+
+BATCH_FILES = 200
+"""Files per write transaction: big enough to amortise commits, small enough that a
+keystroke's update never waits long for the write lock."""
+PARALLEL_MIN_FILES = 400
+"""From this many files to parse, worker processes pay for their start-up."""
+CHUNK_FILES = 32
+"""Files per task sent to a worker process."""
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """How far a refresh is: `n_done` of `n_total` files, the last one being `path`."""
+
+    n_done: int
+    n_total: int
+    path: str
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What one refresh did."""
+
+    n_files: int
+    """Files in the index afterwards."""
+    n_symbols: int
+    """Definitions in the index afterwards."""
+    n_parsed: int
+    """Files read and parsed in this refresh."""
+    n_unchanged: int
+    n_deleted: int
+    n_bytes: int
+    """Bytes of the files parsed."""
+    elapsed_s: float
+
+    @property
+    def files_per_s(self) -> float:
+        """Parsed files per second of the refresh."""
+        return self.n_parsed / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def mb_per_s(self) -> float:
+        """Parsed megabytes (10^6 bytes) per second of the refresh."""
+        return self.n_bytes / 1e6 / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+class ImportResolver(Protocol):
+    """Resolve one import of `importer` (root-relative) to (workspace file, external package)."""
+
+    def __call__(
+        self, importer: str, statement: Import, language: str
+    ) -> tuple[str | None, str | None]: ...
+
+
+def default_resolver(
+    root: Path, include_dirs: Sequence[str], exists: Callable[[str], bool] | None
+) -> ImportResolver | None:
+    """A resolver backed by `context.imports.resolve_import`, or None when it is absent."""
+    try:
+        module: Any = importlib.import_module("context.imports")
+    except ImportError:
+        return None
+    resolve_import = getattr(module, "resolve_import", None)
+    if resolve_import is None:
+        return None
+
+    def resolve(importer: str, statement: Import, language: str) -> tuple[str | None, str | None]:
+        result = resolve_import(
+            root,
+            importer,
+            statement.module,
+            language,
+            names=[n.name for n in statement.names],
+            kind=statement.kind,
+            include_dirs=include_dirs,
+            exists=exists,
+        )
+        return result.path, (result.package or None)
+
+    return resolve
+
+
+def content_hash(data: bytes) -> str:
+    """The hash the index keeps of a file's content."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def build_record(
+    rel_path: str,
+    lang: Language,
+    data: bytes,
+    mtime_ns: int,
+    *,
+    resolver: ImportResolver | None = None,
+    is_open: bool = False,
+) -> FileRecord:
+    """Parse `data` once and extract what the index keeps about the file."""
+    tree = parse(lang, data)
+    definitions = extract_definitions(lang, tree, data)
+    imports = [
+        _resolve(resolver, rel_path, statement, lang)
+        for statement in extract_imports(lang, tree, data)
+    ]
+    return FileRecord(
+        rel_path=rel_path,
+        language=lang.name,
+        size=len(data),
+        hash=content_hash(data),
+        mtime_ns=mtime_ns,
+        definitions=definitions,
+        imports=imports,
+        is_open=is_open,
+    )
+
+
+def _resolve(
+    resolver: ImportResolver | None, importer: str, statement: Import, lang: Language
+) -> ResolvedImport:
+    if resolver is None:
+        return ResolvedImport(statement)
+    try:
+        path, package = resolver(importer, statement, lang.name)
+    except Exception:
+        # Resolution is best effort: a resolver bug must not lose the file's other rows.
+        _log.exception("resolving %r in %s failed", statement.module, importer)
+        return ResolvedImport(statement)
+    return ResolvedImport(statement, path, package)
+
+
+Outcome = FileRecord | str | None
+"""A file's new record; None when only its modification time changed; else why it is skipped."""
+
+
+def read_record(
+    crawled: CrawledFile,
+    old_hash: str | None,
+    max_file_bytes: int,
+    resolver: ImportResolver | None,
+) -> Outcome:
+    """Read, check and (when its hash differs from `old_hash`) parse one crawled file."""
+    lang = language_for_path(crawled.rel_path)
+    if lang is None:
+        return "unsupported"
+    try:
+        data = crawled.path.read_bytes()
+    except OSError as exc:
+        return f"unreadable ({exc})"
+    if len(data) > max_file_bytes:
+        return "too large"
+    problem = content_problem(data)
+    if problem is not None:
+        return problem
+    if old_hash is not None and old_hash == content_hash(data):
+        return None
+    return build_record(crawled.rel_path, lang, data, crawled.mtime_ns, resolver=resolver)
+
+
+class Indexer:
+    """Brings one store in line with the files its rules let it see."""
+
+    def __init__(
+        self,
+        store: IndexStore,
+        rules: IgnoreRules,
+        *,
+        resolver: ImportResolver | None = None,
+        include_dirs: Sequence[str] = (),
+        n_workers: int | None = None,
+    ) -> None:
+        """`n_workers`: worker processes for large refreshes (None: one per core, up to
+        `MAX_WORKERS`; 0: always parse in the calling thread)."""
+        self.store = store
+        self.rules = rules
+        self.resolver = resolver
+        self.include_dirs = tuple(include_dirs)
+        if n_workers is None:
+            n_workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        self.n_workers = n_workers if n_workers > 1 else 0
+
+    def refresh(
+        self,
+        progress: Callable[[IndexProgress], None] | None = None,
+        *,
+        skip: Collection[str] = (),
+        should_skip: Callable[[str], bool] | None = None,
+        cancel: threading.Event | None = None,
+        crawled: list[CrawledFile] | None = None,
+    ) -> IndexStats:
+        """Crawl, re-index what changed and delete what vanished; returns what it did.
+
+        Paths in `skip` (open documents) are neither read nor deleted; `should_skip` is
+        asked again when each batch is written. `crawled` is the crawl result when the
+        caller already has it. Setting `cancel` stops between files.
+        """
+        started = time.perf_counter()
+        files = crawled if crawled is not None else list(self.rules.walk())
+        known = self.store.file_states()
+        seen = {f.rel_path for f in files}
+        stale = [rel for rel in known if rel not in seen and rel not in skip]
+        self.store.delete_files(stale)
+        todo = [f for f in files if f.rel_path not in skip and _is_changed(f, known)]
+        # An open document's row holds the editor's text, so its disk file is always re-read.
+        old_hashes = [
+            None if known.get(f.rel_path, (0, 0, "", True))[3] else known[f.rel_path][2]
+            for f in todo
+        ]
+        batch: list[FileRecord] = []
+        touched: list[tuple[str, int]] = []
+        unusable: list[str] = []
+        n_parsed = n_bytes = 0
+        outcomes = self._outcomes(todo, old_hashes, seen, cancel)
+        for n_done, (crawled_file, outcome) in enumerate(outcomes, 1):
+            if outcome is None:
+                touched.append((crawled_file.rel_path, crawled_file.mtime_ns))
+            elif isinstance(outcome, FileRecord):
+                batch.append(outcome)
+                n_parsed += 1
+                n_bytes += outcome.size
+            else:
+                unusable.append(crawled_file.rel_path)
+            if len(batch) >= BATCH_FILES:
+                self.store.replace_files(batch, should_skip=should_skip)
+                batch = []
+            if progress is not None:
+                progress(IndexProgress(n_done, len(todo), crawled_file.rel_path))
+        self.store.replace_files(batch, should_skip=should_skip)
+        self.store.touch_files(touched)
+        self.store.delete_files(unusable)
+        return IndexStats(
+            n_files=self.store.file_count(),
+            n_symbols=self.store.symbol_count(),
+            n_parsed=n_parsed,
+            n_unchanged=len(files) - len(todo),
+            n_deleted=len(stale),
+            n_bytes=n_bytes,
+            elapsed_s=time.perf_counter() - started,
+        )
+
+    def _outcomes(
+        self,
+        todo: Sequence[CrawledFile],
+        old_hashes: Sequence[str | None],
+        seen: Collection[str],
+        cancel: threading.Event | None,
+    ) -> Iterator[tuple[CrawledFile, Outcome]]:
+        """Each file of `todo` with its outcome, in order, from this thread or workers."""
+        max_bytes = self.rules.settings.max_file_bytes
+        if not self.n_workers or len(todo) < PARALLEL_MIN_FILES:
+            for crawled_file, old_hash in zip(todo, old_hashes, strict=True):
+                if cancel is not None and cancel.is_set():
+                    return
+                yield crawled_file, read_record(crawled_file, old_hash, max_bytes, self.resolver)
+            return
+        chunks = [
+            list(zip(todo[i : i + CHUNK_FILES], old_hashes[i : i + CHUNK_FILES], strict=True))
+            for i in range(0, len(todo), CHUNK_FILES)
+        ]
+        n_workers = min(self.n_workers, len(chunks))
+        executor = ProcessPoolExecutor(
+            max_workers=n_workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(
+                self.store.root,
+                self.include_dirs,
+                frozenset(seen),
+                max_bytes,
+                self.resolver is not None,
+            ),
+        )
+        n_chunks_done = 0
+        try:
+            for chunk, outcomes in zip(chunks, executor.map(_read_chunk, chunks), strict=True):
+                for (crawled_file, _), outcome in zip(chunk, outcomes, strict=True):
+                    yield crawled_file, outcome
+                n_chunks_done += 1
+                if cancel is not None and cancel.is_set():
+                    return
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            # Workers cannot start everywhere (an unguarded `__main__`, process limits):
+            # finish in this thread rather than fail the refresh.
+            _log.warning("index workers failed (%s); parsing in this thread", exc)
+            for chunk in chunks[n_chunks_done:]:
+                for crawled_file, old_hash in chunk:
+                    if cancel is not None and cancel.is_set():
+                        return
+                    yield (
+                        crawled_file,
+                        read_record(crawled_file, old_hash, max_bytes, self.resolver),
+                    )
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _is_changed(crawled: CrawledFile, known: dict[str, tuple[int, int, str, bool]]) -> bool:
+    state = known.get(crawled.rel_path)
+    if state is None:
+        return True
+    size, mtime_ns, _, is_open = state
+    return is_open or size != crawled.size or mtime_ns != crawled.mtime_ns
+
+
+_worker_resolver: ImportResolver | None = None
+_worker_max_bytes = 0
+
+
+def _init_worker(
+    root: Path,
+    include_dirs: Sequence[str],
+    known_paths: frozenset[str],
+    max_file_bytes: int,
+    should_resolve: bool,
+) -> None:
+    """Set up a worker process: its resolver sees the crawled files as the workspace."""
+    global _worker_resolver, _worker_max_bytes
+    _worker_max_bytes = max_file_bytes
+    if should_resolve:
+        _worker_resolver = default_resolver(root, include_dirs, known_paths.__contains__)
+
+
+def _read_chunk(chunk: Sequence[tuple[CrawledFile, str | None]]) -> list[Outcome]:
+    """A worker's task: the outcomes of a few files."""
+    return [
+        read_record(crawled, old_hash, _worker_max_bytes, _worker_resolver)
+        for crawled, old_hash in chunk
+    ]

@@ -1,0 +1,591 @@
+"""The symbol index of one workspace root: a SQLite database, written per file, read by anyone.
+
+Schema (version `SCHEMA_VERSION`, kept in `PRAGMA user_version`)::
+
+    files(id, path UNIQUE, language, size, hash, mtime_ns, is_open)
+    symbols(id, file_id, name, kind, container, start_line, end_line, signature, doc)
+    imports(id, file_id, line, module, names JSON, alias, kind, resolved_path, package)
+    symbols_fts(terms)   FTS5, rowid = symbols.id; `getUserName` -> "get user name getusername"
+    meta(key, value)     the root the database belongs to
+
+Paths are POSIX paths relative to the root; rows hand them back both relative and absolute.
+Lines are 0-based.
+
+Guarantees:
+
+- The index is a cache. The database lives under the user's cache directory, in a file
+  named by a hash of the root (`IndexSettings.directory` overrides the directory), never in
+  the repository unless configured so. A database that is corrupt, of another schema
+  version or locked by another process is moved out of the way and rebuilt empty; the
+  caller re-indexes and keeps serving meanwhile.
+- A file's rows are replaced in one transaction (`replace_files`), so a reader never sees a
+  file half-written, and nothing of a deleted or renamed file survives `delete_files`.
+- Thread safety: every thread gets its own connection (WAL mode lets readers read while a
+  writer writes); writes are serialised by one lock, so the indexer thread and the event
+  loop's per-keystroke updates never interleave inside a transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import sqlite_utils
+
+from context.errors import IndexStoreError
+from context.import_statements import Import, ImportedName
+from context.syntax import Definition
+
+SCHEMA_VERSION = 1
+"""Bump on any change to the tables; an older database is then rebuilt."""
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One indexed file."""
+
+    path: Path
+    rel_path: str
+    language: str
+    size: int
+    hash: str
+    mtime_ns: int
+    is_open: bool
+    """True while the row holds an open document's text rather than the file on disk."""
+
+
+@dataclass(frozen=True)
+class SymbolRow:
+    """One indexed definition and the file that holds it."""
+
+    name: str
+    kind: str
+    container: str | None
+    path: Path
+    rel_path: str
+    language: str
+    start_line_idx: int
+    end_line_idx: int
+    signature: str
+    doc: str | None
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One import of an indexed file, with where it resolved to when that is known."""
+
+    path: Path
+    rel_path: str
+    module: str
+    names: tuple[ImportedName, ...]
+    alias: str | None
+    kind: str
+    line_idx: int
+    resolved_path: str | None
+    """The imported file, relative to the root, when it lies in the workspace."""
+    package: str | None
+    """The external package, when the import leads outside the workspace."""
+
+
+@dataclass(frozen=True)
+class ResolvedImport:
+    """An import as written, with its resolution (both None when none was attempted)."""
+
+    statement: Import
+    resolved_path: str | None = None
+    package: str | None = None
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """Everything the index holds about one file, ready to be written."""
+
+    rel_path: str
+    language: str
+    size: int
+    hash: str
+    mtime_ns: int
+    definitions: Sequence[Definition]
+    imports: Sequence[ResolvedImport]
+    is_open: bool = False
+
+
+def default_db_path(root: Path, directory: str = "") -> Path:
+    """Where the database of `root` lives: `<cache>/fillin/index/<hash of root>.sqlite3`."""
+    base = Path(directory).expanduser() if directory else _cache_dir()
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:20]
+    return base / f"{root.name or 'root'}-{digest}.sqlite3"
+
+
+def _cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("fillin", appauthor=False)) / "index"
+
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def identifier_words(name: str) -> list[str]:
+    """The lower-case words of an identifier: `getHTTPResponse_code` -> get http response code."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def fts_terms(name: str) -> str:
+    """The text indexed for full-text search: the identifier's words and the whole name."""
+    words = identifier_words(name)
+    whole = name.lower()
+    if len(words) != 1 or words[0] != whole:
+        words.append(whole)
+    return " ".join(words)
+
+
+_SCHEMA_FTS = "CREATE VIRTUAL TABLE symbols_fts USING fts5(terms, prefix='2 3')"
+
+_SYMBOL_COLUMNS = (
+    "s.name, s.kind, s.container, f.path, f.language, s.start_line, s.end_line, s.signature, s.doc"
+)
+_IMPORT_COLUMNS = "f.path, i.module, i.names, i.alias, i.kind, i.line, i.resolved_path, i.package"
+
+
+class IndexStore:
+    """The symbol index database of one workspace root."""
+
+    def __init__(self, root: Path, db_path: Path | None = None, *, directory: str = "") -> None:
+        self.root = root.resolve()
+        self.db_path = db_path or default_db_path(self.root, directory)
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        self.rebuilt_reason: str | None = None
+        """Why an existing database was discarded when opening, or None."""
+        self._open()
+
+    # Opening, validating and rebuilding.
+
+    def _open(self) -> None:
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexStoreError(
+                f"index.directory: cannot create {self.db_path.parent} ({exc}); "
+                "set index.directory to a writable folder"
+            ) from exc
+        problem = self._check_existing()
+        if problem is not None:
+            self.rebuilt_reason = problem
+            _log.warning("index %s: %s; rebuilding it", self.db_path, problem)
+            self._discard(self.db_path)
+        try:
+            self._create_schema()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise IndexStoreError(f"index {self.db_path}: {exc}") from exc
+            # Another process holds the database: index into a private one instead.
+            self.close_connections()
+            self.rebuilt_reason = f"locked by another process ({exc})"
+            self.db_path = self.db_path.with_name(f"{self.db_path.stem}-{os.getpid()}.sqlite3")
+            self._discard(self.db_path)
+            self._create_schema()
+
+    def _check_existing(self) -> str | None:
+        """Why the database file on disk cannot be used, or None when it can (or is absent)."""
+        if not self.db_path.exists():
+            return None
+        try:
+            conn = sqlite3.connect(self.db_path, timeout=1.0)
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    return f"schema version {version}, expected {SCHEMA_VERSION}"
+                check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if check != "ok":
+                    return f"corrupt ({check})"
+                row = conn.execute("SELECT value FROM meta WHERE key = 'root'").fetchone()
+                if row is None or row[0] != str(self.root):
+                    return "it belongs to another root"
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return None
+            return f"unreadable ({exc})"
+        except sqlite3.DatabaseError as exc:
+            return f"corrupt ({exc})"
+        return None
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{path}{suffix}").unlink()
+
+    def _create_schema(self) -> None:
+        conn = self._conn()
+        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        # Every step is idempotent and the version is written last, so a crash half way
+        # leaves a database that the next start finishes or rebuilds.
+        with self._write_lock:
+            db = sqlite_utils.Database(conn)
+            db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            db.table("files").create(
+                {
+                    "id": int,
+                    "path": str,
+                    "language": str,
+                    "size": int,
+                    "hash": str,
+                    "mtime_ns": int,
+                    "is_open": int,
+                },
+                pk="id",
+                not_null={"path", "language", "size", "hash", "mtime_ns", "is_open"},
+                if_not_exists=True,
+            )
+            db.table("symbols").create(
+                {
+                    "id": int,
+                    "file_id": int,
+                    "name": str,
+                    "kind": str,
+                    "container": str,
+                    "start_line": int,
+                    "end_line": int,
+                    "signature": str,
+                    "doc": str,
+                },
+                pk="id",
+                not_null={"file_id", "name", "kind", "start_line", "end_line", "signature"},
+                if_not_exists=True,
+            )
+            db.table("imports").create(
+                {
+                    "id": int,
+                    "file_id": int,
+                    "line": int,
+                    "module": str,
+                    "names": str,
+                    "alias": str,
+                    "kind": str,
+                    "resolved_path": str,
+                    "package": str,
+                },
+                pk="id",
+                not_null={"file_id", "line", "module", "names", "kind"},
+                if_not_exists=True,
+            )
+            db.table("files").create_index(["path"], unique=True, if_not_exists=True)
+            db.table("symbols").create_index(["name"], if_not_exists=True)
+            db.table("symbols").create_index(["file_id"], if_not_exists=True)
+            db.table("symbols").create_index(["container"], if_not_exists=True)
+            db.table("imports").create_index(["file_id"], if_not_exists=True)
+            db.table("imports").create_index(["resolved_path"], if_not_exists=True)
+            if not db.table("symbols_fts").exists():
+                conn.execute(_SCHEMA_FTS)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('root', ?)", (str(self.root),)
+            )
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _conn(self) -> sqlite3.Connection:
+        """The calling thread's connection, opened on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise IndexStoreError(f"index {self.db_path}: the store is closed")
+            conn = sqlite3.connect(
+                self.db_path, timeout=5.0, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -8000")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    def close_connections(self) -> None:
+        """Close every thread's connection; the next use reopens the calling thread's."""
+        with self._connections_lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def close(self) -> None:
+        """Close the database; the store cannot be used afterwards."""
+        self._closed = True
+        self.close_connections()
+
+    # Writing.
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def replace_files(
+        self, records: Sequence[FileRecord], *, should_skip: Callable[[str], bool] | None = None
+    ) -> int:
+        """Replace the rows of each file in `records` in one transaction; returns how many.
+
+        `should_skip` is asked under the write lock, so a record read from disk can be
+        dropped when its file was opened in the editor since it was read.
+        """
+        if not records:
+            return 0
+        with self._transaction() as conn:
+            if should_skip is not None:
+                records = [r for r in records if not should_skip(r.rel_path)]
+            self._delete_rows(conn, [r.rel_path for r in records], keep_files=True)
+            next_symbol = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM symbols").fetchone()[0]
+            symbols: list[tuple[object, ...]] = []
+            terms: list[tuple[int, str]] = []
+            imports: list[tuple[object, ...]] = []
+            for record in records:
+                file_id = conn.execute(
+                    "INSERT INTO files(path, language, size, hash, mtime_ns, is_open) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                    "language = excluded.language, size = excluded.size, hash = excluded.hash, "
+                    "mtime_ns = excluded.mtime_ns, is_open = excluded.is_open RETURNING id",
+                    (
+                        record.rel_path,
+                        record.language,
+                        record.size,
+                        record.hash,
+                        record.mtime_ns,
+                        int(record.is_open),
+                    ),
+                ).fetchone()[0]
+                for d in record.definitions:
+                    symbols.append(
+                        (
+                            next_symbol,
+                            file_id,
+                            d.name,
+                            d.kind,
+                            d.container,
+                            d.start_line_idx,
+                            d.end_line_idx,
+                            d.signature,
+                            d.doc,
+                        )
+                    )
+                    terms.append((next_symbol, fts_terms(d.name)))
+                    next_symbol += 1
+                for resolved in record.imports:
+                    statement = resolved.statement
+                    imports.append(
+                        (
+                            file_id,
+                            statement.line_idx,
+                            statement.module,
+                            _encode_names(statement.names),
+                            statement.alias,
+                            statement.kind,
+                            resolved.resolved_path,
+                            resolved.package,
+                        )
+                    )
+            conn.executemany("INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", symbols)
+            conn.executemany("INSERT INTO symbols_fts(rowid, terms) VALUES (?, ?)", terms)
+            conn.executemany(
+                "INSERT INTO imports(file_id, line, module, names, alias, kind, resolved_path, "
+                "package) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                imports,
+            )
+        return len(records)
+
+    def delete_files(self, rel_paths: Sequence[str]) -> None:
+        """Remove every row of these files (deleted, renamed away, or now ignored)."""
+        if rel_paths:
+            with self._transaction() as conn:
+                self._delete_rows(conn, rel_paths, keep_files=False)
+
+    def touch_files(self, updates: Sequence[tuple[str, int]]) -> None:
+        """Record new modification times of files whose content did not change."""
+        if updates:
+            with self._transaction() as conn:
+                conn.executemany(
+                    "UPDATE files SET mtime_ns = ? WHERE path = ?",
+                    [(mtime_ns, rel) for rel, mtime_ns in updates],
+                )
+
+    @staticmethod
+    def _delete_rows(
+        conn: sqlite3.Connection, rel_paths: Sequence[str], *, keep_files: bool
+    ) -> None:
+        ids = [
+            (row[0],)
+            for chunk in _chunks(rel_paths, 500)
+            for row in conn.execute(
+                f"SELECT id FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk
+            )
+        ]
+        if not ids:
+            return
+        conn.executemany(
+            "DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE file_id = ?)", ids
+        )
+        conn.executemany("DELETE FROM symbols WHERE file_id = ?", ids)
+        conn.executemany("DELETE FROM imports WHERE file_id = ?", ids)
+        if not keep_files:
+            conn.executemany("DELETE FROM files WHERE id = ?", ids)
+
+    def clear(self) -> None:
+        """Remove every row (the database and its schema stay)."""
+        with self._transaction() as conn:
+            for table in ("symbols_fts", "symbols", "imports", "files"):
+                conn.execute(f"DELETE FROM {table}")
+
+    # Reading.
+
+    def _path(self, path: Path | str) -> str:
+        """A root-relative POSIX path for an absolute or relative path."""
+        if isinstance(path, Path) and path.is_absolute():
+            try:
+                return path.relative_to(self.root).as_posix()
+            except ValueError:
+                return path.resolve().relative_to(self.root).as_posix()
+        return Path(path).as_posix()
+
+    def _symbols(self, where: str, params: Sequence[object], limit: int | None) -> list[SymbolRow]:
+        sql = f"SELECT {_SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id {where}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        root = self.root
+        return [
+            SymbolRow(name, kind, container, root / rel, rel, lang, start, end, sig, doc)
+            for name, kind, container, rel, lang, start, end, sig, doc in self._conn().execute(
+                sql, params
+            )
+        ]
+
+    def definitions(self, name: str, *, limit: int | None = 100) -> list[SymbolRow]:
+        """Every definition named `name` (any kind, any container), in path order."""
+        return self._symbols("WHERE s.name = ? ORDER BY f.path, s.start_line", (name,), limit)
+
+    def definitions_in_file(self, path: Path | str) -> list[SymbolRow]:
+        """The definitions of one file in source order (empty for an unknown file)."""
+        return self._symbols(
+            "WHERE f.path = ? ORDER BY s.start_line, s.id", (self._path(path),), None
+        )
+
+    def members(self, container: str, *, limit: int | None = 200) -> list[SymbolRow]:
+        """The definitions whose container is `container` (methods, fields, ...)."""
+        return self._symbols(
+            "WHERE s.container = ? ORDER BY f.path, s.start_line, s.id", (container,), limit
+        )
+
+    def search_symbols(self, query: str, limit: int = 20) -> list[SymbolRow]:
+        """Definitions whose name contains every word of `query` as a word prefix, best first.
+
+        Words come from identifier splitting, so `user` finds `get_user_name` and
+        `getUserName`, and `getUser` finds both too.
+        """
+        words = identifier_words(query)
+        if not words:
+            return []
+        match = " ".join(f'"{w}"*' for w in words)
+        sql = (
+            f"SELECT {_SYMBOL_COLUMNS} FROM symbols_fts JOIN symbols s ON s.id = symbols_fts.rowid "
+            "JOIN files f ON f.id = s.file_id WHERE symbols_fts MATCH ? "
+            "ORDER BY bm25(symbols_fts), length(s.name) LIMIT ?"
+        )
+        root = self.root
+        try:
+            rows = self._conn().execute(sql, (match, limit)).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [
+            SymbolRow(name, kind, container, root / rel, rel, lang, start, end, sig, doc)
+            for name, kind, container, rel, lang, start, end, sig, doc in rows
+        ]
+
+    def imports_of(self, path: Path | str) -> list[ImportRow]:
+        """The imports of one file in source order."""
+        return self._imports("WHERE f.path = ? ORDER BY i.line, i.id", (self._path(path),))
+
+    def importers_of(self, path: Path | str) -> list[ImportRow]:
+        """The imports, in any file, that resolved to `path`."""
+        return self._imports("WHERE i.resolved_path = ? ORDER BY f.path", (self._path(path),))
+
+    def _imports(self, where: str, params: Sequence[object]) -> list[ImportRow]:
+        sql = f"SELECT {_IMPORT_COLUMNS} FROM imports i JOIN files f ON f.id = i.file_id {where}"
+        root = self.root
+        return [
+            ImportRow(root / rel, rel, module, _decode_names(names), alias, kind, line, res, pkg)
+            for rel, module, names, alias, kind, line, res, pkg in self._conn().execute(sql, params)
+        ]
+
+    def file(self, path: Path | str) -> FileRow | None:
+        """The row of one file, or None when it is not indexed."""
+        rows = self._files("WHERE path = ?", (self._path(path),))
+        return rows[0] if rows else None
+
+    def files(self) -> list[FileRow]:
+        """Every indexed file, in path order."""
+        return self._files("ORDER BY path", ())
+
+    def _files(self, where: str, params: Sequence[object]) -> list[FileRow]:
+        sql = f"SELECT path, language, size, hash, mtime_ns, is_open FROM files {where}"
+        root = self.root
+        return [
+            FileRow(root / rel, rel, lang, size, digest, mtime_ns, bool(is_open))
+            for rel, lang, size, digest, mtime_ns, is_open in self._conn().execute(sql, params)
+        ]
+
+    def file_states(self) -> dict[str, tuple[int, int, str, bool]]:
+        """Every indexed file's (size, mtime_ns, hash, is_open), for refresh decisions."""
+        return {
+            rel: (size, mtime_ns, digest, bool(is_open))
+            for rel, size, mtime_ns, digest, is_open in self._conn().execute(
+                "SELECT path, size, mtime_ns, hash, is_open FROM files"
+            )
+        }
+
+    def file_count(self) -> int:
+        """How many files are indexed."""
+        return int(self._conn().execute("SELECT count(*) FROM files").fetchone()[0])
+
+    def symbol_count(self) -> int:
+        """How many definitions are indexed."""
+        return int(self._conn().execute("SELECT count(*) FROM symbols").fetchone()[0])
+
+
+def _encode_names(names: Sequence[ImportedName]) -> str:
+    return json.dumps([[n.name, n.alias] if n.alias else n.name for n in names])
+
+
+def _decode_names(raw: str) -> tuple[ImportedName, ...]:
+    return tuple(
+        ImportedName(item) if isinstance(item, str) else ImportedName(item[0], item[1])
+        for item in json.loads(raw)
+    )
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
