@@ -42,12 +42,45 @@ _HEALTH_TIMEOUT_S = 60.0
 log = logging.getLogger(__name__)
 
 
+class EmbeddedServer:
+    """llama.cpp's server running in this process on a free loopback port.
+
+    `start` and `stop` block (loading takes about a second): call them from a worker thread
+    in async code. Tests share one started server between backends by passing it to
+    `EmbeddedBackend`.
+    """
+
+    def __init__(self, path: Path, model: ModelSettings) -> None:
+        self.path = path
+        self.url = ""
+        self._model = model
+        self._handle: Any = None
+
+    def start(self) -> str:
+        """Start the server unless it runs already; return its base URL."""
+        if self._handle is None:
+            self._handle, self.url = _start_server(self.path, self._model)
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the server; dropping the last reference to it waits for its threads."""
+        self._handle = None
+        self.url = ""
+
+
 class EmbeddedBackend:
     """Runs llama.cpp's server in-process and streams completions from it."""
 
     name = "embedded"
 
-    def __init__(self, model: ModelSettings, *, root: Path | None = None) -> None:
+    def __init__(
+        self,
+        model: ModelSettings,
+        *,
+        root: Path | None = None,
+        server: EmbeddedServer | None = None,
+    ) -> None:
+        """`server`, when given, is used (and started if need be) but never stopped."""
         self._model = model
         self._root = root
         model_name = model.name or (Path(model.path).name if model.path else DEFAULT_MODEL_FILE)
@@ -55,7 +88,8 @@ class EmbeddedBackend:
             get_template(model.template) if model.template else infer_template(model_name)
         )
         self._lock = asyncio.Lock()
-        self._server: Any = None
+        self._server = server
+        self._is_server_owned = server is None
         self._delegate: LlamaCppBackend | None = None
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
@@ -66,17 +100,14 @@ class EmbeddedBackend:
                 yield piece
 
     async def aclose(self) -> None:
-        """Close the connections and stop the server."""
+        """Close the connections and stop the server if this backend started it."""
         async with self._lock:
             if self._delegate is not None:
                 await self._delegate.aclose()
                 self._delegate = None
-            if self._server is not None:
-                # Dropping the last reference stops the server, which waits for its threads:
-                # do that in a worker thread, holding the server nowhere else.
-                holder = [self._server]
+            if self._server is not None and self._is_server_owned:
+                await asyncio.to_thread(self._server.stop)
                 self._server = None
-                await asyncio.to_thread(holder.clear)
 
     def model_path(self) -> Path:
         """The GGUF file to load; `BackendUnavailable` when it does not exist."""
@@ -94,8 +125,9 @@ class EmbeddedBackend:
     async def _started(self) -> LlamaCppBackend:
         async with self._lock:
             if self._delegate is None:
-                path = self.model_path()
-                self._server, url = await asyncio.to_thread(_start_server, path, self._model)
+                if self._server is None:
+                    self._server = EmbeddedServer(self.model_path(), self._model)
+                url = await asyncio.to_thread(self._server.start)
                 # A model of the user's own may have FIM tokens that the server knows about.
                 use_infill = self.template.is_fim or (
                     not self._model.template and bool(self._model.path)

@@ -14,7 +14,8 @@ original exception, with a message that names the setting to check:
 - an HTTP error status (with the server's own error text), a broken stream, or a line that
   is not JSON: `BackendProtocolError`.
 
-Closing the generator that `stream_json` returns (leaving an `async with aclosing(...)`
+A stream read to its end leaves its connection in the pool for the next request. Closing
+the generator that `stream_json` returns (leaving an `async with aclosing(...)`
 block, or cancelling the task that iterates it) closes the HTTP response at once: the
 connection is dropped, so the model server notices and stops generating.
 """
@@ -138,15 +139,18 @@ class HttpStatusError(BackendProtocolError):
 
 
 async def _sse_events(lines: AsyncIterator[str], url: str) -> AsyncGenerator[dict[str, Any], None]:
+    is_done = False
     async for line in lines:
-        if not line.startswith("data:"):
+        # After `[DONE]` the rest is read, not parsed, so the connection can be reused.
+        if is_done or not line.startswith("data:"):
             # Blank separators, `event:`/`id:` fields and `:` keep-alive comments carry nothing.
             if line.startswith("error:"):
                 raise BackendProtocolError(f"{url} streamed an error: {line[6:].strip()}")
             continue
         data = line[5:].strip()
         if data == "[DONE]":
-            return
+            is_done = True
+            continue
         yield _parse_object(data, url)
 
 

@@ -8,7 +8,7 @@ servers with 404); the backend then notes it once, logs it once and sends every 
 request to `/completion` with the prompt that fillin's template rendered.
 
 Pieces arrive as server-sent events `data: {"content": "...", "stop": false}`; the event
-with `"stop": true` ends the stream.
+with `"stop": true` is the last.
 """
 
 from __future__ import annotations
@@ -93,13 +93,13 @@ class LlamaCppBackend:
             server=self._server_hint,
             headers=headers,
         )
+        # The event with `"stop": true` is the last; the stream is read to its end (the
+        # server closes it right away) so that the connection goes back to the pool.
         async with aclosing(events):
             async for event in events:
                 content = event.get("content")
                 if isinstance(content, str) and content:
                     yield content
-                if event.get("stop") is True:
-                    return
 
 
 def _infill_body(request: GenerationRequest, template: Template) -> dict[str, Any]:

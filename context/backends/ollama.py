@@ -62,8 +62,6 @@ class OllamaBackend:
                 piece = event.get("response")
                 if isinstance(piece, str) and piece:
                     yield piece
-                if event.get("done") is True:
-                    return
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""

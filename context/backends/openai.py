@@ -71,7 +71,7 @@ class OpenAIBackend:
     async def _choices(
         self, request: GenerationRequest, *, n: int
     ) -> AsyncGenerator[tuple[int, str], None]:
-        """Yield (candidate index, text piece) pairs until every candidate has finished."""
+        """Yield (candidate index, text piece) pairs until the server ends the stream."""
         body: dict[str, Any] = {
             "prompt": request.prompt,
             "max_tokens": request.max_tokens,
@@ -90,18 +90,12 @@ class OpenAIBackend:
             server="the OpenAI-compatible server",
             headers=auth_headers(self._model),
         )
-        finished: set[int] = set()
         async with aclosing(events):
             async for event in events:
                 for choice in event.get("choices") or ():
-                    index = choice.get("index", 0)
                     text = choice.get("text")
                     if isinstance(text, str) and text:
-                        yield index, text
-                    if choice.get("finish_reason"):
-                        finished.add(index)
-                if len(finished) >= n:
-                    return
+                        yield choice.get("index", 0), text
 
 
 def _is_n_refused(exc: HttpStatusError) -> bool:
