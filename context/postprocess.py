@@ -283,7 +283,10 @@ def stop_at_suffix_start(ctx: StopContext, first_line: str) -> _Stop | None:
     at = first_line.find(rest)
     while at != -1:
         if is_balanced(first_line[:at]):
-            return _Stop("suffix-reached", len(first_line[:at].rstrip()))
+            if ctx.cursor_line_rest[:1].isspace():
+                # The suffix brings its own space before the text it repeats.
+                at = len(first_line[:at].rstrip())
+            return _Stop("suffix-reached", at)
         at = first_line.find(rest, at + 1)
     return None
 
@@ -345,23 +348,31 @@ def stop_at_repeated_lines(ctx: StopContext, written: Written, line_idx: int) ->
 def stop_at_new_top_level_definition(
     ctx: StopContext, written: Written, line_idx: int
 ) -> _Stop | None:
-    """Stop at a new definition below the cursor's block, or at column 0 after a body.
+    """Stop at a new definition outside the cursor's block, or at column 0 after a body.
 
     When the suggestion starts indented (inside a body), a line at column 0 that opens a
     statement (not a closing bracket or, in C, a preprocessor line) leaves the definition
-    the cursor is in. When it starts at column 0, a second definition after an indented
-    body is the model writing the next function.
+    the cursor is in, and a definition less indented than the suggestion's first line is
+    the next method. When it starts at column 0, a second definition after an indented body
+    is the model writing the next function.
     """
     first_idx = written.first_code_line()
     line = written.lines[line_idx]
-    if first_idx is None or first_idx >= line_idx or not line.strip() or line[0].isspace():
+    if first_idx is None or first_idx >= line_idx or not line.strip():
         return None
-    if _indent(written.lines[first_idx]) > 0:
+    base_indent = _indent(written.lines[first_idx])
+    definition = _DEFINITION.get(ctx.language_name)
+    if line[0].isspace():
+        # A definition shallower than the block the suggestion started in: the next method.
+        is_shallower = 0 < _indent(line) < base_indent
+        if is_shallower and definition is not None and definition.match(line.lstrip()):
+            return _Stop("new-top-level-definition", written.starts[line_idx])
+        return None
+    if base_indent > 0:
         starts_statement = _STATEMENT_AT_COLUMN_0.get(ctx.language_name, _GENERIC_STATEMENT)
         if starts_statement.match(line):
             return _Stop("new-top-level-definition", written.starts[line_idx])
         return None
-    definition = _DEFINITION.get(ctx.language_name)
     if definition is None or not definition.match(line):
         return None
     body = [written.lines[i] for i in range(first_idx + 1, line_idx) if written.lines[i].strip()]
@@ -420,7 +431,8 @@ def trim_trailing_whitespace(ctx: StopContext, text: str) -> str:
     """
     stripped = text.rstrip()
     if "\n" not in text[len(stripped) :]:
-        return stripped
+        # Spaces before code that follows on the line may be meaningful (inside a string).
+        return text if ctx.is_mid_line else stripped
     last_line_end = text.find("\n", len(stripped))
     body = text[:last_line_end]
     keeps_break = ctx.cursor_line_prefix == "" or bool(ctx.cursor_line_rest.strip())
