@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import tree_sitter as ts
+
+from context.import_statements import DECODERS, Import
 from context.imports import resolve_import
+from context.languages import imports_query
 from context.manifests import Manifests
 from context.names import (
     RUST_STANDARD_ROOTS,
@@ -28,7 +32,6 @@ from context.names import (
     site_packages_dirs,
 )
 from context.symbols import SymbolView
-from context.syntax import extract_imports
 from context.validation.problem import Problem
 from context.validation.splice import Splice
 
@@ -37,15 +40,9 @@ _CHECKED = frozenset({"python", "javascript", "typescript", "tsx", "go", "rust",
 
 def check_dependencies(splice: Splice, view: SymbolView, path: Path | None) -> list[Problem]:
     """Problems for imports in the suggestion of modules that exist nowhere for the project."""
-    if splice.lang.name not in _CHECKED or not _may_import(splice):
+    if splice.lang.name not in _CHECKED:
         return []
-    first_line = splice.text.count("\n", 0, splice.start_offset)
-    last_line = first_line + splice.suggestion.count("\n")
-    imports = [
-        i
-        for i in extract_imports(splice.lang, splice.tree, splice.source)
-        if first_line <= i.line_idx <= last_line
-    ]
+    imports = _imports_in_suggestion(splice)
     if not imports:
         return []
     root = view.root
@@ -88,10 +85,24 @@ def check_dependencies(splice: Splice, view: SymbolView, path: Path | None) -> l
     return problems
 
 
-def _may_import(splice: Splice) -> bool:
-    """A cheap test that the suggestion contains something that looks like an import."""
-    text = splice.suggestion
-    return any(word in text for word in ("import", "require", "use ", "extern crate", "mod "))
+def _imports_in_suggestion(splice: Splice) -> list[Import]:
+    """The import statements that start on the suggestion's lines (queried there only)."""
+    first_line = splice.text.count("\n", 0, splice.start_offset)
+    last_line = first_line + splice.suggestion.count("\n")
+    cursor = ts.QueryCursor(imports_query(splice.lang))
+    cursor.set_byte_range(splice.start_byte, max(splice.end_byte, splice.start_byte + 1))
+    nodes = sorted(cursor.captures(splice.tree.root_node).get("import", []), key=_start)
+    decode = DECODERS[splice.lang.import_style]
+    return [
+        statement
+        for node in nodes
+        for statement in decode(node, splice.source)
+        if first_line <= statement.line_idx <= last_line
+    ]
+
+
+def _start(node: ts.Node) -> int:
+    return node.start_byte
 
 
 def _importer(root: Path | None, path: Path | None) -> str | None:

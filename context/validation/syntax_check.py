@@ -10,9 +10,11 @@ suggestion (at the suggestion's end when it lies further down).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 import tree_sitter as ts
 
+from context.languages import grammar, language_named
 from context.validation.problem import Problem
 from context.validation.splice import Splice
 
@@ -21,11 +23,11 @@ _MAX_PROBLEMS = 3
 
 def check_syntax(splice: Splice) -> list[Problem]:
     """The syntax errors that the suggestion introduces (at most a few)."""
-    if not splice.tree.root_node.has_error:
-        return []
+    problems = _empty_python_blocks(splice)
+    if problems or not splice.tree.root_node.has_error:
+        return problems
     before = {(kind, start) for kind, start, _ in _errors(splice.original.tree.root_node)}
     length = splice.end_byte - splice.start_byte
-    problems: list[Problem] = []
     for kind, start, node in _errors(splice.tree.root_node):
         is_inside = splice.start_byte <= start < splice.end_byte
         if not is_inside:
@@ -36,6 +38,35 @@ def check_syntax(splice: Splice) -> list[Problem]:
         if len(problems) >= _MAX_PROBLEMS:
             break
     return problems
+
+
+def _empty_python_blocks(splice: Splice) -> list[Problem]:
+    """Python blocks without a statement, opened in the suggestion.
+
+    tree-sitter's Python grammar accepts `if x:` followed by a line at the same depth as an
+    empty block; Python does not.
+    """
+    if splice.lang.name != "python" or ":" not in splice.suggestion:
+        return []
+    cursor = ts.QueryCursor(_python_block_query())
+    cursor.set_byte_range(splice.start_byte, splice.end_byte)
+    problems: list[Problem] = []
+    for block in cursor.captures(splice.tree.root_node).get("block", []):
+        owner = block.parent
+        if owner is None or not splice.is_in_suggestion(owner):
+            continue
+        if any(child.type != "comment" for child in block.named_children):
+            continue
+        at = splice.suggestion_offset(block.start_byte)
+        problems.append(Problem("syntax", "syntax error: a block without a body", at, at))
+    return problems
+
+
+@cache
+def _python_block_query() -> ts.Query:
+    lang = language_named("python")
+    assert lang is not None
+    return ts.Query(grammar(lang), "(block) @block")
 
 
 def _errors(root: ts.Node) -> Iterator[tuple[str, int, ts.Node]]:
