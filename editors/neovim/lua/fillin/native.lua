@@ -1,0 +1,140 @@
+--- Neovim 0.12+: suggestions through the built-in `vim.lsp.inline_completion`.
+---
+--- Neovim requests, shows and cycles the items itself; this module enables it for fillin's
+--- buffers and adds what it lacks: accepting a word or a line (through `get`'s `on_accept`,
+--- inserting a piece at the cursor), dismissing, turning suggestions off, and the accept
+--- notification (the item's `fillin.didAccept` command runs after Neovim inserts it). Neovim
+--- does not say when it shows or drops an item, so this path sends no show or dismiss
+--- notifications; fillin's own ghost text (`native = false`) sends all three.
+
+local partial = require('fillin.partial')
+local server = require('fillin.server')
+local suggestions = require('fillin.suggestions')
+
+local api = vim.api
+local M = {}
+
+local enabled = true
+local client_id = nil
+
+--- Reports accepted items to the client that made them.
+M.tracker = suggestions.new(function(method, params)
+  local client = client_id and vim.lsp.get_client_by_id(client_id)
+  if client then
+    server.notify(client, method, params)
+  end
+end)
+
+--- Whether this Neovim has the built-in inline completion UI.
+function M.is_available()
+  return vim.fn.has('nvim-0.12') == 1 and vim.lsp.inline_completion ~= nil
+end
+
+local function text_of(item)
+  local text = item.insert_text
+  if type(text) == 'table' then
+    text = text.value
+  end
+  return type(text) == 'string' and text or ''
+end
+
+--- The part of `text` not yet typed before the cursor (the longest overlap is typed).
+local function rest_after_typed(text)
+  local col = api.nvim_win_get_cursor(0)[2]
+  local before = api.nvim_get_current_line():sub(1, col)
+  for n = math.min(#text, #before), 1, -1 do
+    if before:sub(-n) == text:sub(1, n) then
+      return text:sub(n + 1)
+    end
+  end
+  return text
+end
+
+--- Remember the length of an item about to be accepted, for its `fillin.didAccept` command.
+local function remembering(item)
+  local id = suggestions.id_of(item.command)
+  client_id = item.client_id
+  if id then
+    M.tracker:show(id, text_of(item))
+  end
+  return item
+end
+
+--- Accept all of the shown item; returns false when none is shown.
+function M.accept()
+  return vim.lsp.inline_completion.get({ on_accept = remembering }) == true
+end
+
+local function accept_piece(cut)
+  return vim.lsp.inline_completion.get({
+    on_accept = function(item)
+      local rest = rest_after_typed(text_of(item))
+      local piece = cut(rest)
+      if piece == rest then
+        return remembering(item)
+      end
+      remembering(item)
+      M.tracker:accept_part(piece)
+      local row, col = unpack(api.nvim_win_get_cursor(0))
+      local lines = vim.split(piece, '\n', { plain = true })
+      api.nvim_buf_set_text(0, row - 1, col, row - 1, col, lines)
+      api.nvim_win_set_cursor(0, { row + #lines - 1, #lines == 1 and col + #piece or #lines[#lines] })
+      return nil
+    end,
+  }) == true
+end
+
+function M.accept_word()
+  return accept_piece(partial.next_word)
+end
+
+function M.accept_line()
+  return accept_piece(partial.next_line)
+end
+
+--- Hide the shown item: `get` with a handler that inserts nothing.
+function M.dismiss()
+  return vim.lsp.inline_completion.get({
+    on_accept = function()
+      return nil
+    end,
+  }) == true
+end
+
+function M.cycle(step)
+  vim.lsp.inline_completion.select({ count = step })
+end
+
+function M.request()
+  vim.lsp.inline_completion.get()
+end
+
+function M.visible()
+  return nil
+end
+
+function M.set_enabled(value)
+  enabled = value
+  for _, client in ipairs(vim.lsp.get_clients({ name = server.NAME })) do
+    vim.lsp.inline_completion.enable(value, { client_id = client.id })
+  end
+  return value
+end
+
+function M.is_enabled()
+  return enabled
+end
+
+function M.last()
+  return nil, nil
+end
+
+function M.attach(bufnr)
+  vim.lsp.inline_completion.enable(enabled, { bufnr = bufnr })
+end
+
+function M.detach() end
+
+function M.stop() end
+
+return M

@@ -1,0 +1,94 @@
+--- Starting `fillin serve` for a buffer, finding its client, and talking to it.
+---
+--- One client runs per workspace root (the nearest directory holding a root marker);
+--- `vim.lsp.start` reuses it for every buffer under that root. The server's settings go as
+--- initializationOptions and as the `fillin` section that `workspace/configuration` and
+--- `workspace/didChangeConfiguration` carry. The small wrappers here hide the difference
+--- between Neovim 0.10's `client.request(...)` and 0.11's `client:request(...)`.
+
+local M = {}
+
+M.NAME = 'fillin'
+
+local has_011 = vim.fn.has('nvim-0.11') == 1
+
+--- Start (or reuse) the client for `bufnr`; returns its id, or nil for a buffer without a file.
+function M.start(bufnr, options, command)
+  if vim.bo[bufnr].buftype ~= '' then
+    return nil
+  end
+  local path = vim.api.nvim_buf_get_name(bufnr)
+  if path == '' then
+    return nil
+  end
+  local root = vim.fs.root(bufnr, options.root_markers) or vim.fs.dirname(path)
+  local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
+    textDocument = { inlineCompletion = { dynamicRegistration = false } },
+  })
+  return vim.lsp.start({
+    name = M.NAME,
+    cmd = command,
+    root_dir = root,
+    capabilities = capabilities,
+    init_options = options.settings,
+    settings = { fillin = options.settings },
+  }, { bufnr = bufnr })
+end
+
+--- The fillin client attached to `bufnr`, or nil.
+function M.client_for(bufnr)
+  return vim.lsp.get_clients({ bufnr = bufnr, name = M.NAME })[1]
+end
+
+--- Send a request; returns the request id, or nil when the client is gone.
+function M.request(client, method, params, handler, bufnr)
+  local ok, request_id
+  if has_011 then
+    ok, request_id = client:request(method, params, handler, bufnr)
+  else
+    ok, request_id = client.request(method, params, handler, bufnr)
+  end
+  return ok and request_id or nil
+end
+
+--- Cancel a request sent with `request`.
+function M.cancel(client, request_id)
+  if has_011 then
+    client:cancel_request(request_id)
+  else
+    client.cancel_request(request_id)
+  end
+end
+
+--- Send a notification.
+function M.notify(client, method, params)
+  if has_011 then
+    return client:notify(method, params)
+  end
+  return client.notify(method, params)
+end
+
+--- Run an LSP command the server put on an item, through the client's usual path.
+function M.exec_cmd(client, command, bufnr)
+  if has_011 then
+    client:exec_cmd(command, { bufnr = bufnr })
+  else
+    client._exec_cmd(command, { bufnr = bufnr })
+  end
+end
+
+--- The byte column of LSP `character` in `line` under the client's position encoding.
+function M.byte_col(line, character, encoding)
+  if encoding == 'utf-8' then
+    return math.min(character, #line)
+  end
+  local ok, col
+  if has_011 then
+    ok, col = pcall(vim.str_byteindex, line, encoding, character, false)
+  else
+    ok, col = pcall(vim.str_byteindex, line, character, encoding == 'utf-16')
+  end
+  return ok and col or #line
+end
+
+return M

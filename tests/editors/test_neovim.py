@@ -1,0 +1,333 @@
+"""The Neovim plugin, end to end: headless Neovim 0.11, the real `fillin serve`, real keys.
+
+Each test opens a file of tests/fixtures/editors/inventory, types in insert mode, waits for
+the ghost-text extmark and presses the plugin's keys, then asserts on the buffer. The model
+service is the scripted loopback server (tests/modelserver.py) so the suggestion's text is
+exact; statistics are read back with `fillin stats --json` from the database the server
+wrote, which shows the show/accept/dismiss notifications arrived. One test runs against the
+real llama.cpp server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import plugin_setup, read_stats, scripted_settings
+from modelserver import ModelServer, RecordedRequest
+from nvim_driver import (
+    IS_VISIBLE,
+    Cursor,
+    command,
+    edit,
+    evaluate,
+    keys,
+    run_neovim,
+    sleep,
+    snapshot,
+    wait,
+    wait_for_file,
+)
+
+pytestmark = pytest.mark.nvim
+
+Repository = tuple[Path, dict[str, Cursor]]
+
+TOTAL = "sum(item.price * item.quantity for item in items)"
+
+
+def test_typed_code_gets_ghost_text_that_the_accept_key_inserts(
+    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+) -> None:
+    root, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    model_server.replies = (TOTAL,)
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursor),
+            keys("Areturn "),
+            wait(IS_VISIBLE),
+            snapshot("shown"),
+            keys("<M-l>"),
+            snapshot("accepted"),
+            keys("<Esc>"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+        env={"XDG_CACHE_HOME": str(cache_dir)},
+    ).check()
+
+    shown, accepted = outcome.snapshots["shown"], outcome.snapshots["accepted"]
+    row = cursor.row - 1
+    assert shown.mode == "i"
+    assert [(g.row, g.col, g.text, g.pos, g.lines) for g in shown.ghost] == [
+        (row, len("    return "), TOTAL, "inline", ())
+    ]
+    assert shown.lines[row] == "    return "
+    assert accepted.lines[row] == "    return " + TOTAL
+    assert accepted.cursor == (cursor.row, len("    return " + TOTAL))
+    assert accepted.ghost == ()
+    assert model_server.completion_requests[0].prompt.endswith("    return ")
+
+    overall = read_stats(cache_dir)["overall"]
+    assert (overall["shown"], overall["accepted"], overall["dismissed"]) == (1, 1, 0)
+    assert overall["acceptedChars"] == len(TOTAL)
+
+
+def test_accept_word_and_accept_line_take_the_suggestion_piece_by_piece(
+    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+) -> None:
+    root, cursors = repository
+    cursor = cursors["inventory/restock.py"]
+    body = (
+        "for item in items:\n"
+        "        if item.is_out_of_stock():\n"
+        "            item.quantity += amount"
+    )
+    model_server.replies = (body,)
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursor),
+            keys("A"),
+            wait(IS_VISIBLE),
+            snapshot("shown"),
+            keys("<M-w>"),
+            snapshot("word"),
+            keys("<M-w>"),
+            snapshot("two words"),
+            keys("<M-j>"),
+            snapshot("line"),
+            keys("<M-j>"),
+            snapshot("next line"),
+            keys("<M-l>"),
+            snapshot("all"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+        env={"XDG_CACHE_HOME": str(cache_dir)},
+    ).check()
+
+    row = cursor.row - 1
+    shots = outcome.snapshots
+    (ghost,) = shots["shown"].ghost
+    assert (ghost.row, ghost.col, ghost.text, ghost.lines) == (
+        row,
+        len("    "),
+        "for item in items:",
+        ("        if item.is_out_of_stock():", "            item.quantity += amount"),
+    )
+    assert shots["word"].lines[row] == "    for"
+    assert shots["word"].visible == body.removeprefix("for")
+    assert shots["two words"].lines[row] == "    for item"
+    assert shots["line"].lines[row] == "    for item in items:"
+    assert shots["line"].visible == body.removeprefix("for item in items:")
+    assert shots["next line"].lines[row : row + 2] == (
+        "    for item in items:",
+        "        if item.is_out_of_stock():",
+    )
+    assert shots["next line"].cursor == (row + 2, len("        if item.is_out_of_stock():"))
+    assert shots["all"].lines[row:] == (
+        "    for item in items:",
+        "        if item.is_out_of_stock():",
+        "            item.quantity += amount",
+    )
+    assert shots["all"].visible is None
+    # Typing through the suggestion keeps it: one model request for the whole of it.
+    assert len(model_server.completion_requests) == 1
+
+    overall = read_stats(cache_dir)["overall"]
+    assert (overall["shown"], overall["accepted"], overall["dismissed"]) == (1, 1, 0)
+    assert overall["acceptedChars"] == len(body)
+
+
+def test_dismiss_hides_the_suggestion_and_reports_it(
+    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+) -> None:
+    root, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    model_server.replies = (TOTAL,)
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursor),
+            keys("Areturn "),
+            wait(IS_VISIBLE),
+            keys("<C-]>"),
+            snapshot("dismissed"),
+            sleep(400),
+            snapshot("later"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+        env={"XDG_CACHE_HOME": str(cache_dir)},
+    ).check()
+
+    for name in ("dismissed", "later"):
+        shot = outcome.snapshots[name]
+        assert shot.ghost == ()
+        assert shot.visible is None
+        assert shot.lines[cursor.row - 1] == "    return "
+        assert shot.mode == "i"
+    # Dismissing does not ask again until the user types.
+    assert len(model_server.completion_requests) == 1
+
+    overall = read_stats(cache_dir)["overall"]
+    assert (overall["shown"], overall["accepted"], overall["dismissed"]) == (1, 0, 1)
+
+
+def test_typing_on_cancels_the_request_in_flight(
+    nvim: Path, repository: Repository, model_server: ModelServer, tmp_path: Path
+) -> None:
+    root, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    first_request = tmp_path / "first-request"
+
+    def reply(request: RecordedRequest) -> str:
+        first_request.touch()
+        return "um(item.price for item in items)" if request.prompt.endswith("s") else TOTAL
+
+    model_server.replies = reply
+    model_server.first_delay_s = 1.5
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursor),
+            keys("Areturn "),
+            wait_for_file(first_request),
+            keys("s"),
+            wait(IS_VISIBLE),
+            snapshot("shown"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+    ).check()
+
+    (ghost,) = outcome.snapshots["shown"].ghost
+    assert ghost.text == "um(item.price for item in items)"
+    first, second = model_server.completion_requests
+    assert first.prompt.endswith("return ")
+    assert model_server.wait_for(lambda _: first.disconnected, timeout_s=5)
+    assert not first.completed
+    assert second.prompt.endswith("return s")
+
+
+def test_toggle_turns_suggestions_off_and_on(
+    nvim: Path, repository: Repository, model_server: ModelServer
+) -> None:
+    root, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    model_server.replies = (TOTAL,)
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursor),
+            command("FillinToggle"),
+            keys("Areturn "),
+            sleep(600),
+            snapshot("off"),
+            evaluate("status off", "return require('fillin').status()"),
+            keys("<Esc>"),
+            command("FillinToggle"),
+            keys("a"),
+            wait(IS_VISIBLE),
+            snapshot("on"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+    ).check()
+
+    assert outcome.snapshots["off"].ghost == ()
+    assert outcome.values["status off"] == "fillin: off"
+    (ghost,) = outcome.snapshots["on"].ghost
+    assert ghost.text == TOTAL
+    assert len(model_server.completion_requests) == 1
+
+
+def test_fillin_context_shows_the_prompt_for_the_cursor(
+    nvim: Path, repository: Repository, model_server: ModelServer
+) -> None:
+    root, cursors = repository
+    cursor = cursors["inventory/report.py"]
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursor),
+            command("FillinContext"),
+            wait("return vim.api.nvim_buf_get_name(0):match('fillin://context$') ~= nil"),
+            evaluate("page", "return vim.api.nvim_buf_get_lines(0, 0, -1, false)"),
+            evaluate("filetype", "return vim.bo.filetype"),
+            evaluate("modifiable", "return vim.bo.modifiable"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+    ).check()
+
+    page = outcome.values["page"]
+    assert page[0] == f"# fillin context for inventory/report.py:{cursor.row}:{cursor.col}"
+    assert "## Prompt" in page
+    assert '    """The value of everything in stock."""' in page
+    assert outcome.values["filetype"] == "markdown"
+    assert outcome.values["modifiable"] is False
+    assert model_server.completion_requests == []
+
+
+def test_fillin_stats_shows_what_was_accepted(
+    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+) -> None:
+    root, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    model_server.replies = (TOTAL,)
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursor),
+            keys("Areturn "),
+            wait(IS_VISIBLE),
+            keys("<M-l><Esc>"),
+            # Statistics are written off the server's event loop; give them a moment.
+            sleep(300),
+            command("FillinStats"),
+            wait("return vim.api.nvim_buf_get_name(0):match('fillin://stats$') ~= nil"),
+            evaluate("page", "return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, 0), '\\n')"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+        env={"XDG_CACHE_HOME": str(cache_dir)},
+    ).check()
+
+    page = outcome.values["page"]
+    assert "language=python" in page
+    overall_row = next(line for line in page.splitlines() if line.split()[:1] == ["all"])
+    assert overall_row.split()[1:4] == ["1", "1", "1"]
+
+
+def test_checkhealth_reports_an_attached_server(
+    nvim: Path, repository: Repository, model_server: ModelServer
+) -> None:
+    root, cursors = repository
+
+    outcome = run_neovim(
+        nvim,
+        [
+            *edit(cursors["inventory/report.py"]),
+            command("checkhealth fillin"),
+            wait("return vim.bo.filetype == 'checkhealth'"),
+            evaluate("page", "return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, 0), '\\n')"),
+        ],
+        setup=plugin_setup(scripted_settings(model_server)),
+        workdir=root,
+    ).check()
+
+    page = outcome.values["page"]
+    assert "OK setup() done; suggestions shown by fillin's own ghost text" in page
+    assert "OK server running (client 1, root " + str(root) in page
+    assert "ERROR" not in page
