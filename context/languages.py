@@ -288,7 +288,7 @@ LANGUAGES: tuple[Language, ...] = (
 _BY_EXTENSION: dict[str, Language] = {ext: lang for lang in LANGUAGES for ext in lang.extensions}
 _BY_ID: dict[str, Language] = {lid: lang for lang in LANGUAGES for lid in lang.language_ids}
 _BY_NAME: dict[str, Language] = {lang.name: lang for lang in LANGUAGES}
-_QUERIES = resources.files("context") / "queries"
+_QUERIES = Path(__file__).resolve().parent / "queries"
 
 
 def language_for_path(path: PurePath | str) -> Language | None:

@@ -273,6 +273,9 @@ def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str |
                 literal = _text(string, source).lstrip("rRbBuUfF")
                 return _first_line(literal.strip("\"'"))
     comment = anchor.prev_named_sibling
+    # Rust attributes (`#[derive(...)]`) stand between a definition and its doc comment.
+    while comment is not None and comment.type == "attribute_item":
+        anchor, comment = comment, comment.prev_named_sibling
     if comment is None or comment.type not in _COMMENT_TYPES:
         return None
     if anchor.start_point.row - comment.end_point.row > 1:

@@ -161,9 +161,21 @@ _IMPORT_COLUMNS = "f.path, i.module, i.names, i.alias, i.kind, i.line, i.resolve
 class IndexStore:
     """The symbol index database of one workspace root."""
 
-    def __init__(self, root: Path, db_path: Path | None = None, *, directory: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        db_path: Path | None = None,
+        *,
+        directory: str = "",
+        timeout_s: float = 5.0,
+    ) -> None:
+        """Open (creating, or rebuilding when unusable) the database of `root`.
+
+        `timeout_s` is how long a statement waits for another connection's lock.
+        """
         self.root = root.resolve()
         self.db_path = db_path or default_db_path(self.root, directory)
+        self._timeout_s = timeout_s
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -205,7 +217,7 @@ class IndexStore:
         if not self.db_path.exists():
             return None
         try:
-            conn = sqlite3.connect(self.db_path, timeout=1.0)
+            conn = sqlite3.connect(self.db_path, timeout=min(1.0, self._timeout_s))
             try:
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version != SCHEMA_VERSION:
@@ -307,7 +319,10 @@ class IndexStore:
             if self._closed:
                 raise IndexStoreError(f"index {self.db_path}: the store is closed")
             conn = sqlite3.connect(
-                self.db_path, timeout=5.0, isolation_level=None, check_same_thread=False
+                self.db_path,
+                timeout=self._timeout_s,
+                isolation_level=None,
+                check_same_thread=False,
             )
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
