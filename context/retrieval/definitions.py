@@ -1,0 +1,177 @@
+"""Retrieval source "definition": what the names around the cursor are, as signatures.
+
+The order of the snippets is the order of evidence:
+
+1. the member being reached for at the cursor or called around it (`pricing.|`,
+   `cart.add(|`): the outline of the module alias or of the receiver's type;
+2. the identifiers near the cursor (`Focus.identifiers`, nearest first), resolved through the
+   file's imports (`Bindings`), rendered in full (outlines, signatures);
+3. the rest of the file's imported names, as one-line signatures grouped by defining file:
+   the most recently used first, then those not used yet before the cursor.
+
+Guarantees: every snippet is a rendering of index rows (`outline.render_definition`), never a
+whole body; a definition appears once; `is_expired` is checked between names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from context.index.store import SymbolRow
+from context.retrieval.bindings import Bindings
+from context.retrieval.focus import SELF_NAMES, Focus
+from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
+from context.snippet import Snippet
+
+MAX_MODULE_MEMBERS = 60
+MAX_LISTED_NAMES = 80
+USE_WINDOW_CHARS = 16_000
+
+
+def definition_snippets(
+    bindings: Bindings,
+    focus: Focus,
+    text_before_cursor: str,
+    *,
+    limit: int,
+    is_expired: Callable[[], bool] = lambda: False,
+) -> list[Snippet]:
+    """Definition snippets for a cursor with `focus`, most telling first.
+
+    The first `limit` are full renderings (outlines, signatures under their class) of what
+    the cursor reaches for and of the names near it; then come one-line signatures of the
+    file's other imported names, one snippet per defining file.
+    """
+    found: dict[tuple[str, int], Snippet] = {}
+    shown: set[tuple[str, int]] = set()
+
+    def add(rows: Iterable[SymbolRow]) -> None:
+        for row in rows:
+            key = (row.rel_path, row.start_line_idx)
+            if key not in shown and len(found) < limit:
+                shown.add(key)
+                snippet = render_rows(bindings, [row])[0]
+                found[(snippet.path, snippet.start_line)] = snippet
+
+    for receiver, member in ((focus.receiver, focus.member), (focus.callee_receiver, focus.callee)):
+        if receiver and receiver not in SELF_NAMES:
+            for snippet in _member_snippets(bindings, receiver, member, text_before_cursor):
+                found.setdefault((snippet.path, snippet.start_line), snippet)
+    for name in focus.identifiers:
+        if is_expired() or len(found) >= limit:
+            break
+        add(bindings.resolve(name)[:2])
+
+    # Every other imported name, as one line each: the code about to be written tends to
+    # use what the file imported, and a line per name is cheap.
+    listed: dict[str, list[SymbolRow]] = {}
+    for name in _imported_by_evidence(bindings, focus, text_before_cursor)[:MAX_LISTED_NAMES]:
+        if is_expired():
+            break
+        for row in bindings.resolve(name)[:1]:
+            key = (row.rel_path, row.start_line_idx)
+            if key not in shown:
+                shown.add(key)
+                listed.setdefault(row.rel_path, []).append(row)
+    lists = [render_signature_list(rows, "definition") for rows in listed.values()]
+    return [*found.values(), *lists]
+
+
+def render_rows(bindings: Bindings, rows: Iterable[SymbolRow]) -> list[Snippet]:
+    """Definition snippets for index rows: outlines for types, signatures for the rest."""
+    snippets = []
+    for row in rows:
+        members: list[SymbolRow] = []
+        container: SymbolRow | None = None
+        if row.kind in TYPE_KINDS:
+            members = _members(bindings, row)
+        elif row.container:
+            container = next(
+                (
+                    r
+                    for r in bindings.store.definitions(row.container, limit=20)
+                    if r.rel_path == row.rel_path and r.kind in TYPE_KINDS
+                ),
+                None,
+            )
+        snippets.append(render_definition(row, members, container, "definition"))
+    return snippets
+
+
+def _members(bindings: Bindings, row: SymbolRow) -> list[SymbolRow]:
+    """A type's members: from its own file, or its crate or package for Rust and Go,
+    whose methods may live in other files."""
+    rows = bindings.store.members(row.name)
+    if row.language in ("rust", "go"):
+        directory = row.rel_path.rsplit("/", 1)[0] if "/" in row.rel_path else ""
+        return [r for r in rows if r.rel_path.startswith(directory)]
+    return [r for r in rows if r.rel_path == row.rel_path]
+
+
+def _member_snippets(
+    bindings: Bindings, receiver: str, member: str | None, text_before_cursor: str
+) -> list[Snippet]:
+    """What `receiver.member` can be: a module's definitions, or a type's outline."""
+    module_paths = bindings.module_paths(receiver)
+    if module_paths:
+        if member:
+            rows = bindings.in_module(member, module_paths)
+            if rows:
+                return render_rows(bindings, rows[:1])
+        outline = _module_outline(bindings, receiver, module_paths, text_before_cursor)
+        return [outline] if outline is not None else []
+    types = bindings.resolve_type(receiver)
+    if types:
+        return render_rows(bindings, types[:1])
+    return []
+
+
+def _module_outline(
+    bindings: Bindings, alias: str, paths: tuple[str, ...], text_before_cursor: str
+) -> Snippet | None:
+    """One-line signatures of a module's public names, the ones this file already uses
+    through `alias` first (most used first), then the module's others in file order.
+
+    A package's `__init__` that only re-exports is followed to the re-exported definitions.
+    """
+    used = Counter(
+        re.findall(rf"(?<![\w$]){re.escape(alias)}\s*\.\s*([A-Za-z_$][\w$]*)", text_before_cursor)
+    )
+    rows: dict[str, SymbolRow] = {}
+    for name, _ in used.most_common(MAX_MODULE_MEMBERS):
+        for row in bindings.in_module(name, paths)[:1]:
+            rows.setdefault(row.name, row)
+    for path in paths[:4]:
+        for row in bindings.store.definitions_in_file(path):
+            if row.container is None and not row.name.startswith("_"):
+                rows.setdefault(row.name, row)
+        for name in bindings.reexported_names(path):
+            if len(rows) >= MAX_MODULE_MEMBERS:
+                break
+            if name not in rows and not name.startswith("_"):
+                for row in bindings.in_module(name, (path,))[:1]:
+                    rows.setdefault(row.name, row)
+    if not rows:
+        return None
+    listed = list(rows.values())[:MAX_MODULE_MEMBERS]
+    snippet = render_signature_list(listed, "definition")
+    return Snippet("definition", paths[0], 0, snippet.end_line, snippet.text)
+
+
+def _imported_by_evidence(bindings: Bindings, focus: Focus, text_before_cursor: str) -> list[str]:
+    """The file's imported names not in focus: the most recently used first, then those
+    not used yet in the `USE_WINDOW_CHARS` characters before the cursor."""
+    near = set(focus.identifiers)
+    imported = [n for n in bindings.names if n not in near]
+    last_use: dict[str, int] = {}
+    window = text_before_cursor[-USE_WINDOW_CHARS:]
+    for match in _IDENTIFIER.finditer(window):
+        last_use[match.group(0)] = match.start()
+    used = sorted((n for n in imported if n in last_use), key=lambda n: -last_use[n])
+    unused = [n for n in imported if n not in last_use]
+    return used + unused
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

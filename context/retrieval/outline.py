@@ -1,0 +1,97 @@
+"""Definitions rendered for a prompt: signatures, not bodies.
+
+A function, constant or field is its signature (`def total(self, tax: float) -> float:`); a
+method is its signature under its class's header, so the model sees whose method it is; a
+class, struct, interface, trait or enum is its outline: the header, then each member's
+signature (fields, methods), indented one level, closed with `}` in brace languages.
+
+Members and listed signatures are put on one line each (`one_line`), which keeps a long
+parameter list readable and cheap.
+
+Guarantees: every rendered text ends with a line break; an outline lists at most
+`MAX_OUTLINE_MEMBERS` members; nothing is read but index rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from context.index.store import SymbolRow
+from context.snippet import Snippet
+
+MAX_OUTLINE_MEMBERS = 12
+MAX_LINE_CHARS = 160
+TYPE_KINDS = frozenset(
+    {"class", "interface", "struct", "type", "enum", "trait", "union", "module", "impl"}
+)
+_INDENT = "    "
+
+
+def render_definition(
+    row: SymbolRow, members: Sequence[SymbolRow], container: SymbolRow | None, source: str
+) -> Snippet:
+    """The snippet showing `row`: an outline made of `members` for a type, the signature
+    under `container`'s header for a member, the bare signature otherwise."""
+    if row.kind in TYPE_KINDS:
+        text = _outline(row, members)
+    elif container is not None:
+        text = _header(container) + _INDENT + one_line(row.signature) + "\n" + _closer(container)
+    else:
+        text = _ending_with_line_break(row.signature)
+    return Snippet(source, row.rel_path, row.start_line_idx, row.end_line_idx, text)
+
+
+def render_signature_list(rows: Sequence[SymbolRow], source: str) -> Snippet:
+    """One snippet listing the one-line signatures of several definitions of one file.
+
+    The cheapest way to show many names: a line each, in the order given (best first), so
+    that a prompt cut to its first lines keeps the best.
+    """
+    lines = [one_line(row.signature) + "\n" for row in rows]
+    start = min(row.start_line_idx for row in rows)
+    end = max(row.end_line_idx for row in rows)
+    return Snippet(source, rows[0].rel_path, start, end, "".join(dict.fromkeys(lines)))
+
+
+def one_line(signature: str, max_chars: int = MAX_LINE_CHARS) -> str:
+    """A signature on one line: `def f(\n    a: int,\n) -> X:` -> `def f(a: int) -> X:`."""
+    text = " ".join(part.strip() for part in signature.strip().split("\n") if part.strip())
+    text = text.replace("( ", "(").replace("[ ", "[").replace(", )", ")").replace(",)", ")")
+    text = text.replace(" )", ")").replace(" ]", "]")
+    if len(text) > max_chars:
+        text = text[: max_chars - 4].rstrip() + " ..."
+    return text
+
+
+def _outline(row: SymbolRow, members: Sequence[SymbolRow]) -> str:
+    parts = [_header(row)]
+    seen: set[str] = set()
+    for member in members:
+        signature = one_line(member.signature)
+        if not signature or signature in seen:
+            continue
+        seen.add(signature)
+        parts.append(_INDENT + signature + "\n")
+        if len(seen) >= MAX_OUTLINE_MEMBERS:
+            break
+    parts.append(_closer(row))
+    return "".join(parts)
+
+
+def _header(row: SymbolRow) -> str:
+    """A type's header line(s), opened with `{` in brace languages."""
+    signature = row.signature.rstrip()
+    if row.language == "python" or signature.endswith((":", "{", ";", "=")):
+        return signature + "\n"
+    return signature + " {\n"
+
+
+def _closer(row: SymbolRow) -> str:
+    signature = row.signature.rstrip()
+    if row.language == "python" or signature.endswith((":", ";", "=")):
+        return ""
+    return "}\n"
+
+
+def _ending_with_line_break(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
