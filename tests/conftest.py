@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from context.backends.embedded import EmbeddedServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -21,3 +26,34 @@ def fixtures_dir() -> Path:
 def shared_data() -> Path:
     """../shared/data beside the repository (read-only datasets)."""
     return SHARED_DATA
+
+
+# The llama.cpp server (owned by the backends engineer). One per test session: the
+# FIM-patched SmolLM2 GGUF serves /completion, /infill, /v1/completions and
+# /v1/chat/completions alike.
+
+
+@pytest.fixture(scope="session")
+def llama_model_path() -> Path:
+    """A copy of the default SmolLM2 GGUF that declares FIM tokens (cached across sessions)."""
+    from context.model_files import default_model_path, fim_patched_copy
+
+    return fim_patched_copy(default_model_path())
+
+
+@pytest.fixture(scope="session")
+def llama_server_process(llama_model_path: Path) -> Iterator[EmbeddedServer]:
+    """The session's real llama.cpp server, started in-process with xllamacpp."""
+    from context.backends.embedded import EmbeddedServer
+    from context.settings import ModelSettings
+
+    server = EmbeddedServer(llama_model_path, ModelSettings(context_size=4096, threads=2))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def llama_server(llama_server_process: EmbeddedServer) -> str:
+    """The base URL of the session's real llama.cpp server, e.g. http://127.0.0.1:40123."""
+    return llama_server_process.url

@@ -102,15 +102,18 @@ async def stream_json(
     connection error.
     """
     try:
-        async with client.stream("POST", url, json=payload, headers=headers) as response:
+        request = client.build_request("POST", url, json=payload, headers=headers)
+        response = await _send(client, request)
+        try:
             if response.status_code >= 400:
                 body = (await response.aread()).decode("utf-8", errors="replace")
                 raise HttpStatusError(url, response.status_code, _error_text(body))
-            lines = response.aiter_lines()
             parse = _sse_events if framing == "sse" else _ndjson_objects
-            async with aclosing(parse(lines, url)) as objects:
+            async with aclosing(parse(response.aiter_lines(), url)) as objects:
                 async for obj in objects:
                     yield obj
+        finally:
+            await response.aclose()
     except httpx.ConnectError as exc:
         raise BackendUnavailable(
             f"model.url: cannot connect to {_origin(url)} (is {server} running?)"
@@ -136,6 +139,18 @@ class HttpStatusError(BackendProtocolError):
         super().__init__(f"{url} answered HTTP {status}: {detail}")
         self.status = status
         self.detail = detail
+
+
+async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Send `request`, once more if a kept-alive connection turns out to be closed.
+
+    Servers close idle keep-alive connections (llama.cpp after 5 s); when that races with
+    reuse, the request fails before any answer, so sending it again is safe.
+    """
+    try:
+        return await client.send(request, stream=True)
+    except httpx.RemoteProtocolError:
+        return await client.send(request, stream=True)
 
 
 async def _sse_events(lines: AsyncIterator[str], url: str) -> AsyncGenerator[dict[str, Any], None]:

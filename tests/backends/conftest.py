@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 import pytest
 from scripted_server import Route, ScriptedServer
 
+from context.settings import ModelSettings
+
 
 @pytest.fixture
 def scripted() -> Callable[[Mapping[str, Route]], ScriptedServer]:
@@ -23,3 +25,9 @@ async def unused_url() -> AsyncIterator[str]:
     server.close()
     await server.wait_closed()
     yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def real_model(llama_server: str) -> ModelSettings:
+    """Settings for the session's real llama.cpp server, patient enough for a busy machine."""
+    return ModelSettings(url=llama_server, timeout_ms=60_000)

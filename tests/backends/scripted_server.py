@@ -27,6 +27,8 @@ class Reply:
     content_type: str = "text/event-stream"
     delay_s: float = 0.0
     first_delay_s: float = 0.0
+    is_dropped: bool = False
+    """Close the connection without answering, as a server does with a stale keep-alive."""
 
 
 @dataclass
@@ -58,12 +60,13 @@ class ScriptedServer:
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.n_connections = 0
+        self._port = 0
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
+        """The base URL, e.g. `http://127.0.0.1:38123`; it stays readable after stopping."""
+        assert self._port, "start the server first"
+        return f"http://127.0.0.1:{self._port}"
 
     @property
     def paths(self) -> list[str]:
@@ -71,6 +74,7 @@ class ScriptedServer:
 
     async def __aenter__(self) -> ScriptedServer:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._port = self._server.sockets[0].getsockname()[1]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -87,7 +91,7 @@ class ScriptedServer:
         self._writers.add(writer)
         task = asyncio.current_task()
         if task is not None:
-            self._tasks.add(task)  # type: ignore[arg-type]
+            self._tasks.add(task)
         self.n_connections += 1
         try:
             while True:
@@ -103,6 +107,8 @@ class ScriptedServer:
                 self.received.append(received)
                 route = self.routes.get(received.path, Reply(status=404, chunks=[b"not found"]))
                 reply = route(received) if callable(route) else route
+                if reply.is_dropped:
+                    return
                 await self._send(reply, received, reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
@@ -119,18 +125,18 @@ class ScriptedServer:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> None:
-        await asyncio.sleep(reply.first_delay_s)
-        writer.write(
-            f"HTTP/1.1 {reply.status} Scripted\r\nContent-Type: {reply.content_type}\r\n"
-            "Transfer-Encoding: chunked\r\n\r\n".encode()
-        )
-        # The client sends nothing while it reads a reply, so end of input means it hung up.
+        # The client sends nothing while it waits for a reply, so end of input means it
+        # hung up.
         hang_up = asyncio.ensure_future(reader.read(1))
         try:
+            if await _is_hung_up(hang_up, reply.first_delay_s):
+                raise ConnectionResetError
+            writer.write(
+                f"HTTP/1.1 {reply.status} Scripted\r\nContent-Type: {reply.content_type}\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n".encode()
+            )
             for chunk in reply.chunks:
-                done, _ = await asyncio.wait({hang_up}, timeout=reply.delay_s)
-                if done:
-                    received.disconnected.set()
+                if await _is_hung_up(hang_up, reply.delay_s):
                     raise ConnectionResetError
                 writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 await writer.drain()
@@ -143,3 +149,9 @@ class ScriptedServer:
             hang_up.cancel()
             # The next request may be read only once this read has really stopped.
             await asyncio.wait({hang_up})
+
+
+async def _is_hung_up(hang_up: asyncio.Future[bytes], wait_s: float) -> bool:
+    """Whether the client hangs up within `wait_s` seconds."""
+    done, _ = await asyncio.wait({hang_up}, timeout=wait_s)
+    return bool(done)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from contextlib import aclosing
 
 import pytest
-from scripted_server import Reply, Route, ScriptedServer, sse
+from scripted_server import Received, Reply, Route, ScriptedServer, sse
 
 from context.backends import Backend, GenerationRequest
 from context.backends.http import openai_url
@@ -157,6 +157,17 @@ async def test_connections_are_reused(scripted: Scripted) -> None:
         await backend.aclose()
     assert len(server.received) == 3
     assert server.n_connections == 1
+
+
+async def test_a_request_dropped_unanswered_is_sent_again(scripted: Scripted) -> None:
+    path, chunks = ENDPOINTS["openai"]
+
+    def drop_first(received: Received) -> Reply:
+        return Reply(chunks=chunks, is_dropped=len(server.received) == 1)
+
+    async with scripted({path: drop_first}) as server:
+        assert await collect(make("openai", server.url)) == "1"
+    assert server.paths == [path, path]
 
 
 @pytest.mark.parametrize("kind", sorted(ENDPOINTS))
