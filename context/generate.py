@@ -28,6 +28,7 @@ callers on an event loop run it in a thread.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -37,12 +38,19 @@ import tree_sitter as ts
 
 from context.document import Document
 from context.languages import Language
+from context.pipeline import CompletionRequest, CompletionResult, Engine, complete
+from context.settings import Settings
 from context.syntax import parse
 
 TargetKind = Literal["comment", "function"]
 
 MAX_SELECTION_LINES = 200
 """Lines of a selection searched for a comment; a larger selection looks at its first line."""
+GENERATE_MAX_TOKENS = 512
+"""The least `model.maxTokens` a generation gets (inline suggestions are usually shorter)."""
+GENERATE_MAX_LINES = 200
+GENERATE_PROMPT_SCALE = 2
+"""Generation may use this many times `context.maxPromptTokens`, within the model's context."""
 
 _COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
 _BLOCK_CLOSERS = ("}", ")", "]", "end", "esac", "fi", "done")
@@ -95,6 +103,65 @@ class GenerateTarget:
     def cursor_offset(self) -> int:
         """Where the code starts in `prompt_document`'s text."""
         return self.start_offset + len(self.lead) + len(self.indent)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The outcome of one generation: what the pipeline did, and the replacement text.
+
+    `replacement` is None when there is nothing to insert (an empty answer, a rejection by
+    validation, or a model server failure: `result` says which).
+    """
+
+    target: GenerateTarget
+    request: CompletionRequest
+    result: CompletionResult
+    replacement: str | None
+
+    @property
+    def reason(self) -> str:
+        """Why there is no replacement, in words for the user ("" when there is one)."""
+        if self.replacement is not None:
+            return ""
+        if self.result.error is not None:
+            return str(self.result.error)
+        reasons = "; ".join(r.reason for r in self.result.rejected)
+        return f"the model wrote no usable code ({reasons})" if reasons else "no code came back"
+
+
+async def generate_code(engine: Engine, document: Document, target: GenerateTarget) -> Generated:
+    """Ask the completion pipeline, with a generation's budget, for the target's code.
+
+    The same pipeline as inline suggestions (context, prompt, stream rules, validation)
+    runs on `prompt_document`, in multi-line mode with more tokens and a larger prompt.
+    Cancelling the calling task closes the model stream.
+    """
+    engine = dataclasses.replace(engine, settings=generation_settings(engine.settings))
+    request = CompletionRequest(prompt_document(document, target), target.cursor_offset)
+    result = await complete(engine, request)
+    replacement = render(target, result.suggestions[0].text) if result.suggestions else None
+    return Generated(target, request, result, replacement)
+
+
+def generation_settings(settings: Settings) -> Settings:
+    """Settings for a generation: multi-line, more output tokens, a larger prompt budget."""
+    model = settings.model
+    context = settings.context
+    max_prompt_tokens = min(
+        context.max_prompt_tokens * GENERATE_PROMPT_SCALE,
+        max(context.max_prompt_tokens, model.context_size - GENERATE_MAX_TOKENS),
+    )
+    return dataclasses.replace(
+        settings,
+        model=dataclasses.replace(model, max_tokens=max(model.max_tokens, GENERATE_MAX_TOKENS)),
+        context=dataclasses.replace(context, max_prompt_tokens=max_prompt_tokens),
+        completion=dataclasses.replace(
+            settings.completion,
+            enabled=True,
+            multiline="always",
+            max_lines=max(settings.completion.max_lines, GENERATE_MAX_LINES),
+        ),
+    )
 
 
 def find_target(

@@ -33,11 +33,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import platformdirs
 
 from context.errors import FillinError
+
+if TYPE_CHECKING:
+    from context.pipeline import CompletionResult, Suggestion
 
 EventKind = Literal["shown", "accepted", "dismissed"]
 EVENT_KINDS: tuple[EventKind, ...] = ("shown", "accepted", "dismissed")
@@ -46,6 +49,11 @@ STATS_FILE = "stats.sqlite"
 MAX_ROWS = 200_000
 MAX_AGE_DAYS = 180
 SCHEMA_VERSION = 1
+OUTCOMES = ("valid", "unchecked", "trimmed", "annotated", "rejected", "empty", "error")
+"""What became of a request: returned as is (`valid` after validation, `unchecked` without),
+changed by a policy (`trimmed`, `annotated`), dropped by validation (`rejected`), nothing to
+suggest (`empty`), or the model server failed (`error`)."""
+VALIDATION_KINDS = frozenset({"syntax", "unknown-symbol", "arity", "unknown-dependency"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS suggestions (
@@ -102,6 +110,10 @@ class Percentiles:
     p90: float | None
     p95: float | None
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready mapping: `n`, `p50`, `p90`, `p95`."""
+        return {"n": self.n, "p50": self.p50, "p90": self.p90, "p95": self.p95}
+
     @classmethod
     def of(cls, values: Iterable[float | None]) -> Percentiles:
         """The percentiles of the values that are not None."""
@@ -147,8 +159,8 @@ class GroupStats:
             "acceptanceRate": self.acceptance_rate,
             "shownChars": self.shown_chars,
             "acceptedChars": self.accepted_chars,
-            "firstTokenMs": _percentiles_json(self.first_token_ms),
-            "totalMs": _percentiles_json(self.total_ms),
+            "firstTokenMs": self.first_token_ms.to_json(),
+            "totalMs": self.total_ms.to_json(),
             "outcomes": dict(self.outcomes),
         }
 
@@ -316,6 +328,26 @@ class StatsStore:
             )
 
 
+def outcome_of(
+    result: CompletionResult, suggestion: Suggestion | None, *, is_validated: bool
+) -> str:
+    """The outcome (one of `OUTCOMES`) of `suggestion`, or of a result without one."""
+    if result.error is not None:
+        return "error"
+    if suggestion is None:
+        return "rejected" if any(_is_validation(r.reason) for r in result.rejected) else "empty"
+    if any(action.endswith("trim") for action in suggestion.actions):
+        return "trimmed"
+    if suggestion.problems:
+        return "annotated"
+    return "valid" if is_validated else "unchecked"
+
+
+def _is_validation(reason: str) -> bool:
+    kind = reason.split(":", 1)[0].strip().replace("_", "-")
+    return kind in VALIDATION_KINDS
+
+
 def percentile(ordered: Sequence[float], q: float) -> float | None:
     """The q-th percentile (0..100) of sorted values, interpolating linearly; None if empty."""
     if not ordered:
@@ -360,7 +392,3 @@ def _group(rows: Sequence[_Row]) -> GroupStats:
         total_ms=Percentiles.of(row.total_ms for row in rows),
         outcomes=dict(sorted(Counter(row.outcome for row in rows).items())),
     )
-
-
-def _percentiles_json(p: Percentiles) -> dict[str, Any]:
-    return {"n": p.n, "p50": p.p50, "p90": p.p90, "p95": p.p95}
