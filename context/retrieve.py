@@ -35,9 +35,11 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from context.document import Document
+from context.errors import IndexStoreError
 from context.languages import language_for_document
 from context.retrieval.bindings import Bindings
 from context.retrieval.definitions import definition_snippets
@@ -108,17 +110,22 @@ def retrieve_sync(
     store = workspace.store
 
     # The bindings and the focus are shared by the sources; they cost a query and a scan.
-    bindings = Bindings.of(store, rel_path, language)
+    # The bindings are read by the first source that needs them, under its deadline, so a
+    # broken index costs that source and not the whole retrieval.
+    @cache
+    def bindings() -> Bindings:
+        return Bindings.of(store, rel_path, language)
+
     focus = find_focus(document.text, offset, is_hash_comment=language == "python")
 
     def definition(is_expired: Callable[[], bool]) -> list[Snippet]:
         return definition_snippets(
-            bindings, focus, text_before, limit=MAX_SNIPPETS_PER_SOURCE, is_expired=is_expired
+            bindings(), focus, text_before, limit=MAX_SNIPPETS_PER_SOURCE, is_expired=is_expired
         )
 
     def scope(is_expired: Callable[[], bool]) -> list[Snippet]:
         return scope_snippets(
-            bindings,
+            bindings(),
             cursor_line,
             limit=MAX_SNIPPETS_PER_SOURCE,
             is_reaching_into_self=bool({focus.receiver, focus.callee_receiver} & SELF_NAMES),
@@ -184,17 +191,21 @@ def _run_source(
 
 def _similar_candidates(
     workspace: Workspace,
-    bindings: Bindings,
+    bindings: Callable[[], Bindings],
     identifiers: Sequence[str],
     rel_path: str,
 ) -> list[str]:
     """Files worth searching for similar code: open, recently edited, imported, and those
-    defining the names near the cursor (full-text search over the index)."""
+    defining the names near the cursor (full-text search over the index); the last two
+    only while the index answers."""
     paths = [_relative(d, workspace.root) for d in workspace.open_documents()]
     paths.extend(edit.rel_path for edit in workspace.recent_edits())
-    paths.extend(bindings.imported_paths)
-    for name in identifiers[:6]:
-        paths.extend(row.rel_path for row in workspace.store.search_symbols(name, limit=4))
+    try:
+        paths.extend(bindings().imported_paths)
+        for name in identifiers[:6]:
+            paths.extend(row.rel_path for row in workspace.store.search_symbols(name, limit=4))
+    except IndexStoreError as exc:
+        _log.debug("similar code without the index: %s", exc)
     unique = [p for p in dict.fromkeys(paths) if p and p != rel_path]
     return unique[:MAX_SIMILAR_FILES]
 
