@@ -21,16 +21,19 @@ Guarantees:
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from context.document import Document
+from context.retrieve import retrieve_sync
 from context.settings import ContextSettings
 from context.snippet import Snippet
 from context.templates import Template
 from context.tokens import count_tokens, keep_first_tokens, keep_last_tokens
+from context.workspace import Workspace
 
 # Tokens that a snippet's label costs beyond its text and path, as an estimate used while
 # choosing snippets; the final exact count corrects any difference.
@@ -95,6 +98,26 @@ class ContextReport:
             "budgetTokens": self.prompt.budget_tokens,
             "elapsedMs": round(self.elapsed_ms, 3),
         }
+
+
+def explain(
+    document: Document,
+    offset: int,
+    workspace: Workspace | None,
+    settings: ContextSettings,
+    template: Template,
+    *,
+    repo_name: str = "",
+    path: str = "",
+) -> ContextReport:
+    """The prompt a completion at `offset` would get, with its sections and how long
+    building it (retrieval included) took; runs in the calling thread."""
+    started = time.perf_counter()
+    snippets = retrieve_sync(document, offset, workspace, settings)
+    prompt = build_prompt(
+        document, offset, settings, template, snippets, repo_name=repo_name, path=path
+    )
+    return ContextReport(prompt, (time.perf_counter() - started) * 1000)
 
 
 def build_prompt(
