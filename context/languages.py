@@ -359,18 +359,32 @@ def tags_query(lang: Language) -> ts.Query:
 @cache
 def definitions_query(lang: Language) -> ts.Query:
     """The patterns of the tags query that capture `@definition.*`, and nothing else."""
+    return ts.Query(grammar(lang), _definition_patterns(lang))
+
+
+@cache
+def _definition_patterns(lang: Language) -> str:
     full = tags_query(lang)
     source = tags_source(lang).encode("utf-8")
     patterns = [
         source[full.start_byte_for_pattern(i) : full.end_byte_for_pattern(i)].decode("utf-8")
         for i in range(full.pattern_count)
     ]
-    kept = [p for p in patterns if "@definition." in p]
-    return ts.Query(grammar(lang), "\n".join(kept))
+    return "\n".join(p for p in patterns if "@definition." in p)
+
+
+@cache
+def _imports_source(lang: Language) -> str:
+    return (_QUERIES / f"{lang.query_name}-imports.scm").read_text(encoding="utf-8")
 
 
 @cache
 def imports_query(lang: Language) -> ts.Query:
     """The query whose `@import` captures are the import statements of `lang`."""
-    source = (_QUERIES / f"{lang.query_name}-imports.scm").read_text(encoding="utf-8")
-    return ts.Query(grammar(lang), source)
+    return ts.Query(grammar(lang), _imports_source(lang))
+
+
+@cache
+def index_query(lang: Language) -> ts.Query:
+    """Definitions and imports in one query, so indexing walks each tree once."""
+    return ts.Query(grammar(lang), _definition_patterns(lang) + "\n" + _imports_source(lang))

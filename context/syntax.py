@@ -23,7 +23,13 @@ import tree_sitter as ts
 
 from context.document import TextChange
 from context.import_statements import DECODERS, Import
-from context.languages import Language, definitions_query, imports_query, parser_for
+from context.languages import (
+    Language,
+    definitions_query,
+    imports_query,
+    index_query,
+    parser_for,
+)
 
 MAX_SIGNATURE_CHARS = 400
 """A signature longer than this is cut at a line break (or hard) and marked with `...`."""
@@ -42,6 +48,7 @@ _WRAPPERS = frozenset(
 )
 # C and C++ tags capture a function's declarator; its definition or declaration holds it.
 _DECLARATOR_HOLDERS = frozenset({"function_definition", "declaration", "field_declaration"})
+_PLAIN_NAMES = frozenset({"identifier", "type_identifier", "namespace_identifier"})
 _COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
 _KIND_PRIORITY = {"function": 1, "constant": 0, "variable": 0}
 
@@ -124,8 +131,25 @@ def extract_definitions(lang: Language, tree: ts.Tree, source: bytes) -> list[De
     """The definitions of a parsed file, in source order, without duplicates."""
     cursor = ts.QueryCursor(definitions_query(lang))
     cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
+    return _definitions(lang, cursor.matches(tree.root_node), source)
+
+
+def extract_all(
+    lang: Language, tree: ts.Tree, source: bytes
+) -> tuple[list[Definition], list[Import]]:
+    """The definitions and the imports of a parsed file, from one walk of its tree."""
+    cursor = ts.QueryCursor(index_query(lang))
+    cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
+    matches = cursor.matches(tree.root_node)
+    statements = [c["import"][0] for _, c in matches if "import" in c]
+    return _definitions(lang, matches, source), _imports(lang, statements, source)
+
+
+def _definitions(
+    lang: Language, matches: list[tuple[int, dict[str, list[ts.Node]]]], source: bytes
+) -> list[Definition]:
     found: dict[int, tuple[int, Definition]] = {}
-    for _, captures in cursor.matches(tree.root_node):
+    for _, captures in matches:
         name_nodes = captures.get("name")
         if not name_nodes:
             continue
@@ -137,7 +161,8 @@ def extract_definitions(lang: Language, tree: ts.Tree, source: bytes) -> list[De
                 break
         if node is None:
             continue
-        definition = _definition(lang, node, kind, name_node, source)
+        scopes = captures.get("local.scope")
+        definition = _definition(lang, node, kind, name_node, scopes[0] if scopes else None, source)
         if definition is None:
             continue
         priority = _KIND_PRIORITY.get(definition.kind, 2)
@@ -148,7 +173,12 @@ def extract_definitions(lang: Language, tree: ts.Tree, source: bytes) -> list[De
 
 
 def _definition(
-    lang: Language, node: ts.Node, kind: str, name_node: ts.Node, source: bytes
+    lang: Language,
+    node: ts.Node,
+    kind: str,
+    name_node: ts.Node,
+    scope: ts.Node | None,
+    source: bytes,
 ) -> Definition | None:
     if node.type == "function_declarator":
         holder = node.parent
@@ -159,7 +189,7 @@ def _definition(
         if holder is None:
             return None
         node = holder
-    container, container_type, is_local = _container(lang, node, name_node, kind, source)
+    container, container_type, is_local = _container(lang, node, scope, kind, source)
     if is_local:
         return None
     if kind == "function" and container_type in lang.class_types:
@@ -187,20 +217,19 @@ def _end_line_idx(node: ts.Node) -> int:
 
 
 def _container(
-    lang: Language, node: ts.Node, name_node: ts.Node, kind: str, source: bytes
+    lang: Language, node: ts.Node, scope: ts.Node | None, kind: str, source: bytes
 ) -> tuple[str | None, str | None, bool]:
     """(the enclosing container's name and node type, whether the definition is local).
 
-    A Go method's receiver and a C++ qualified name (`Circle::area`) count as containers.
+    A Go method's receiver and a C++ qualified name's scope (`Circle::area`, captured by the
+    tags query as `@local.scope`) count as containers.
     """
-    receiver = node.child_by_field_name("receiver")
-    if receiver is not None:
-        return _type_name(receiver, source), "receiver", False
-    qualifier = name_node.parent
-    if qualifier is not None and qualifier.type == "qualified_identifier":
-        scope = qualifier.child_by_field_name("scope")
-        if scope is not None:
-            return _text(scope, source), "qualified_identifier", False
+    if scope is not None:
+        return _text(scope, source), "qualified_identifier", False
+    if node.type == "method_declaration":
+        receiver = node.child_by_field_name("receiver")
+        if receiver is not None:
+            return _type_name(receiver, source), "receiver", False
     ancestor = node.parent
     while ancestor is not None:
         field = lang.containers.get(ancestor.type)
@@ -216,6 +245,8 @@ def _container(
 
 def _type_name(node: ts.Node, source: bytes) -> str:
     """The bare type name in a receiver or impl type: `*Cart` -> `Cart`, `Vec<T>` -> `Vec`."""
+    if node.type in _PLAIN_NAMES:
+        return _text(node, source)
     text = _text(node, source).strip("() ")
     for stop in ("<", "["):
         text = text.split(stop, 1)[0]
@@ -324,12 +355,15 @@ def _text(node: ts.Node | None, source: bytes) -> str:
 
 def extract_imports(lang: Language, tree: ts.Tree, source: bytes) -> list[Import]:
     """The imports of a parsed file, in source order."""
-    decode = DECODERS[lang.import_style]
     cursor = ts.QueryCursor(imports_query(lang))
     cursor.set_max_start_depth(MAX_IMPORT_DEPTH)
-    captures = cursor.captures(tree.root_node).get("import", [])
-    captures.sort(key=lambda n: n.start_byte)
+    return _imports(lang, cursor.captures(tree.root_node).get("import", []), source)
+
+
+def _imports(lang: Language, statements: list[ts.Node], source: bytes) -> list[Import]:
+    decode = DECODERS[lang.import_style]
+    statements.sort(key=lambda n: n.start_byte)
     imports: list[Import] = []
-    for node in captures:
+    for node in statements:
         imports.extend(decode(node, source))
     return imports

@@ -55,7 +55,7 @@ from context.index.indexer import (
 from context.index.store import FileRecord, IndexStore, ResolvedImport
 from context.languages import Language, language_for_document, language_for_path
 from context.settings import IndexSettings
-from context.syntax import extract_definitions, extract_imports, parse, reparse
+from context.syntax import extract_all, parse, reparse
 
 _log = logging.getLogger(__name__)
 
@@ -249,18 +249,16 @@ class Workspace:
         if len(data) > self.settings.max_file_bytes:
             self.store.delete_files([state.rel_path])
             return
-        lang, tree = state.lang, state.tree
-        imports = [
-            self._resolve_cached(state, statement)
-            for statement in extract_imports(lang, tree, data)
-        ]
+        lang = state.lang
+        definitions, statements = extract_all(lang, state.tree, data)
+        imports = [self._resolve_cached(state, statement) for statement in statements]
         record = FileRecord(
             rel_path=state.rel_path,
             language=lang.name,
             size=len(data),
             hash=content_hash(data),
             mtime_ns=0,
-            definitions=extract_definitions(lang, tree, data),
+            definitions=definitions,
             imports=imports,
             is_open=True,
         )

@@ -35,7 +35,7 @@ from context.ignore import CrawledFile, IgnoreRules, content_problem
 from context.import_statements import Import
 from context.index.store import FileRecord, IndexStore, ResolvedImport
 from context.languages import Language, language_for_path
-from context.syntax import extract_definitions, extract_imports, parse
+from context.syntax import extract_all, parse
 
 _log = logging.getLogger(__name__)
 
@@ -136,12 +136,8 @@ def build_record(
     is_open: bool = False,
 ) -> FileRecord:
     """Parse `data` once and extract what the index keeps about the file."""
-    tree = parse(lang, data)
-    definitions = extract_definitions(lang, tree, data)
-    imports = [
-        _resolve(resolver, rel_path, statement, lang)
-        for statement in extract_imports(lang, tree, data)
-    ]
+    definitions, statements = extract_all(lang, parse(lang, data), data)
+    imports = [_resolve(resolver, rel_path, statement, lang) for statement in statements]
     return FileRecord(
         rel_path=rel_path,
         language=lang.name,

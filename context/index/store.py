@@ -28,6 +28,7 @@ Guarantees:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -141,6 +142,7 @@ def identifier_words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+@functools.lru_cache(maxsize=65536)
 def fts_terms(name: str) -> str:
     """The text indexed for full-text search: the identifier's words and the whole name."""
     words = identifier_words(name)
@@ -150,7 +152,7 @@ def fts_terms(name: str) -> str:
     return " ".join(words)
 
 
-_SCHEMA_FTS = "CREATE VIRTUAL TABLE symbols_fts USING fts5(terms, prefix='2 3')"
+_SCHEMA_FTS = "CREATE VIRTUAL TABLE symbols_fts USING fts5(terms)"
 
 _SYMBOL_COLUMNS = (
     "s.name, s.kind, s.container, f.path, f.language, s.start_line, s.end_line, s.signature, s.doc"

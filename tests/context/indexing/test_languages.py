@@ -19,7 +19,14 @@ from context.languages import (
     parser_for,
     tags_query,
 )
-from context.syntax import Definition, extract_definitions, extract_imports, parse, reparse
+from context.syntax import (
+    Definition,
+    extract_all,
+    extract_definitions,
+    extract_imports,
+    parse,
+    reparse,
+)
 
 REPOS = Path(__file__).resolve().parents[2] / "fixtures" / "repos"
 
@@ -331,3 +338,15 @@ def test_incremental_reparse_equals_a_full_parse(
     assert str(new_tree.root_node) == str(fresh.root_node)
     data = current.encode("utf-8")
     assert extract_definitions(lang, new_tree, data) == extract_definitions(lang, fresh, data)
+
+
+@pytest.mark.parametrize("rel", [case[0] for case in IMPORT_CASES])
+def test_one_walk_extracts_what_the_separate_queries_do(rel: str) -> None:
+    path = REPOS / rel
+    lang = language_for_path(path)
+    assert lang is not None
+    data = path.read_bytes()
+    tree = parse(lang, data)
+    definitions, imports = extract_all(lang, tree, data)
+    assert definitions == extract_definitions(lang, tree, data)
+    assert imports == extract_imports(lang, tree, data)

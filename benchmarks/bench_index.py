@@ -1,0 +1,361 @@
+"""Indexing benchmark: cold index throughput beside raw tree-sitter parsing, incremental
+updates, and peak memory.
+
+Cases:
+
+1. The CPython standard library of this interpreter (`sysconfig.get_paths()["stdlib"]`,
+   about 1,790 .py files and 31 MB once site-packages is left out, as the crawler does).
+2. A generated 10,000-file tree (Python, TypeScript and Go modules with classes, methods
+   and imports between them), created under a temporary directory.
+
+For each, the baseline is the raw parse: `Parser.parse` of every file's bytes, already in
+memory, on one core; it is the floor any indexer that parses every file must pay. The cold
+index (`Workspace.refresh` on an empty database: crawl, ignore rules, read, hash, parse,
+extract definitions and imports, resolve imports, write SQLite) is printed beside it, once
+with the default worker processes and once all in one thread.
+
+Then: the incremental update of an open 2,000-line file after one edit
+(`Workspace.change_document`: incremental re-parse, extraction, one transaction), and the
+peak RSS of a process that indexes the 10,000-file tree (the indexing process itself and,
+separately, its largest worker process).
+
+Targets: index time within 2x the raw parse time, >= 500 files/s, incremental update
+<= 20 ms, peak RSS <= 200 MB. `--quick` shrinks every case for a smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from context.document import Document, TextChange
+from context.ignore import IgnoreRules
+from context.index.indexer import Indexer
+from context.languages import language_for_path
+from context.settings import IndexSettings
+from context.syntax import parse
+from context.workspace import Workspace
+
+TARGET_RATIO = 2.0
+TARGET_FILES_PER_S = 500.0
+TARGET_INCREMENTAL_MS = 20.0
+TARGET_RSS_MB = 200.0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run every case and print its numbers."""
+    parser = argparse.ArgumentParser(prog="bench_index", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small cases, for a smoke test")
+    parser.add_argument("--child-index", nargs=2, metavar=("ROOT", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_index:
+        _child_index(Path(args.child_index[0]), Path(args.child_index[1]))
+        return
+    quick = bool(args.quick)
+    n_generated = 1_000 if quick else 10_000
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    print(f"python {sys.version.split()[0]}, stdlib at {stdlib}")
+    with tempfile.TemporaryDirectory(prefix="fillin-bench-index-") as tmp:
+        work = Path(tmp)
+        _throughput("CPython stdlib", stdlib, work, limit=300 if quick else None)
+        generated = work / "generated"
+        started = time.perf_counter()
+        _generate_tree(generated, n_generated)
+        print(f"\ngenerated {n_generated} files in {time.perf_counter() - started:.1f} s")
+        _throughput(f"generated {n_generated}-file tree", generated, work, limit=None)
+        _incremental(work, n_edits=10 if quick else 60)
+        _peak_rss(generated, work)
+
+
+def _throughput(label: str, root: Path, work: Path, *, limit: int | None) -> None:
+    """Print raw parse throughput and cold index throughput (workers, then one thread)."""
+    settings = IndexSettings(max_files=limit or IndexSettings().max_files)
+    files = list(IgnoreRules(root, settings).walk())
+    blobs = [(language_for_path(f.rel_path), f.path.read_bytes()) for f in files]
+    n_bytes = sum(len(data) for _, data in blobs)
+    started = time.perf_counter()
+    for lang, data in blobs:
+        assert lang is not None
+        parse(lang, data)
+    parse_s = time.perf_counter() - started
+    del blobs
+    print(f"\n{label}: {len(files)} files, {n_bytes / 1e6:.1f} MB")
+    _row("raw parse (1 core)", len(files), n_bytes, parse_s, None)
+    for name, n_workers in (("cold index (workers)", None), ("cold index (1 thread)", 0)):
+        db = work / f"{label.replace(' ', '-')}-{n_workers}.sqlite3"
+        workspace = Workspace(root, settings, db_path=db)
+        try:
+            started = time.perf_counter()
+            if n_workers is None:
+                stats = workspace.refresh()
+            else:
+                indexer = Indexer(
+                    workspace.store, workspace.rules, resolver=None, n_workers=n_workers
+                )
+                stats = indexer.refresh()
+            elapsed = time.perf_counter() - started
+        finally:
+            workspace.close()
+        _row(name, stats.n_parsed, stats.n_bytes, elapsed, parse_s)
+        print(f"  {'':24} {stats.n_symbols} symbols")
+
+
+def _row(name: str, n_files: int, n_bytes: int, seconds: float, parse_s: float | None) -> None:
+    files_per_s = n_files / seconds if seconds else 0.0
+    line = (
+        f"  {name:<24} {seconds:7.2f} s  {files_per_s:7.0f} files/s  "
+        f"{n_bytes / 1e6 / seconds if seconds else 0:6.1f} MB/s"
+    )
+    if parse_s is not None:
+        ratio = seconds / parse_s if parse_s else 0.0
+        verdict = "ok" if ratio <= TARGET_RATIO and files_per_s >= TARGET_FILES_PER_S else "MISS"
+        line += f"  {ratio:4.2f}x raw parse  [{verdict}: <= {TARGET_RATIO}x, >= 500 files/s]"
+    print(line)
+
+
+def _incremental(work: Path, *, n_edits: int) -> None:
+    """Time `change_document` for single edits of an open 2,000-line Python file."""
+    root = work / "incremental"
+    root.mkdir()
+    path = root / "big_module.py"
+    text = _python_module(0, n_lines=2_000, n_modules=1)
+    path.write_text(text)
+    workspace = Workspace(root, IndexSettings(), db_path=work / "incremental.sqlite3")
+    rng = random.Random(7)
+    timings: list[float] = []
+    try:
+        workspace.refresh()
+        document = Document(path.as_uri(), text, "python", 1, path)
+        workspace.open_document(document)
+        for version in range(2, n_edits + 2):
+            # Type one character into a random line, as a keystroke does.
+            line_idx = rng.randrange(document.n_lines - 1)
+            offset = document.line_starts[line_idx] + len(document.line_text(line_idx))
+            change = TextChange(offset, offset, "x" if version % 2 else "")
+            document = document.with_text(change.apply(document.text), version)
+            started = time.perf_counter()
+            workspace.change_document(document, [change])
+            timings.append((time.perf_counter() - started) * 1000)
+        n_lines = document.n_lines
+        n_symbols = workspace.store.symbol_count()
+    finally:
+        workspace.close()
+    p50 = statistics.median(timings)
+    p95 = sorted(timings)[int(0.95 * (len(timings) - 1))]
+    verdict = "ok" if p95 <= TARGET_INCREMENTAL_MS else "MISS"
+    print(
+        f"\nincremental update of a {n_lines}-line file ({n_symbols} symbols), {len(timings)} "
+        f"edits: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(timings):.1f} ms  "
+        f"[{verdict}: <= {TARGET_INCREMENTAL_MS:.0f} ms]"
+    )
+
+
+def _peak_rss(root: Path, work: Path) -> None:
+    """Index `root` in a fresh process and print its peak RSS and its workers'."""
+    db = work / "rss.sqlite3"
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_index", "--child-index", str(root), str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    verdict = "ok" if result["self_mb"] <= TARGET_RSS_MB else "MISS"
+    print(
+        f"\npeak RSS indexing {result['n_files']} files ({result['n_symbols']} symbols): "
+        f"{result['self_mb']:.0f} MB in the indexing process, largest worker "
+        f"{result['children_mb']:.0f} MB  [{verdict}: <= {TARGET_RSS_MB:.0f} MB]"
+    )
+
+
+def _child_index(root: Path, db: Path) -> None:
+    """The `--child-index` mode: index `root` cold and print peak RSS as JSON."""
+    workspace = Workspace(root, IndexSettings(), db_path=db)
+    try:
+        stats = workspace.refresh()
+    finally:
+        workspace.close()
+    kib = 1024 if sys.platform != "darwin" else 1024 * 1024
+    print(
+        json.dumps(
+            {
+                "n_files": stats.n_files,
+                "n_symbols": stats.n_symbols,
+                "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib,
+                "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kib,
+            }
+        )
+    )
+
+
+def _generate_tree(root: Path, n_files: int) -> None:
+    """A tree of `n_files` modules: 60% Python, 20% TypeScript, 20% Go, in 100 packages."""
+    for i in range(n_files):
+        package = f"pkg{i % 100:02}"
+        kind = i % 5
+        if kind < 3:
+            path = root / package / f"mod{i}.py"
+            text = _python_module(i, n_lines=110, n_modules=n_files)
+        elif kind == 3:
+            path = root / "web" / package / f"mod{i}.ts"
+            text = _typescript_module(i, n_files)
+        else:
+            path = root / "svc" / package / f"mod{i}.go"
+            text = _go_module(i, package)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for package_dir in root.iterdir():
+        if package_dir.name.startswith("pkg"):
+            (package_dir / "__init__.py").write_text('"""A generated package."""\n')
+
+
+def _python_module(i: int, *, n_lines: int, n_modules: int) -> str:
+    """A Python module of about `n_lines` lines: imports, a class with methods, functions."""
+    # Import a class of another generated Python module (indexes 0, 1, 2 modulo 5).
+    other = (i * 7 + 3) % max(n_modules, 1) // 5 * 5
+    lines = [
+        f'"""Generated module {i}."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import json",
+        f"from pkg{other % 100:02}.mod{other} import Service{other}",
+        "",
+        f"LIMIT_{i} = {i}",
+        "",
+    ]
+    n_class = 0
+    while len(lines) < n_lines:
+        lines += [
+            "",
+            f"class Service{i}x{n_class}:",
+            f'    """Serves requests of kind {n_class}."""',
+            "",
+            "    def __init__(self, name: str, limit: int = 10) -> None:",
+            "        self.name = name",
+            "        self.limit = limit",
+            "",
+        ]
+        for m in range(4):
+            lines += [
+                f"    def handle_{m}(self, payload: dict[str, int], retries: int = 3) -> int:",
+                f'        """Handle one payload, variant {m}."""',
+                "        total = 0",
+                "        for key, value in payload.items():",
+                "            if value > self.limit:",
+                "                total += len(json.dumps({key: value}))",
+                "        return total + retries",
+                "",
+            ]
+        lines += [
+            "",
+            f"def helper_{i}_{n_class}(items: list[int], factor: float = 1.5) -> float:",
+            '    """Scale and sum."""',
+            "    return sum(x * factor for x in items)",
+        ]
+        n_class += 1
+    lines.append(f"Service{i} = Service{i}x0")
+    return "\n".join(lines[:n_lines] if n_lines > 200 else lines) + "\n"
+
+
+def _typescript_module(i: int, n_modules: int) -> str:
+    other = (i * 11 + 1) % n_modules
+    return f"""import {{ helper{other} }} from "../pkg{other % 100:02}/mod{other}";
+import axios from "axios";
+
+/** A record of module {i}. */
+export interface Record{i} {{
+  id: number;
+  name: string;
+  tags: string[];
+}}
+
+export type Id{i} = number;
+
+/** Keeps records of module {i}. */
+export class Store{i} {{
+  private items: Map<Id{i}, Record{i}> = new Map();
+
+  add(record: Record{i}): void {{
+    this.items.set(record.id, record);
+  }}
+
+  find(id: Id{i}): Record{i} | undefined {{
+    return this.items.get(id);
+  }}
+
+  async load(url: string): Promise<number> {{
+    const response = await axios.get(url);
+    for (const raw of response.data) {{
+      this.add(raw as Record{i});
+    }}
+    return this.items.size;
+  }}
+}}
+
+export function helper{i}(values: number[], scale = 2): number {{
+  return values.reduce((sum, v) => sum + v * scale, 0);
+}}
+
+export const double{i} = (x: number): number => x * 2;
+"""
+
+
+def _go_module(i: int, package: str) -> str:
+    return f"""package {package}
+
+import (
+\t"errors"
+\t"fmt"
+)
+
+// Item{i} is one item of module {i}.
+type Item{i} struct {{
+\tID    string
+\tName  string
+\tPrice float64
+}}
+
+// Store{i} keeps items.
+type Store{i} struct {{
+\titems map[string]Item{i}
+}}
+
+// NewStore{i} returns an empty store.
+func NewStore{i}() *Store{i} {{
+\treturn &Store{i}{{items: make(map[string]Item{i})}}
+}}
+
+// Get returns the item with the given id.
+func (s *Store{i}) Get(id string) (Item{i}, error) {{
+\titem, ok := s.items[id]
+\tif !ok {{
+\t\treturn Item{i}{{}}, errors.New("not found")
+\t}}
+\treturn item, nil
+}}
+
+// Describe formats an item.
+func (s *Store{i}) Describe(id string) string {{
+\titem, err := s.Get(id)
+\tif err != nil {{
+\t\treturn err.Error()
+\t}}
+\treturn fmt.Sprintf("%s: %.2f", item.Name, item.Price)
+}}
+"""
+
+
+if __name__ == "__main__":
+    main()
