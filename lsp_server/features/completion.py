@@ -54,17 +54,29 @@ async def completion(ls: FillinServer, params: types.CompletionParams) -> types.
     recorder = recorder_of(ls)
     if recorder is not None:
         recorder.record(request, result, "completion")
-    return lsp_completion_list(result, document, ls.state.encoding, is_preselected=is_invoked)
+    return lsp_completion_list(
+        result,
+        document,
+        ls.state.encoding,
+        is_preselected=is_invoked,
+        is_markdown=_client_reads_markdown(ls),
+    )
 
 
 def lsp_completion_list(
-    result: CompletionResult, document: Document, encoding: Encoding, *, is_preselected: bool
+    result: CompletionResult,
+    document: Document,
+    encoding: Encoding,
+    *,
+    is_preselected: bool,
+    is_markdown: bool,
 ) -> types.CompletionList:
     """The pipeline's suggestions as completion items, best first."""
     items = [
         item
         for rank, suggestion in enumerate(result.suggestions)
-        if (item := lsp_completion_item(suggestion, rank, document, encoding)) is not None
+        if (item := lsp_completion_item(suggestion, rank, document, encoding, is_markdown))
+        is not None
     ]
     if items and is_preselected:
         items[0].preselect = True
@@ -72,9 +84,12 @@ def lsp_completion_list(
 
 
 def lsp_completion_item(
-    suggestion: Suggestion, rank: int, document: Document, encoding: Encoding
+    suggestion: Suggestion, rank: int, document: Document, encoding: Encoding, is_markdown: bool
 ) -> types.CompletionItem | None:
     """One suggestion as an item, or None when its range cannot be a completion's.
+
+    The documentation shows the whole text, in a markdown code block when the client reads
+    markdown, as plain text otherwise.
 
     A completion edit must stay on the cursor's line; a suggestion that replaces text on
     later lines is left to the inline path.
@@ -99,7 +114,9 @@ def lsp_completion_item(
         documentation=types.MarkupContent(
             kind=types.MarkupKind.Markdown,
             value=_code_block(new_text, document.language_id),
-        ),
+        )
+        if is_markdown
+        else types.MarkupContent(kind=types.MarkupKind.PlainText, value=new_text),
         sort_text=f"0000{rank:04d}",
         filter_text=first_line.strip() or label,
         insert_text_format=types.InsertTextFormat.PlainText,
@@ -109,6 +126,14 @@ def lsp_completion_item(
         command=accept_command(suggestion.id),
         data={"id": suggestion.id},
     )
+
+
+def _client_reads_markdown(ls: FillinServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    completion = text_document.completion if text_document else None
+    item = completion.completion_item if completion else None
+    formats = item.documentation_format if item else None
+    return bool(formats) and types.MarkupKind.Markdown in (formats or [])
 
 
 def _code_block(text: str, language_id: str) -> str:

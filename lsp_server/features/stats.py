@@ -1,7 +1,7 @@
 """`fillin/didShowCompletion`, `fillin/didAcceptCompletion`, `fillin/didDismissCompletion`:
 local acceptance statistics.
 
-The contract with editors (see docs/statistics.md):
+The contract with editors (the README repeats it):
 
 - Every suggestion the server returns (inline completion items, completion items) carries
   the command `fillin.didAccept` with the arguments `[{"id": "<suggestion id>"}]`. The id
