@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from modelserver import ModelServer
-from nvim_driver import Cursor, copy_repository, find_nvim
+from nvim_driver import Cursor, Outcome, Step, copy_repository, find_nvim, run_neovim
+
+Drive = Callable[..., Outcome]
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +45,39 @@ def cache_dir(tmp_path: Path) -> Path:
     path = tmp_path / "cache"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def drive(
+    nvim: Path,
+    repository: tuple[Path, dict[str, Cursor]],
+    model_server: ModelServer,
+    cache_dir: Path,
+) -> Drive:
+    """Run steps in Neovim in the fixture repository; fails the test when a step fails.
+
+    The server talks to the scripted model server unless `settings` says otherwise; other
+    keyword arguments are `setup()` options.
+    """
+    root, _ = repository
+
+    def run(
+        steps: Sequence[Step],
+        *,
+        settings: dict[str, Any] | None = None,
+        timeout_s: float = 90,
+        **options: Any,
+    ) -> Outcome:
+        return run_neovim(
+            nvim,
+            steps,
+            setup=plugin_setup(settings or scripted_settings(model_server), **options),
+            workdir=root,
+            env={"XDG_CACHE_HOME": str(cache_dir)},
+            timeout_s=timeout_s,
+        ).check()
+
+    return run
 
 
 def scripted_settings(server: ModelServer) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import plugin_setup, read_stats, scripted_settings
+from conftest import Drive, read_stats
 from modelserver import ModelServer, RecordedRequest
 from nvim_driver import (
     IS_VISIBLE,
@@ -22,7 +22,6 @@ from nvim_driver import (
     edit,
     evaluate,
     keys,
-    run_neovim,
     sleep,
     snapshot,
     wait,
@@ -37,14 +36,13 @@ TOTAL = "sum(item.price * item.quantity for item in items)"
 
 
 def test_typed_code_gets_ghost_text_that_the_accept_key_inserts(
-    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+    drive: Drive, repository: Repository, model_server: ModelServer, cache_dir: Path
 ) -> None:
-    root, cursors = repository
+    _, cursors = repository
     cursor = cursors["inventory/report.py"]
     model_server.replies = (TOTAL,)
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursor),
             keys("Areturn "),
@@ -53,11 +51,8 @@ def test_typed_code_gets_ghost_text_that_the_accept_key_inserts(
             keys("<M-l>"),
             snapshot("accepted"),
             keys("<Esc>"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-        env={"XDG_CACHE_HOME": str(cache_dir)},
-    ).check()
+        ]
+    )
 
     shown, accepted = outcome.snapshots["shown"], outcome.snapshots["accepted"]
     row = cursor.row - 1
@@ -77,9 +72,9 @@ def test_typed_code_gets_ghost_text_that_the_accept_key_inserts(
 
 
 def test_accept_word_and_accept_line_take_the_suggestion_piece_by_piece(
-    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+    drive: Drive, repository: Repository, model_server: ModelServer, cache_dir: Path
 ) -> None:
-    root, cursors = repository
+    _, cursors = repository
     cursor = cursors["inventory/restock.py"]
     body = (
         "for item in items:\n"
@@ -88,8 +83,7 @@ def test_accept_word_and_accept_line_take_the_suggestion_piece_by_piece(
     )
     model_server.replies = (body,)
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursor),
             keys("A"),
@@ -105,11 +99,8 @@ def test_accept_word_and_accept_line_take_the_suggestion_piece_by_piece(
             snapshot("next line"),
             keys("<M-l>"),
             snapshot("all"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-        env={"XDG_CACHE_HOME": str(cache_dir)},
-    ).check()
+        ]
+    )
 
     row = cursor.row - 1
     shots = outcome.snapshots
@@ -145,14 +136,13 @@ def test_accept_word_and_accept_line_take_the_suggestion_piece_by_piece(
 
 
 def test_dismiss_hides_the_suggestion_and_reports_it(
-    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+    drive: Drive, repository: Repository, model_server: ModelServer, cache_dir: Path
 ) -> None:
-    root, cursors = repository
+    _, cursors = repository
     cursor = cursors["inventory/report.py"]
     model_server.replies = (TOTAL,)
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursor),
             keys("Areturn "),
@@ -161,11 +151,8 @@ def test_dismiss_hides_the_suggestion_and_reports_it(
             snapshot("dismissed"),
             sleep(400),
             snapshot("later"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-        env={"XDG_CACHE_HOME": str(cache_dir)},
-    ).check()
+        ]
+    )
 
     for name in ("dismissed", "later"):
         shot = outcome.snapshots[name]
@@ -181,9 +168,9 @@ def test_dismiss_hides_the_suggestion_and_reports_it(
 
 
 def test_typing_on_cancels_the_request_in_flight(
-    nvim: Path, repository: Repository, model_server: ModelServer, tmp_path: Path
+    drive: Drive, repository: Repository, model_server: ModelServer, tmp_path: Path
 ) -> None:
-    root, cursors = repository
+    _, cursors = repository
     cursor = cursors["inventory/report.py"]
     first_request = tmp_path / "first-request"
 
@@ -194,8 +181,7 @@ def test_typing_on_cancels_the_request_in_flight(
     model_server.replies = reply
     model_server.first_delay_s = 1.5
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursor),
             keys("Areturn "),
@@ -203,10 +189,8 @@ def test_typing_on_cancels_the_request_in_flight(
             keys("s"),
             wait(IS_VISIBLE),
             snapshot("shown"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-    ).check()
+        ]
+    )
 
     (ghost,) = outcome.snapshots["shown"].ghost
     assert ghost.text == "um(item.price for item in items)"
@@ -218,14 +202,13 @@ def test_typing_on_cancels_the_request_in_flight(
 
 
 def test_toggle_turns_suggestions_off_and_on(
-    nvim: Path, repository: Repository, model_server: ModelServer
+    drive: Drive, repository: Repository, model_server: ModelServer
 ) -> None:
-    root, cursors = repository
+    _, cursors = repository
     cursor = cursors["inventory/report.py"]
     model_server.replies = (TOTAL,)
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursor),
             command("FillinToggle"),
@@ -238,10 +221,8 @@ def test_toggle_turns_suggestions_off_and_on(
             keys("a"),
             wait(IS_VISIBLE),
             snapshot("on"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-    ).check()
+        ]
+    )
 
     assert outcome.snapshots["off"].ghost == ()
     assert outcome.values["status off"] == "fillin: off"
@@ -251,13 +232,12 @@ def test_toggle_turns_suggestions_off_and_on(
 
 
 def test_fillin_context_shows_the_prompt_for_the_cursor(
-    nvim: Path, repository: Repository, model_server: ModelServer
+    drive: Drive, repository: Repository, model_server: ModelServer
 ) -> None:
-    root, cursors = repository
+    _, cursors = repository
     cursor = cursors["inventory/report.py"]
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursor),
             command("FillinContext"),
@@ -265,10 +245,8 @@ def test_fillin_context_shows_the_prompt_for_the_cursor(
             evaluate("page", "return vim.api.nvim_buf_get_lines(0, 0, -1, false)"),
             evaluate("filetype", "return vim.bo.filetype"),
             evaluate("modifiable", "return vim.bo.modifiable"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-    ).check()
+        ]
+    )
 
     page = outcome.values["page"]
     assert page[0] == f"# fillin context for inventory/report.py:{cursor.row}:{cursor.col}"
@@ -280,14 +258,13 @@ def test_fillin_context_shows_the_prompt_for_the_cursor(
 
 
 def test_fillin_stats_shows_what_was_accepted(
-    nvim: Path, repository: Repository, model_server: ModelServer, cache_dir: Path
+    drive: Drive, repository: Repository, model_server: ModelServer, cache_dir: Path
 ) -> None:
-    root, cursors = repository
+    _, cursors = repository
     cursor = cursors["inventory/report.py"]
     model_server.replies = (TOTAL,)
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursor),
             keys("Areturn "),
@@ -298,11 +275,8 @@ def test_fillin_stats_shows_what_was_accepted(
             command("FillinStats"),
             wait("return vim.api.nvim_buf_get_name(0):match('fillin://stats$') ~= nil"),
             evaluate("page", "return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, 0), '\\n')"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-        env={"XDG_CACHE_HOME": str(cache_dir)},
-    ).check()
+        ]
+    )
 
     page = outcome.values["page"]
     assert "language=python" in page
@@ -311,23 +285,84 @@ def test_fillin_stats_shows_what_was_accepted(
 
 
 def test_checkhealth_reports_an_attached_server(
-    nvim: Path, repository: Repository, model_server: ModelServer
+    drive: Drive, repository: Repository, model_server: ModelServer
 ) -> None:
     root, cursors = repository
 
-    outcome = run_neovim(
-        nvim,
+    outcome = drive(
         [
             *edit(cursors["inventory/report.py"]),
             command("checkhealth fillin"),
             wait("return vim.bo.filetype == 'checkhealth'"),
             evaluate("page", "return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, 0), '\\n')"),
-        ],
-        setup=plugin_setup(scripted_settings(model_server)),
-        workdir=root,
-    ).check()
+        ]
+    )
 
     page = outcome.values["page"]
     assert "OK setup() done; suggestions shown by fillin's own ghost text" in page
     assert "OK server running (client 1, root " + str(root) in page
     assert "ERROR" not in page
+
+
+def test_fillin_generate_applies_the_code_action_under_a_comment(
+    drive: Drive, repository: Repository, model_server: ModelServer
+) -> None:
+    _, cursors = repository
+    cursor = cursors["inventory/alerts.py"]
+    code = (
+        "def out_of_stock(items: list[Item]) -> list[str]:\n"
+        "    return [item.name for item in items if item.is_out_of_stock()]\n"
+    )
+    model_server.replies = (code,)
+
+    outcome = drive(
+        [
+            *edit(cursor),
+            evaluate("before", "return vim.api.nvim_buf_get_lines(0, 0, -1, false)"),
+            command("FillinGenerate"),
+            wait(f"return vim.api.nvim_buf_line_count(0) > {cursor.row}"),
+            snapshot("generated"),
+        ]
+    )
+
+    before = tuple(outcome.values["before"])
+    lines = outcome.snapshots["generated"].lines
+    assert lines[: cursor.row] == before[: cursor.row]
+    assert "\n".join(lines[cursor.row :]).strip("\n") == code.strip("\n")
+
+
+@pytest.mark.llm
+def test_ghost_text_from_the_real_llama_cpp_server_is_accepted_as_shown(
+    drive: Drive, repository: Repository, llama_server: str
+) -> None:
+    _, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    settings = {
+        # A loaded two-core machine may take a while over the first prompt.
+        "model": {"backend": "llamacpp", "url": llama_server, "maxTokens": 16, "timeoutMs": 120000},
+        "context": {"repository": False},
+        "index": {"enabled": False},
+    }
+
+    outcome = drive(
+        [
+            *edit(cursor),
+            keys("Areturn "),
+            wait(IS_VISIBLE, timeout_ms=150000),
+            snapshot("shown"),
+            keys("<M-l>"),
+            snapshot("accepted"),
+        ],
+        settings=settings,
+        timeout_s=240,
+    )
+
+    shown, accepted = outcome.snapshots["shown"], outcome.snapshots["accepted"]
+    # A 135M model's words are not stable; what was shown must be what gets inserted.
+    assert shown.visible
+    (ghost,) = shown.ghost
+    assert (ghost.row, ghost.col) == (cursor.row - 1, len("    return "))
+    assert shown.visible.split("\n")[0].startswith(ghost.text)
+    inserted = "\n".join(accepted.lines[cursor.row - 1 :])
+    assert inserted.startswith("    return " + shown.visible)
+    assert accepted.visible is None

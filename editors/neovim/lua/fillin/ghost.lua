@@ -244,15 +244,6 @@ function M.visible()
   return rest_of(state.current)
 end
 
-local function insert(bufnr, text, delete_after)
-  local row, col = cursor()
-  local lines = vim.split(text, '\n', { plain = true })
-  api.nvim_buf_set_text(bufnr, row, col, row, col + delete_after, lines)
-  local end_row = row + #lines - 1
-  local end_col = #lines == 1 and col + #lines[1] or #lines[#lines]
-  api.nvim_win_set_cursor(0, { end_row + 1, end_col })
-end
-
 --- Accept all of the suggestion; returns false when none is shown.
 function M.accept()
   local current = state.current
@@ -266,7 +257,7 @@ function M.accept()
   local delete_after = (item.tail ~= '' and line:sub(col + 1, col + #item.tail) == item.tail) and #item.tail or 0
   state.current = nil
   clear_marks(current.bufnr)
-  insert(current.bufnr, rest, delete_after)
+  partial.insert_at_cursor(rest, delete_after)
   tracker:accept(item.id)
   if item.command and item.command.command ~= suggestions.ACCEPT_COMMAND then
     local client = vim.lsp.get_client_by_id(current.client_id)
@@ -287,7 +278,7 @@ local function accept_piece(cut)
   if piece == '' or piece == rest then
     return M.accept()
   end
-  insert(current.bufnr, piece, 0)
+  partial.insert_at_cursor(piece, 0)
   tracker:accept_part(piece)
   local left = rest_of(current)
   if left then

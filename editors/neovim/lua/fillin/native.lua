@@ -75,10 +75,7 @@ local function accept_piece(cut)
       end
       remembering(item)
       M.tracker:accept_part(piece)
-      local row, col = unpack(api.nvim_win_get_cursor(0))
-      local lines = vim.split(piece, '\n', { plain = true })
-      api.nvim_buf_set_text(0, row - 1, col, row - 1, col, lines)
-      api.nvim_win_set_cursor(0, { row + #lines - 1, #lines == 1 and col + #piece or #lines[#lines] })
+      partial.insert_at_cursor(piece, 0)
       return nil
     end,
   }) == true
