@@ -116,7 +116,7 @@ def lsp_completion_item(
             value=_code_block(new_text, document.language_id),
         )
         if is_markdown
-        else types.MarkupContent(kind=types.MarkupKind.PlainText, value=new_text),
+        else new_text,
         sort_text=f"0000{rank:04d}",
         filter_text=first_line.strip() or label,
         insert_text_format=types.InsertTextFormat.PlainText,
