@@ -55,7 +55,7 @@ from context.workspace import Workspace
 _log = logging.getLogger(__name__)
 
 MAX_SNIPPETS_PER_SOURCE = 24
-MAX_SIMILAR_FILES = 12
+MAX_SIMILAR_FILES = 8
 SOURCE_WEIGHTS = {"definition": 1.0, "scope": 0.8, "similar": 0.4, "recent": 0.5}
 """Reciprocal-rank weights: resolved definitions are the most reliable evidence."""
 
@@ -165,7 +165,10 @@ def retrieve_sync(
             ranked[name] = _run_source(name, run, settings.retrieval_timeout_ms)
     fused = fuse(ranked, SOURCE_WEIGHTS)
     paths = {s.path for s in fused}
-    ignored = {path: workspace.is_ignored(workspace.root / path) for path in paths}
+    # Every path here came from the index or the overlay, which hold no ignored file and
+    # whose contents were checked when read; the rules are asked again, by path alone, so
+    # that a rule added since the last refresh takes effect at once.
+    ignored = {path: workspace.rules.is_ignored_path(workspace.root / path) for path in paths}
     return [s for s in fused if not ignored[s.path]]
 
 

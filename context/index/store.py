@@ -38,6 +38,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
@@ -494,7 +495,7 @@ class IndexStore:
             sql += f" LIMIT {int(limit)}"
         root = self.root
         return [
-            SymbolRow(name, kind, container, root / rel, rel, lang, start, end, sig, doc)
+            SymbolRow(name, kind, container, _absolute(root, rel), rel, lang, start, end, sig, doc)
             for name, kind, container, rel, lang, start, end, sig, doc in self._conn().execute(
                 sql, params
             )
@@ -503,6 +504,17 @@ class IndexStore:
     def definitions(self, name: str, *, limit: int | None = 100) -> list[SymbolRow]:
         """Every definition named `name` (any kind, any container), in path order."""
         return self._symbols("WHERE s.name = ? ORDER BY f.path, s.start_line", (name,), limit)
+
+    def definitions_named(
+        self, names: Sequence[str], *, top_level: bool = False, limit: int = 500
+    ) -> list[SymbolRow]:
+        """Every definition named one of `names` (only those outside any container when
+        `top_level`), in path order: one query for many names."""
+        if not names:
+            return []
+        marks = ",".join("?" * len(names))
+        where = f"WHERE s.name IN ({marks})" + (" AND s.container IS NULL" if top_level else "")
+        return self._symbols(f"{where} ORDER BY f.path, s.start_line", tuple(names), limit)
 
     def definitions_in_file(self, path: Path | str) -> list[SymbolRow]:
         """The definitions of one file in source order (empty for an unknown file)."""
@@ -537,7 +549,7 @@ class IndexStore:
         except sqlite3.OperationalError:
             return []
         return [
-            SymbolRow(name, kind, container, root / rel, rel, lang, start, end, sig, doc)
+            SymbolRow(name, kind, container, _absolute(root, rel), rel, lang, start, end, sig, doc)
             for name, kind, container, rel, lang, start, end, sig, doc in rows
         ]
 
@@ -553,7 +565,9 @@ class IndexStore:
         sql = f"SELECT {_IMPORT_COLUMNS} FROM imports i JOIN files f ON f.id = i.file_id {where}"
         root = self.root
         return [
-            ImportRow(root / rel, rel, module, _decode_names(names), alias, kind, line, res, pkg)
+            ImportRow(
+                _absolute(root, rel), rel, module, _decode_names(names), alias, kind, line, res, pkg
+            )
             for rel, module, names, alias, kind, line, res, pkg in self._conn().execute(sql, params)
         ]
 
@@ -570,7 +584,7 @@ class IndexStore:
         sql = f"SELECT path, language, size, hash, mtime_ns, is_open FROM files {where}"
         root = self.root
         return [
-            FileRow(root / rel, rel, lang, size, digest, mtime_ns, bool(is_open))
+            FileRow(_absolute(root, rel), rel, lang, size, digest, mtime_ns, bool(is_open))
             for rel, lang, size, digest, mtime_ns, is_open in self._conn().execute(sql, params)
         ]
 
@@ -590,6 +604,12 @@ class IndexStore:
     def symbol_count(self) -> int:
         """How many definitions are indexed."""
         return int(self._conn().execute("SELECT count(*) FROM symbols").fetchone()[0])
+
+
+@lru_cache(maxsize=1 << 16)
+def _absolute(root: Path, rel: str) -> Path:
+    """`root / rel`, remembered: rows of one file share it, and pathlib is slow to join."""
+    return root / rel
 
 
 def _encode_names(names: Sequence[ImportedName]) -> str:

@@ -15,14 +15,17 @@ then answers "which definitions does `name` mean here?" in the order a compiler 
 `module_paths(name)` answers "is `name` a module alias, and which files does it stand for?"
 (`import numpy as np`, `import * as api from "./api"`, Go's `store.Open`, `mod report;`).
 
-Guarantees: a lookup is a handful of indexed SQLite queries; results are cached per `Bindings`
-value, which lives for one request.
+Guarantees: a file's definitions and imports are read once per `Bindings` value (which lives
+for one request), so resolving many names costs one query per file they lead to, plus one
+per name that no import explains.
 """
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from context.imports import resolve_import
@@ -61,6 +64,9 @@ class Bindings:
     """Files whose every top-level name is visible (star imports, includes, Go packages)."""
     _cache: dict[str, list[SymbolRow]] = field(default_factory=dict)
     _imports: dict[str, list[ImportRow]] = field(default_factory=dict)
+    _files: dict[str, list[SymbolRow]] = field(default_factory=dict)
+    _top_level: dict[str, dict[str, list[SymbolRow]]] = field(default_factory=dict)
+    _global: dict[str, list[SymbolRow]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, store: IndexStore, path: str, language: str) -> Bindings:
@@ -72,7 +78,7 @@ class Bindings:
             _bind(store.root, language, row, names, modules, wildcard)
         return cls(store, path, language, names, modules, tuple(dict.fromkeys(wildcard)))
 
-    @property
+    @cached_property
     def imported_paths(self) -> tuple[str, ...]:
         """Every workspace file this file imports, in import order."""
         paths: list[str] = []
@@ -82,6 +88,19 @@ class Bindings:
             paths.extend(module_paths)
         paths.extend(self.wildcard_paths)
         return tuple(dict.fromkeys(p for p in paths if p != self.path))
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """Look up, in one query, the names among `names` that no import or own definition
+        explains, so that resolving them later costs nothing more."""
+        own = self._top_level_of(self.path)
+        wanted = [n for n in dict.fromkeys(names) if n not in self._global and n not in own]
+        wanted = [n for n in wanted if n not in self.names or not self.names[n].paths]
+        if not wanted:
+            return
+        for name in wanted:
+            self._global[name] = []
+        for row in self.store.definitions_named(wanted, top_level=True):
+            self._global[row.name].append(row)
 
     def resolve(self, name: str) -> list[SymbolRow]:
         """The top-level definitions `name` refers to in this file, most likely first."""
@@ -130,9 +149,16 @@ class Bindings:
                 found = self._default_export(name, binding.paths)
             if found:
                 return found
-        rows = [r for r in self.store.definitions(name, limit=50) if r.container is None]
-        own = [r for r in rows if r.rel_path == self.path]
-        if not own and self.language == "go":
+        own = self._top_level_of(self.path).get(name, [])
+        if own:
+            return own
+        if binding is not None and binding.paths:
+            # Bound by an import that leads to no definition of it: nothing better to guess.
+            return []
+        rows = self._global.get(name)
+        if rows is None:
+            rows = [r for r in self.store.definitions(name, limit=50) if r.container is None]
+        if self.language == "go":
             # A Go package is a directory: its sibling files' names are visible unqualified.
             own = [r for r in rows if _is_in(r.rel_path, (self.path,), "go")]
         if own:
@@ -155,11 +181,7 @@ class Bindings:
         """Definitions of `name` in `paths`, following re-exports a few files deep."""
         if name in ("*", "default"):
             return []
-        rows = [
-            r
-            for r in self.store.definitions(name, limit=50)
-            if r.container is None and _is_in(r.rel_path, paths, self.language)
-        ]
+        rows = [row for path in paths for row in self._top_level_of(path).get(name, ())]
         if rows or depth >= _MAX_REEXPORT_DEPTH:
             return rows
         for path in paths:
@@ -185,6 +207,25 @@ class Bindings:
             if n.name != "*"
         ]
 
+    def definitions_in_file(self, path: str) -> list[SymbolRow]:
+        """The definitions of one file in source order, read once per request."""
+        rows = self._files.get(path)
+        if rows is None:
+            rows = self.store.definitions_in_file(path)
+            self._files[path] = rows
+        return rows
+
+    def _top_level_of(self, path: str) -> dict[str, list[SymbolRow]]:
+        """A file's top-level definitions by name: one query per file, not one per name."""
+        found = self._top_level.get(path)
+        if found is None:
+            found = {}
+            for row in self.definitions_in_file(path):
+                if row.container is None:
+                    found.setdefault(row.name, []).append(row)
+            self._top_level[path] = found
+        return found
+
     def _imports_of(self, path: str) -> list[ImportRow]:
         """The imports of another file, read once per request."""
         rows = self._imports.get(path)
@@ -195,7 +236,7 @@ class Bindings:
 
     def _default_export(self, name: str, paths: tuple[str, ...]) -> list[SymbolRow]:
         """JavaScript's default export, when a definition in the file has the import's name."""
-        return [r for r in self.store.definitions(name) if r.rel_path in paths]
+        return [row for path in paths for row in self._top_level_of(path).get(name, ())]
 
     def _submodule(self, binding: Binding) -> tuple[str, ...]:
         """The files of `binding` read as a module below the one it was imported from."""

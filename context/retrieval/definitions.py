@@ -27,7 +27,7 @@ from context.snippet import Snippet
 
 MAX_MODULE_MEMBERS = 60
 MAX_LISTED_NAMES = 80
-USE_WINDOW_CHARS = 16_000
+USE_WINDOW_CHARS = 8_000
 
 
 def definition_snippets(
@@ -59,6 +59,7 @@ def definition_snippets(
         if receiver and receiver not in SELF_NAMES:
             for snippet in _member_snippets(bindings, receiver, member, text_before_cursor):
                 found.setdefault((snippet.path, snippet.start_line), snippet)
+    bindings.prefetch(focus.identifiers)
     for name in focus.identifiers:
         if is_expired() or len(found) >= limit:
             break
@@ -91,8 +92,8 @@ def render_rows(bindings: Bindings, rows: Iterable[SymbolRow]) -> list[Snippet]:
             container = next(
                 (
                     r
-                    for r in bindings.store.definitions(row.container, limit=20)
-                    if r.rel_path == row.rel_path and r.kind in TYPE_KINDS
+                    for r in bindings.definitions_in_file(row.rel_path)
+                    if r.name == row.container and r.kind in TYPE_KINDS
                 ),
                 None,
             )
@@ -103,11 +104,10 @@ def render_rows(bindings: Bindings, rows: Iterable[SymbolRow]) -> list[Snippet]:
 def _members(bindings: Bindings, row: SymbolRow) -> list[SymbolRow]:
     """A type's members: from its own file, or its crate or package for Rust and Go,
     whose methods may live in other files."""
-    rows = bindings.store.members(row.name)
     if row.language in ("rust", "go"):
         directory = row.rel_path.rsplit("/", 1)[0] if "/" in row.rel_path else ""
-        return [r for r in rows if r.rel_path.startswith(directory)]
-    return [r for r in rows if r.rel_path == row.rel_path]
+        return [r for r in bindings.store.members(row.name) if r.rel_path.startswith(directory)]
+    return [r for r in bindings.definitions_in_file(row.rel_path) if r.container == row.name]
 
 
 def _member_snippets(
@@ -144,7 +144,7 @@ def _module_outline(
         for row in bindings.in_module(name, paths)[:1]:
             rows.setdefault(row.name, row)
     for path in paths[:4]:
-        for row in bindings.store.definitions_in_file(path):
+        for row in bindings.definitions_in_file(path):
             if row.container is None and not row.name.startswith("_"):
                 rows.setdefault(row.name, row)
         for name in bindings.reexported_names(path):

@@ -39,7 +39,7 @@ def scope_snippets(
     The enclosing class's own outline comes first when the cursor reaches into it
     (`self.|`, `this.|`); otherwise its text around the cursor says enough about it.
     """
-    rows = bindings.store.definitions_in_file(bindings.path)
+    rows = bindings.definitions_in_file(bindings.path)
     function = _innermost(rows, cursor_line, _FUNCTION_KINDS)
     owner = _innermost(rows, cursor_line, TYPE_KINDS)
     if owner is None and function is not None and function.container:

@@ -5,8 +5,8 @@ cursor; each candidate file is cut into windows of `WINDOW_LINES` lines every `S
 lines, and a window scores the Jaccard similarity of its token set with the query's. The best
 window of a file keeps its place; overlapping windows of the same file are skipped.
 
-Guarantees: windows hold whole lines; a file's per-line token sets are cached by its text, so
-a file that has not changed is not re-tokenized; `deadline` is checked between files.
+Guarantees: windows hold whole lines; a file's window token sets are cached by its text, so
+a file that has not changed is not re-tokenized; `is_expired` is checked between files.
 """
 
 from __future__ import annotations
@@ -50,35 +50,28 @@ def similar_windows(
     *,
     limit: int,
     is_expired: Callable[[], bool] = lambda: False,
-    window_lines: int = WINDOW_LINES,
-    stride_lines: int = STRIDE_LINES,
 ) -> list[Snippet]:
     """The `limit` windows most similar to `query`, best first, at most two per file."""
     if not query:
         return []
+    n_query = len(query)
     scored: list[tuple[float, str, int, int, tuple[str, ...]]] = []
     for candidate in candidates:
         if is_expired():
             break
         lines = _lines(candidate.text)
-        line_tokens = _line_tokens(candidate.text)
         best: list[tuple[float, int]] = []
-        for start in range(0, max(1, len(lines) - window_lines + stride_lines), stride_lines):
-            window: set[str] = set()
-            for tokens in line_tokens[start : start + window_lines]:
-                window |= tokens
-            if not window:
-                continue
+        for start, window in _windows(candidate.text):
             shared = len(query & window)
-            score = shared / (len(query) + len(window) - shared)
+            score = shared / (n_query + len(window) - shared)
             if score >= MIN_SCORE:
                 best.append((score, start))
         best.sort(reverse=True)
         kept: list[int] = []
         for score, start in best:
-            if all(abs(start - other) >= window_lines for other in kept):
+            if all(abs(start - other) >= WINDOW_LINES for other in kept):
                 kept.append(start)
-                end = min(len(lines), start + window_lines)
+                end = min(len(lines), start + WINDOW_LINES)
                 scored.append((score, candidate.path, start, end - 1, lines[start:end]))
             if len(kept) == 2:
                 break
@@ -98,5 +91,12 @@ def _lines(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=512)
-def _line_tokens(text: str) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(_TOKEN.findall(line)) for line in _lines(text))
+def _windows(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
+    """(first line, token set) of every non-empty window of `text`, computed once per text."""
+    line_tokens = [frozenset(_TOKEN.findall(line)) for line in _lines(text)]
+    windows = []
+    for start in range(0, max(1, len(line_tokens) - WINDOW_LINES + STRIDE_LINES), STRIDE_LINES):
+        window = frozenset().union(*line_tokens[start : start + WINDOW_LINES])
+        if window:
+            windows.append((start, window))
+    return tuple(windows)
