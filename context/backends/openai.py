@@ -16,6 +16,8 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
+import httpx
+
 from context.backends import GenerationRequest, stop_sequences
 from context.backends.candidates import sequential_candidates
 from context.backends.http import HttpStatusError, auth_headers, new_client, openai_url, stream_json
@@ -72,30 +74,42 @@ class OpenAIBackend:
         self, request: GenerationRequest, *, n: int
     ) -> AsyncGenerator[tuple[int, str], None]:
         """Yield (candidate index, text piece) pairs until the server ends the stream."""
-        body: dict[str, Any] = {
-            "prompt": request.prompt,
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
-            "stop": stop_sequences(self.template.stop, request),
-            "stream": True,
-            "n": n,
-        }
-        if self._model.name:
-            body["model"] = self._model.name
-        events = stream_json(
-            self._client,
-            self.url,
-            body,
-            framing="sse",
-            server="the OpenAI-compatible server",
-            headers=auth_headers(self._model),
-        )
+        body = {"prompt": request.prompt, "n": n}
+        events = openai_events(self._client, self.url, self._model, self.template, request, body)
         async with aclosing(events):
             async for event in events:
                 for choice in event.get("choices") or ():
                     text = choice.get("text")
                     if isinstance(text, str) and text:
                         yield choice.get("index", 0), text
+
+
+def openai_events(
+    client: httpx.AsyncClient,
+    url: str,
+    model: ModelSettings,
+    template: Template,
+    request: GenerationRequest,
+    body: dict[str, Any],
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Stream the events of an OpenAI-style request: `body` plus the common sampling fields."""
+    body = {
+        **body,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "stop": stop_sequences(template.stop, request),
+        "stream": True,
+    }
+    if model.name:
+        body["model"] = model.name
+    return stream_json(
+        client,
+        url,
+        body,
+        framing="sse",
+        server="the OpenAI-compatible server",
+        headers=auth_headers(model),
+    )
 
 
 def _is_n_refused(exc: HttpStatusError) -> bool:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any
 
-from context.backends import GenerationRequest, stop_sequences
+from context.backends import GenerationRequest
 from context.backends.fences import FenceStripper
-from context.backends.http import auth_headers, new_client, openai_url, stream_json
+from context.backends.http import new_client, openai_url
+from context.backends.openai import openai_events
 from context.settings import ModelSettings
 from context.templates import Template
 
@@ -43,23 +43,8 @@ class OpenAIChatBackend:
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the code of the answer, fences stripped, as it arrives."""
-        body: dict[str, Any] = {
-            "messages": chat_messages(request),
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
-            "stop": stop_sequences(self.template.stop, request),
-            "stream": True,
-        }
-        if self._model.name:
-            body["model"] = self._model.name
-        events = stream_json(
-            self._client,
-            self.url,
-            body,
-            framing="sse",
-            server="the OpenAI-compatible server",
-            headers=auth_headers(self._model),
-        )
+        body = {"messages": chat_messages(request)}
+        events = openai_events(self._client, self.url, self._model, self.template, request, body)
         fences = FenceStripper()
         async with aclosing(events):
             async for event in events:
