@@ -22,6 +22,7 @@ connection is dropped, so the model server notices and stops generating.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
@@ -40,16 +41,30 @@ Framing = Literal["sse", "ndjson"]
 _MAX_ERROR_CHARS = 300
 
 
-def new_client(model: ModelSettings) -> httpx.AsyncClient:
-    """The HTTP client for one backend: keep-alive, with the model's timeouts."""
+def new_client(model: ModelSettings, url: str) -> httpx.AsyncClient:
+    """The HTTP client for one backend at `url`: keep-alive, with the model's timeouts.
+
+    Proxy settings from the environment apply to remote servers only: a proxy must never
+    see a prompt bound for a server on this machine.
+    """
     connect_s = model.connect_timeout_ms / 1000
     read_s = model.timeout_ms / 1000
     return httpx.AsyncClient(
         timeout=httpx.Timeout(read_s, connect=connect_s, pool=connect_s),
         limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
-        # Proxies from the environment would send local prompts elsewhere; never use them.
-        trust_env=False,
+        trust_env=not is_loopback(url),
     )
+
+
+def is_loopback(url: str) -> bool:
+    """Whether `url` points at this machine (localhost or a loopback address)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def auth_headers(model: ModelSettings) -> dict[str, str]:

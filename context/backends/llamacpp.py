@@ -51,7 +51,7 @@ class LlamaCppBackend:
         self.is_using_infill = template.is_fim if use_infill is None else use_infill
         self._model = model
         self._server_hint = server_hint
-        self._client = new_client(model)
+        self._client = new_client(model, self.url)
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the completion's text; `/infill` when the model can, `/completion` otherwise."""

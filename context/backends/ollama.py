@@ -29,7 +29,7 @@ class OllamaBackend:
         self.template = template
         self.url = join_url(model.url or DEFAULT_URL, "/api/generate")
         self._model = model
-        self._client = new_client(model)
+        self._client = new_client(model, self.url)
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the completion's text as Ollama generates it."""

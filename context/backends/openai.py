@@ -38,7 +38,7 @@ class OpenAIBackend:
         self.template = template
         self.url = openai_url(model.url or DEFAULT_URL, "completions")
         self._model = model
-        self._client = new_client(model)
+        self._client = new_client(model, self.url)
         self._is_n_supported = True
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:

@@ -39,7 +39,7 @@ class OpenAIChatBackend:
         self.template = template
         self.url = openai_url(model.url or DEFAULT_URL, "chat/completions")
         self._model = model
-        self._client = new_client(model)
+        self._client = new_client(model, self.url)
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the code of the answer, fences stripped, as it arrives."""

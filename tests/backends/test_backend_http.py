@@ -16,7 +16,7 @@ import pytest
 from scripted_server import Received, Reply, Route, ScriptedServer, sse
 
 from context.backends import Backend, GenerationRequest
-from context.backends.http import openai_url
+from context.backends.http import is_loopback, openai_url
 from context.backends.llamacpp import LlamaCppBackend
 from context.backends.ollama import OllamaBackend
 from context.backends.openai import OpenAIBackend
@@ -214,6 +214,34 @@ async def test_sse_comments_and_fields_are_skipped(scripted: Scripted) -> None:
     ]
     async with scripted({"/v1/completions": Reply(chunks=chunks)}) as server:
         assert await collect(make("openai", server.url)) == "a"
+
+
+async def test_loopback_servers_are_reached_without_proxies(
+    scripted: Scripted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, chunks = ENDPOINTS["ollama"]
+    async with scripted({}) as proxy, scripted({path: Reply(chunks=chunks)}) as server:
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        assert await collect(make("ollama", server.url)) == "1"
+    assert proxy.received == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://127.0.0.2:8080", True),
+        ("http://localhost:11434", True),
+        ("http://[::1]:8000/v1", True),
+        ("http://192.168.1.20:8000/v1", False),
+        ("https://api.example.com/v1", False),
+    ],
+)
+def test_is_loopback(url: str, expected: bool) -> None:
+    assert is_loopback(url) is expected
 
 
 @pytest.mark.parametrize(
