@@ -187,10 +187,13 @@ function M.request(trigger_kind)
     state.pending = nil
     if err then
       state.last_error = err.message or tostring(err)
+      vim.cmd.redrawstatus()
       return
     end
     state.last_latency_ms = (vim.uv.hrtime() - started) / 1e6
     state.last_error = nil
+    -- The status line shows the latency; Neovim does not redraw it after a reply on its own.
+    vim.cmd.redrawstatus()
     local now_row, now_col = cursor()
     local is_stale = api.nvim_get_current_buf() ~= bufnr
       or api.nvim_buf_get_changedtick(bufnr) ~= tick

@@ -131,6 +131,7 @@ function M.setup(user_options)
           percentage = value.percentage or previous.percentage,
         }
       end
+      vim.cmd.redrawstatus()
     end,
   })
   set_keymaps(options.keymaps)
