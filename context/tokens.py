@@ -60,7 +60,8 @@ _VOCABS = {
 # tiktoken's pre-tokenizer (cl100k_base) never joins a line break to the line after it when
 # that line starts with optional blanks and then a visible ASCII character, so token counts
 # add up exactly across such boundaries; tests check this on real source files.
-_PIECE_BOUNDARY = re.compile(r"(?<=\n)(?=[ \t]*[!-~])")
+# Splitting consumes the line break, which `_count_piece_and_line_break` puts back.
+_PIECE_BOUNDARY = re.compile(r"\n(?=[ \t]*[!-~])")
 
 # Tail windows are grown from this many characters per wanted token; code averages about
 # four characters per token, so one window almost always suffices.
@@ -75,7 +76,8 @@ def count_tokens(text: str) -> int:
     """
     if not text:
         return 0
-    return sum(map(_count_piece, _PIECE_BOUNDARY.split(text)))
+    *pieces, last = _PIECE_BOUNDARY.split(text)
+    return sum(map(_count_piece_and_line_break, pieces)) + _count_piece(last)
 
 
 def keep_last_tokens(text: str, n_tokens: int) -> str:
@@ -170,6 +172,11 @@ def _sha256(data: bytes) -> str:
 
 
 @lru_cache(maxsize=16384)
+def _count_piece_and_line_break(piece: str) -> int:
+    return len(load_encoding().encode_ordinary(piece + "\n"))
+
+
+@lru_cache(maxsize=256)
 def _count_piece(piece: str) -> int:
     return len(load_encoding().encode_ordinary(piece))
 
