@@ -134,6 +134,7 @@ def python_module_members(module: str) -> frozenset[str] | None:
     return frozenset(members)
 
 
+@cache
 def site_packages_dirs(root: Path | None = None) -> tuple[Path, ...]:
     """The running interpreter's site-packages, and those of a virtualenv inside `root`."""
     found: list[Path] = []

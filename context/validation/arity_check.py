@@ -30,12 +30,16 @@ from context.symbols import SymbolView
 from context.validation.problem import Problem
 from context.validation.signatures import (
     Params,
+    block_end,
+    header_at,
+    is_decorated,
     javascript_params,
     params_from_callable,
     params_from_signature,
     python_params,
 )
 from context.validation.splice import Splice
+from context.validation.symbol_check import is_python_binding
 
 _JS_FUNCTION_TYPES = frozenset(
     {"function_declaration", "function_expression", "arrow_function", "function"}
@@ -119,7 +123,7 @@ def _python_callee_params(
         found = _python_definitions_in_file(splice, name)
         if found:
             return _same(found)
-        if _is_bound_otherwise(splice.text, name):
+        if _is_bound_otherwise(splice, name):
             return None
         if name in builtins.__dict__:
             value = builtins.__dict__[name]
@@ -152,61 +156,59 @@ def _same(found: list[Params | None]) -> Params | None:
 
 
 def _python_definitions_in_file(splice: Splice, name: str) -> list[Params | None]:
-    """The parameters of every function or class named `name` in the file (methods aside)."""
+    """The parameters of every function or class named `name` in the file (methods aside),
+    read from the text of their headers."""
     found: list[Params | None] = []
-    pattern = rf"^[ \t]*(?:async\s+)?(def|class)\s+{re.escape(name)}\b"
-    for match in re.finditer(pattern, splice.text, re.MULTILINE):
-        offset_bytes = len(splice.text[: match.start(1)].encode("utf-8"))
-        node = splice.tree.root_node.descendant_for_byte_range(offset_bytes, offset_bytes)
-        while node is not None and node.type not in ("function_definition", "class_definition"):
-            node = node.parent
-        if node is None:
-            found.append(None)
+    text = splice.text
+    pattern = rf"^([ \t]*)(?:async\s+)?(def|class)\s+{re.escape(name)}\b"
+    for match in re.finditer(pattern, text, re.MULTILINE):
+        if match.group(1) and _is_in_class(text, match.start(), len(match.group(1))):
             continue
-        if _is_method(node):
-            continue
-        if node.parent is not None and node.parent.type == "decorated_definition":
+        if is_decorated(text, match.start()):
             found.append(None)
-        elif node.type == "class_definition":
-            found.append(_init_params(splice, node))
+        elif match.group(2) == "class":
+            found.append(_init_params(splice, match.start(), len(match.group(1))))
         else:
-            parameters = node.child_by_field_name("parameters")
-            found.append(python_params(parameters, splice.source) if parameters else None)
+            found.append(params_from_signature(header_at(text, match.start(2)), splice.lang))
     return found
 
 
-def _is_method(node: ts.Node) -> bool:
-    parent = node.parent
-    if parent is not None and parent.type == "decorated_definition":
-        parent = parent.parent
-    return (
-        parent is not None
-        and parent.type == "block"
-        and parent.parent is not None
-        and parent.parent.type == "class_definition"
-    )
+def _is_in_class(text: str, start: int, indent: int) -> bool:
+    """Whether the nearest less-indented line above `start` is a `class` header."""
+    at = start
+    while at > 0:
+        at = text.rfind("\n", 0, at - 1) + 1
+        line_end = text.find("\n", at)
+        line = text[at : line_end if line_end != -1 else len(text)]
+        if line.strip() and len(line) - len(line.lstrip()) < indent:
+            return line.lstrip().startswith("class ")
+        if at == 0:
+            break
+    return False
 
 
-def _init_params(splice: Splice, cls: ts.Node) -> Params | None:
-    """The constructor parameters of an undecorated class of the file, or None."""
-    if cls.child_by_field_name("superclasses") is not None:
+def _init_params(splice: Splice, start: int, indent: int) -> Params | None:
+    """The constructor parameters of an undecorated class without bases, or None."""
+    text = splice.text
+    header = header_at(text, start)
+    bases = header[header.find("(") + 1 : header.rfind(")")] if "(" in header else ""
+    if bases.strip():
         return None
-    body = cls.child_by_field_name("body")
-    if body is None:
-        return None
-    for statement in body.named_children:
-        if statement.type == "function_definition":
-            name = statement.child_by_field_name("name")
-            if name is not None and splice.node_text(name) in ("__init__", "__new__"):
-                parameters = statement.child_by_field_name("parameters")
-                if parameters is None or splice.node_text(name) == "__new__":
-                    return None
-                params = python_params(parameters, splice.source)
-                return params.without_first() if params is not None else None
-        if statement.type == "decorated_definition":
-            text = splice.node_text(statement)
-            if "def __init__" in text or "def __new__" in text:
-                return None
+    body = text[start : block_end(text, start)]
+    member = re.compile(r"^([ \t]+)(?:async\s+)?def\s+(__init__|__new__)\b", re.MULTILINE)
+    body_indent = None
+    for line in body.split("\n")[1:]:
+        if line.strip():
+            body_indent = len(line) - len(line.lstrip())
+            break
+    for match in member.finditer(body):
+        if len(match.group(1)) != body_indent:
+            continue
+        if match.group(2) == "__new__" or is_decorated(body, match.start()):
+            return None
+        def_at = match.start() + body[match.start() :].find("def")
+        params = params_from_signature(header_at(body, def_at), splice.lang)
+        return params.without_first() if params is not None else None
     return Params((), frozenset(), frozenset())
 
 
@@ -241,12 +243,41 @@ def _self_method_params(splice: Splice, call: ts.Node, name: str) -> Params | No
     return _same(found) if found else None
 
 
-def _is_bound_otherwise(text: str, name: str) -> bool:
-    """Whether `name` is assigned, imported under another name or a parameter somewhere."""
+def _is_bound_otherwise(splice: Splice, name: str) -> bool:
+    """Whether `name` is bound in the file other than by a `def` or a plain import of it.
+
+    An assignment, a parameter, a loop variable or an import alias makes the name stand
+    for something else than the function of that name. Inside the window the tree says so;
+    elsewhere the line's text.
+    """
     escaped = re.escape(name)
+    for match in re.finditer(rf"\b{escaped}\b", splice.text):
+        node = splice.node_at(match.start(), len(name))
+        if node is None:
+            line_start = splice.text.rfind("\n", 0, match.start()) + 1
+            line_end = splice.text.find("\n", match.start())
+            line = splice.text[line_start : line_end if line_end != -1 else len(splice.text)]
+            if _binds_in_text(line, escaped):
+                return True
+            continue
+        if node.type != "identifier" or not is_python_binding(node):
+            continue
+        parent = node.parent
+        if parent is not None and parent.type in ("function_definition", "class_definition"):
+            continue
+        if parent is not None and parent.type in ("import_from_statement", "dotted_name"):
+            continue
+        return True
+    return False
+
+
+def _binds_in_text(line: str, escaped: str) -> bool:
+    """A line's text binding a name: assigned, a loop variable, an alias, a parameter."""
     return bool(
-        re.search(rf"(^|[\s,(])\**{escaped}\s*(=[^=]|:|,|\)|\bin\b)", text, re.MULTILINE)
-        or re.search(rf"\bas\s+{escaped}\b", text)
+        re.match(rf"\s*{escaped}\s*(:[^=]*)?=[^=]", line)
+        or re.search(rf"\bfor\b[^:]*\b{escaped}\b[^:]*\bin\b", line)
+        or re.search(rf"\bas\s+{escaped}\b", line)
+        or re.search(rf"\b(def\s+\w+|lambda)\s*\(?[^)]*\b{escaped}\b", line)
     )
 
 
@@ -282,10 +313,16 @@ def _indexed_params(splice: Splice, view: SymbolView, name: str) -> Params | Non
     ]
     if module is not None:
         last = module.lstrip(".").rsplit(".", 1)[-1]
-        symbols = [s for s in symbols if last and f"/{last}." in f"/{s.rel_path}"]
+        symbols = [s for s in symbols if last and _is_in_module(s.rel_path, last)]
     if not symbols:
         return None
     return _same([params_from_signature(s.signature, splice.lang) for s in symbols])
+
+
+def _is_in_module(rel_path: str, module: str) -> bool:
+    """Whether a file is the module `module` (`pkg/module.py`) or inside the package."""
+    path = "/" + rel_path
+    return f"/{module}." in path or f"/{module}/" in path
 
 
 def _imported_from(text: str, name: str) -> str | None:
@@ -329,8 +366,13 @@ def _javascript_callee_params(
     escaped = re.escape(name)
     pattern = rf"\bfunction\s*\*?\s*{escaped}\s*[(<]|\b(?:const|let|var)\s+{escaped}\s*="
     for match in re.finditer(pattern, splice.text):
-        offset_bytes = len(splice.text[: match.start()].encode("utf-8"))
-        node = splice.tree.root_node.descendant_for_byte_range(offset_bytes, offset_bytes)
+        node = splice.node_at(match.start())
+        if node is None:
+            header = header_at(splice.text, match.start())
+            if match.group(0).startswith(("const", "let", "var")):
+                header += " => {}"
+            found.append(params_from_signature(header, splice.lang))
+            continue
         while node is not None and node.type not in (
             "function_declaration",
             "generator_function_declaration",

@@ -87,7 +87,7 @@ def check_dependencies(splice: Splice, view: SymbolView, path: Path | None) -> l
 
 def _imports_in_suggestion(splice: Splice) -> list[Import]:
     """The import statements that start on the suggestion's lines (queried there only)."""
-    first_line = splice.text.count("\n", 0, splice.start_offset)
+    first_line = splice.start_row
     last_line = first_line + splice.suggestion.count("\n")
     cursor = ts.QueryCursor(imports_query(splice.lang))
     cursor.set_byte_range(splice.start_byte, max(splice.end_byte, splice.start_byte + 1))

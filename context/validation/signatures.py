@@ -194,6 +194,47 @@ def params_from_callable(obj: object) -> Params | None:
     )
 
 
+def header_at(text: str, start: int) -> str:
+    """The header starting at `start` up to its body: a `def`'s or `class`'s text through
+    the `:` that ends it, a JavaScript function's through its `{` or `=>` (at most 2,000
+    characters; brackets, strings aside, are balanced on the way)."""
+    depth = 0
+    for at in range(start, min(len(text), start + 2000)):
+        ch = text[at]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch == ":" and text[at + 1 : at + 2] in ("", "\n", " ", "\r", "#"):
+            return text[start : at + 1]
+        elif depth == 0 and (ch == "{" or text.startswith("=>", at)):
+            return text[start:at]
+    return text[start : start + 2000]
+
+
+def block_end(text: str, line_start: int) -> int:
+    """Where the indented block of the header line at `line_start` ends (Python)."""
+    header_line_end = text.find("\n", line_start)
+    line = text[line_start : header_line_end if header_line_end != -1 else len(text)]
+    indent = len(line) - len(line.lstrip())
+    at = text.find("\n", line_start)
+    while at != -1:
+        next_start = at + 1
+        next_end = text.find("\n", next_start)
+        next_line = text[next_start : next_end if next_end != -1 else len(text)]
+        is_dedented = len(next_line) - len(next_line.lstrip()) <= indent
+        if next_line.strip() and is_dedented and not next_line.lstrip().startswith((")", "]", "}")):
+            return next_start
+        at = next_end
+    return len(text)
+
+
+def is_decorated(text: str, start: int) -> bool:
+    """Whether the line before `start` (blank lines aside) is a decorator."""
+    before = text[:start].rstrip()
+    return before[before.rfind("\n") + 1 :].lstrip().startswith("@")
+
+
 def _first_of(root: ts.Node, node_type: str) -> ts.Node | None:
     stack = [root]
     while stack:

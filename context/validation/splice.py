@@ -1,9 +1,14 @@
-"""The document with a suggestion inserted, parsed, and the map back to the suggestion.
+"""The document with a suggestion inserted, parsed around the cursor, and the map back to
+the suggestion.
 
-`make_splice(text, offset, suggestion, lang)` returns a `Splice`: the new text, its syntax
-tree and the suggestion's range in characters and bytes. The tree of the document without
-the suggestion is cached (a few documents, keyed by their text) and edited in place of a
-full parse, so checking several candidates for one request parses the file once.
+`make_splice(text, offset, suggestion, lang)` returns a `Splice`: the new text, and the
+syntax tree of the *window* around the cursor: the top-level construct (function, class,
+statement) the cursor is in, from the nearest line above it that starts at column 0 to the
+next such line below it. Parsing the window instead of the file keeps the cost flat in the
+file's size; the checks that look further (a function defined elsewhere in the file, a
+class's members) read the text. The window's tree without the suggestion is cached (a few
+documents) and edited in place of a new parse, so several candidates for one request parse
+the window once. Offsets named `*_byte` count UTF-8 bytes of the window.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 
 import tree_sitter as ts
 
@@ -23,27 +28,33 @@ _CACHE_SIZE = 4
 
 @dataclass(frozen=True)
 class Original:
-    """A document without the suggestion: its text, bytes, tree and identifiers."""
+    """The document without the suggestion: its text, and its window's bytes and tree."""
 
     text: str
+    window_start: int
+    """Where the window starts, in characters of `text`."""
+    window_end: int
     source: bytes
+    """The window's text, UTF-8."""
     tree: ts.Tree
 
-    @cached_property
+    @property
     def identifiers(self) -> frozenset[str]:
-        """Every identifier-like word of the text, comments and strings included."""
-        return frozenset(_IDENTIFIER.findall(self.text))
+        """Every identifier-like word of the whole text, comments and strings included."""
+        return _identifiers(self.text)
 
 
 @dataclass(frozen=True)
 class Splice:
-    """The document with the suggestion inserted at `start_offset`."""
+    """The document with the suggestion inserted at `start_offset`, parsed in its window."""
 
     lang: Language
     original: Original
     suggestion: str
     text: str
+    """The whole document with the suggestion inserted."""
     source: bytes
+    """The window with the suggestion inserted, UTF-8."""
     tree: ts.Tree
     start_offset: int
     """Where the suggestion starts, in characters of `text`."""
@@ -55,8 +66,13 @@ class Splice:
         """Where the suggestion ends, in characters of `text`."""
         return self.start_offset + len(self.suggestion)
 
+    @property
+    def start_row(self) -> int:
+        """The row of the window where the suggestion starts."""
+        return self.source.count(b"\n", 0, self.start_byte)
+
     def suggestion_offset(self, offset_bytes: int) -> int:
-        """A byte offset of the spliced source as characters into the suggestion (clamped)."""
+        """A byte offset of the window as characters into the suggestion (clamped)."""
         offset_bytes = max(self.start_byte, min(offset_bytes, self.end_byte))
         chunk = self.source[self.start_byte : offset_bytes]
         return len(chunk.decode("utf-8", errors="replace"))
@@ -69,35 +85,89 @@ class Splice:
         """Whether a node starts inside the suggestion."""
         return self.start_byte <= node.start_byte < self.end_byte
 
+    def text_offset(self, offset_bytes: int) -> int:
+        """A byte offset of the window as a character offset of `text`."""
+        return self.original.window_start + len(
+            self.source[:offset_bytes].decode("utf-8", errors="replace")
+        )
 
-_originals: OrderedDict[tuple[str, str], Original] = OrderedDict()
+    def node_at(self, offset: int, length: int = 0) -> ts.Node | None:
+        """The smallest node at a character offset of `text`, or None outside the window."""
+        window_start = self.original.window_start
+        window_end = self.original.window_end + len(self.suggestion)
+        if not window_start <= offset <= window_end:
+            return None
+        start_byte = len(self.text[window_start:offset].encode("utf-8"))
+        end_byte = start_byte + len(self.text[offset : offset + length].encode("utf-8"))
+        node: ts.Node | None = self.tree.root_node.descendant_for_byte_range(start_byte, end_byte)
+        return node
 
 
-def original_of(text: str, lang: Language) -> Original:
-    """The parsed document without a suggestion, from a small cache keyed by its text."""
-    key = (lang.name, text)
+_originals: OrderedDict[tuple[str, str, int], Original] = OrderedDict()
+
+
+def original_of(text: str, offset: int, lang: Language) -> Original:
+    """The document without a suggestion, parsed in the window around `offset` (cached)."""
+    key = (lang.name, text, offset)
     found = _originals.get(key)
     if found is not None:
         _originals.move_to_end(key)
         return found
-    source = text.encode("utf-8")
-    found = Original(text, source, parser_for(lang).parse(source))
+    window_start, window_end = window_bounds(text, offset)
+    source = text[window_start:window_end].encode("utf-8")
+    found = Original(text, window_start, window_end, source, parser_for(lang).parse(source))
     _originals[key] = found
     while len(_originals) > _CACHE_SIZE:
         _originals.popitem(last=False)
     return found
 
 
+def window_bounds(text: str, offset: int) -> tuple[int, int]:
+    """The window around `offset`: from the nearest construct start at or above the cursor's
+    line (with its decorators) to the next construct start below it."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    start = line_start
+    if not (_starts_construct(text, start) and start < offset):
+        start = _previous_line(text, start)
+        while start > 0 and not _starts_construct(text, start):
+            start = _previous_line(text, start)
+    while start > 0 and text.startswith("@", _previous_line(text, start)):
+        start = _previous_line(text, start)
+    end = text.find("\n", offset)
+    while end != -1 and (
+        not _starts_construct(text, end + 1) or text.startswith("@", _previous_line(text, end + 1))
+    ):
+        # A definition right after its decorators belongs with them.
+        end = text.find("\n", end + 1)
+    return start, (len(text) if end == -1 else end + 1)
+
+
+def _previous_line(text: str, line_start: int) -> int:
+    """The start of the line before the one starting at `line_start` (0 at the top)."""
+    return text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start > 0 else 0
+
+
+def _starts_construct(text: str, line_start: int) -> bool:
+    """Whether the line at `line_start` begins a top-level construct (code at column 0)."""
+    first = text[line_start : line_start + 2]
+    return bool(first) and first[0] not in " \t\r\n)]}#*" and first not in ("//", "/*")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _identifiers(text: str) -> frozenset[str]:
+    return frozenset(_IDENTIFIER.findall(text))
+
+
 def make_splice(text: str, offset: int, suggestion: str, lang: Language) -> Splice:
-    """Insert `suggestion` at character `offset` of `text` and parse the result."""
-    original = original_of(text, lang)
+    """Insert `suggestion` at character `offset` of `text` and parse the window around it."""
     offset = max(0, min(offset, len(text)))
-    head = text[:offset]
-    start_byte = len(head.encode("utf-8")) if not text.isascii() else offset
+    original = original_of(text, offset, lang)
+    head = text[original.window_start : offset]
+    start_byte = len(head.encode("utf-8"))
     inserted = suggestion.encode("utf-8")
     source = original.source[:start_byte] + inserted + original.source[start_byte:]
     row = head.count("\n")
-    column = start_byte - (len(head[: head.rfind("\n") + 1].encode("utf-8")))
+    column = start_byte - len(head[: head.rfind("\n") + 1].encode("utf-8"))
     n_newlines = suggestion.count("\n")
     if n_newlines:
         last_line = suggestion[suggestion.rfind("\n") + 1 :]
@@ -118,7 +188,7 @@ def make_splice(text: str, offset: int, suggestion: str, lang: Language) -> Spli
         lang=lang,
         original=original,
         suggestion=suggestion,
-        text=head + suggestion + text[offset:],
+        text=text[:offset] + suggestion + text[offset:],
         source=source,
         tree=tree,
         start_offset=offset,

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import tree_sitter as ts
 
 from context.names import JAVASCRIPT_GLOBALS, PYTHON_BUILTINS, python_module_members
 from context.symbols import SymbolView
 from context.validation.problem import Problem
+from context.validation.signatures import block_end, header_at, is_decorated
 from context.validation.splice import Splice
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
@@ -196,7 +198,7 @@ def _python_references(
             continue
         if parent.type == "keyword_argument" and parent.child_by_field_name("name") == node:
             continue
-        if _is_python_binding(node):
+        if is_python_binding(node):
             bound.add(splice.node_text(node))
             continue
         names.append(node)
@@ -225,7 +227,7 @@ def _is_assignment_target(node: ts.Node) -> bool:
     )
 
 
-def _is_python_binding(node: ts.Node) -> bool:
+def is_python_binding(node: ts.Node) -> bool:
     """Whether an identifier is bound (not read) where it stands."""
     child, parent = node, node.parent
     while parent is not None:
@@ -269,6 +271,8 @@ def _check_python_member(
             what = f"module `{module}`"
         else:
             members = None if rest else _class_members_by_name(splice, owner_name, view)
+            if members is None and not rest and owner_name[:1].isupper():
+                members = indexed_class_members(view, owner_name)
             what = f"class `{owner_name}`"
     if members is None or name in members or ("." + name) in _bound_members(splice):
         return None
@@ -311,62 +315,131 @@ def _enclosing_class_members(
     return _class_members(splice, parent, view, depth=0)
 
 
-def _class_members_by_name(splice: Splice, name: str, view: SymbolView) -> frozenset[str] | None:
+def _class_members_by_name(
+    splice: Splice, name: str, view: SymbolView, depth: int = 0
+) -> frozenset[str] | None:
     """Members of a class defined once at the top level of the file, else None."""
     matches = [
-        m.start() for m in re.finditer(rf"^class\s+{re.escape(name)}\b", splice.text, re.MULTILINE)
+        m.start()
+        for m in re.finditer(rf"^class\s+{re.escape(name)}\b", splice.original.text, re.MULTILINE)
     ]
     if len(matches) != 1:
         return None
-    offset_bytes = len(splice.text[: matches[0]].encode("utf-8"))
-    node = splice.tree.root_node.descendant_for_byte_range(offset_bytes, offset_bytes)
-    while node is not None and node.type != "class_definition":
-        node = node.parent
-    return _class_members(splice, node, view, depth=0) if node is not None else None
+    return _class_members_at(splice, matches[0], view, depth)
 
 
 def _class_members(
     splice: Splice, cls: ts.Node, view: SymbolView, depth: int
 ) -> frozenset[str] | None:
-    """The names a class defines, its bases' included; None when some cannot be known."""
-    if depth > 4:
-        return None
+    """The names the class of a node of the window defines, its bases' included, or None."""
     if cls.parent is not None and cls.parent.type == "decorated_definition":
         return None
-    text = splice.node_text(cls)
-    if "__getattr__" in text or "__getattribute__" in text or "setattr(" in text:
+    start = splice.text_offset(cls.start_byte)
+    if start >= splice.start_offset:
         return None
-    body = cls.child_by_field_name("body")
-    members: set[str] = set(_IDENTIFIER.findall(_without_suggestion(splice, cls)))
-    if body is None:
-        return frozenset(members)
-    members |= {"__init__", "__class__", "__dict__", "__doc__", "__name__", "__module__"}
-    members |= set(dir(object))
-    superclasses = cls.child_by_field_name("superclasses")
-    for base in superclasses.named_children if superclasses is not None else ():
-        if base.type == "keyword_argument":
-            continue
-        base_name = splice.node_text(base)
-        if base_name == "object":
-            continue
-        if base.type != "identifier":
-            return None
-        inherited = _class_members_by_name(splice, base_name, view)
+    return _class_members_at(splice, start, view, depth)
+
+
+def _class_members_at(
+    splice: Splice, start: int, view: SymbolView, depth: int
+) -> frozenset[str] | None:
+    """The names a class whose header starts at `start` (in the document without the
+    suggestion) defines, its bases' included; None when some cannot be known (a decorator,
+    `__getattr__`, a base class that is neither in the file nor in the index)."""
+    if depth > 4:
+        return None
+    found = _class_text_members(splice.original.text, start)
+    if found is None:
+        return None
+    bases, members = found
+    for base in bases:
+        inherited = _class_members_by_name(splice, base, view, depth + 1)
         if inherited is None:
-            indexed = view.members(base_name)
-            if not indexed:
-                return None
-            inherited = indexed
+            inherited = indexed_class_members(view, base, depth + 1)
+        if inherited is None:
+            return None
         members |= inherited
+    return members
+
+
+@lru_cache(maxsize=64)
+def _class_text_members(text: str, start: int) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """The base names and the identifiers of the class at `start`, or None when unknowable."""
+    if is_decorated(text, start):
+        return None
+    body = text[start : block_end(text, start)]
+    if "__getattr__" in body or "__getattribute__" in body or "setattr(" in body:
+        return None
+    match = _CLASS_HEADER.match(header_at(text, start))
+    if match is None:
+        return None
+    bases: list[str] = []
+    for base in _split_bases(match.group(1) or ""):
+        if "=" in base or _is_memberless_base(base):
+            continue
+        if not base.isidentifier():
+            return None
+        bases.append(base)
+    members = set(_IDENTIFIER.findall(body)) | set(dir(object))
+    members |= {"__init__", "__class__", "__dict__", "__doc__", "__name__", "__module__"}
+    return tuple(bases), frozenset(members)
+
+
+def indexed_class_members(view: SymbolView, name: str, depth: int = 0) -> frozenset[str] | None:
+    """The members of a Python class known only from the index, bases included, or None.
+
+    The class must be indexed once, undecorated, with bases that are themselves known.
+    """
+    classes = [s for s in view.definitions(name) if s.kind == "class" and s.language == "python"]
+    if depth > 4 or len(classes) != 1 or "@" in classes[0].signature:
+        return None
+    match = _CLASS_HEADER.match(classes[0].signature)
+    if match is None:
+        return None
+    members = set(view.members(name)) | set(dir(object)) | {"__init__", "__class__", "__dict__"}
+    for base in _split_bases(match.group(1) or ""):
+        if "=" in base or _is_memberless_base(base):
+            continue
+        if not base.isidentifier():
+            return None
+        inherited = indexed_class_members(view, base, depth + 1)
+        if inherited is None:
+            return None
+        members |= inherited
+    if "__getattr__" in members or "__getattribute__" in members:
+        return None
     return frozenset(members)
 
 
-def _without_suggestion(splice: Splice, node: ts.Node) -> str:
-    """The text of `node` with the suggestion cut out of it."""
-    start, end = node.start_byte, node.end_byte
-    head = splice.source[start : max(start, min(end, splice.start_byte))]
-    tail = splice.source[max(start, min(end, splice.end_byte)) : end]
-    return (head + tail).decode("utf-8", errors="replace")
+_CLASS_HEADER = re.compile(r"\s*class\s+\w+\s*(?:\[[^\]]*\])?\s*(?:\((.*)\))?\s*:\s*$", re.DOTALL)
+_MEMBERLESS_BASES = frozenset(
+    {"object", "Generic", "Protocol", "ABC", "abc.ABC", "typing.Generic", "typing.Protocol"}
+)
+
+
+def _is_memberless_base(base: str) -> bool:
+    """`object`, `ABC`, `Generic[T]`, `Protocol[T]`: bases that add no members worth checking."""
+    return base.split("[", 1)[0].strip() in _MEMBERLESS_BASES
+
+
+def _split_bases(text: str) -> list[str]:
+    """Base-class expressions separated by top-level commas."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    if current.strip():
+        parts.append(current.strip())
+    return parts
 
 
 def _javascript_references(
