@@ -9,12 +9,14 @@ the server closing) or as NDJSON (one object per line).
 Every low-level failure leaves this module as a `BackendError` subclass, raised from the
 original exception, with a message that names the setting to check:
 
-- a refused or unresolvable connection: `BackendUnavailable`;
-- no answer (or no next piece) within the timeout: `BackendTimeout`;
+- a refused or unresolvable connection, or none within `model.connectTimeoutMs`:
+  `BackendUnavailable`;
+- no answer (or no next piece) within `model.timeoutMs`: `BackendTimeout`;
 - an HTTP error status (with the server's own error text), a broken stream, or a line that
   is not JSON: `BackendProtocolError`.
 
-A stream read to its end leaves its connection in the pool for the next request. Closing
+A stream read to its end leaves its connection in the pool for the next request; a
+request that a stale pooled connection drops before any answer is sent once more. Closing
 the generator that `stream_json` returns (leaving an `async with aclosing(...)`
 block, or cancelling the task that iterates it) closes the HTTP response at once: the
 connection is dropped, so the model server notices and stops generating.
