@@ -366,3 +366,48 @@ def test_ghost_text_from_the_real_llama_cpp_server_is_accepted_as_shown(
     inserted = "\n".join(accepted.lines[cursor.row - 1 :])
     assert inserted.startswith("    return " + shown.visible)
     assert accepted.visible is None
+
+
+def test_next_and_previous_cycle_through_the_candidates(
+    drive: Drive, repository: Repository, model_server: ModelServer, cache_dir: Path
+) -> None:
+    _, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    candidates = (TOTAL, "sum(item.price for item in items)")
+    model_server.replies = candidates
+    settings = {
+        "model": {"backend": "llamacpp", "url": model_server.url, "nCandidates": 2},
+        "context": {"repository": False},
+        "index": {"enabled": False},
+    }
+
+    outcome = drive(
+        [
+            *edit(cursor),
+            keys("Areturn "),
+            wait(IS_VISIBLE),
+            snapshot("first"),
+            keys("<M-]>"),
+            snapshot("second"),
+            keys("<M-]>"),
+            snapshot("wrapped"),
+            keys("<M-[>"),
+            snapshot("back"),
+            keys("<M-l>"),
+            snapshot("accepted"),
+        ],
+        settings=settings,
+    )
+
+    shown = {name: outcome.snapshots[name].visible for name in ("first", "second", "wrapped")}
+    assert set(shown.values()) == set(candidates)
+    assert shown["first"] != shown["second"]
+    assert shown["wrapped"] == shown["first"]
+    assert outcome.snapshots["back"].visible == shown["second"]
+    assert outcome.snapshots["accepted"].lines[cursor.row - 1] == "    return " + shown["second"]
+
+    overall = read_stats(cache_dir)["overall"]
+    # Each candidate put on screen counts as shown; the one replaced before acceptance was
+    # dismissed, and the accepted one is counted once.
+    assert overall["accepted"] == 1
+    assert overall["acceptedChars"] == len(shown["second"])
