@@ -9,8 +9,9 @@ then answers "which definitions does `name` mean here?" in the order a compiler 
 2. the file's own top-level definitions;
 3. definitions in files it imports wholesale (`from x import *`, `#include "x.h"`, Java
    `import a.b.*`, Go packages' sibling files);
-4. any top-level definition of that name in the workspace, nearest path first, when the name
-   is not too common to mean anything.
+4. in C, C++ and Go (headers are included transitively, a package spans files) or in a file
+   with wildcard imports, any top-level definition of that name in the workspace, nearest
+   path first, when the name is not too common to mean anything.
 
 `module_paths(name)` answers "is `name` a module alias, and which files does it stand for?"
 (`import numpy as np`, `import * as api from "./api"`, Go's `store.Open`, `mod report;`).
@@ -30,11 +31,15 @@ from pathlib import Path
 
 from context.imports import resolve_import
 from context.index.store import ImportRow, IndexStore, SymbolRow
+from context.retrieval.rowcache import FILE_ROWS
 
 MAX_GLOBAL_CANDIDATES = 6
 """A name defined in more places than this, none of them imported, is too common to guess."""
 
 _MAX_REEXPORT_DEPTH = 3
+_IMPLICIT_SCOPE_LANGUAGES = frozenset({"c", "cpp", "go"})
+"""Languages whose files see names they do not import one by one (headers included
+transitively, Go's whole package)."""
 _TYPE_KINDS = frozenset({"class", "interface", "struct", "type", "enum", "trait", "union"})
 
 
@@ -74,7 +79,7 @@ class Bindings:
         names: dict[str, Binding] = {}
         modules: dict[str, tuple[str, ...]] = {}
         wildcard: list[str] = []
-        for row in store.imports_of(path):
+        for row in FILE_ROWS.imports(store, path):
             _bind(store.root, language, row, names, modules, wildcard)
         return cls(store, path, language, names, modules, tuple(dict.fromkeys(wildcard)))
 
@@ -173,6 +178,11 @@ class Bindings:
         if binding is not None and not binding.paths:
             # An import from an external package: a workspace definition is a namesake.
             return []
+        if self.language not in _IMPLICIT_SCOPE_LANGUAGES and not self.wildcard_paths:
+            # Where every outside name is imported explicitly, a name that no import brings
+            # and the file does not define is local or built in: a namesake elsewhere would
+            # only mislead.
+            return []
         if not rows or len(rows) > MAX_GLOBAL_CANDIDATES:
             return []
         return sorted(rows, key=lambda r: _distance(self.path, r.rel_path))[:2]
@@ -211,7 +221,7 @@ class Bindings:
         """The definitions of one file in source order, read once per request."""
         rows = self._files.get(path)
         if rows is None:
-            rows = self.store.definitions_in_file(path)
+            rows = FILE_ROWS.definitions(self.store, path)
             self._files[path] = rows
         return rows
 
@@ -230,7 +240,7 @@ class Bindings:
         """The imports of another file, read once per request."""
         rows = self._imports.get(path)
         if rows is None:
-            rows = self.store.imports_of(path)
+            rows = FILE_ROWS.imports(self.store, path)
             self._imports[path] = rows
         return rows
 

@@ -27,6 +27,7 @@ from context.snippet import Snippet
 
 MAX_MODULE_MEMBERS = 60
 MAX_LISTED_NAMES = 80
+FULL_RENDERS = 3
 USE_WINDOW_CHARS = 8_000
 
 
@@ -38,46 +39,57 @@ def definition_snippets(
     limit: int,
     is_expired: Callable[[], bool] = lambda: False,
 ) -> list[Snippet]:
-    """Definition snippets for a cursor with `focus`, most telling first.
+    """Definition snippets for a cursor with `focus`, most telling first, in three tiers:
 
-    The first `limit` are full renderings (outlines, signatures under their class) of what
-    the cursor reaches for and of the names near it; then come one-line signatures of the
-    file's other imported names, one snippet per defining file.
+    1. full renderings (outlines, signatures under their class) of what the cursor reaches
+       for and of the `FULL_RENDERS` nearest names that resolve;
+    2. one-line signatures of every other name the file imports (the nearer names first),
+       one snippet per defining file: cheap, so many fit;
+    3. full renderings of the further names near the cursor, up to `limit` snippets in all.
     """
-    found: dict[tuple[str, int], Snippet] = {}
-    shown: set[tuple[str, int]] = set()
-
-    def add(rows: Iterable[SymbolRow]) -> None:
-        for row in rows:
-            key = (row.rel_path, row.start_line_idx)
-            if key not in shown and len(found) < limit:
-                shown.add(key)
-                snippet = render_rows(bindings, [row])[0]
-                found[(snippet.path, snippet.start_line)] = snippet
-
+    full: dict[tuple[str, int], Snippet] = {}
     for receiver, member in ((focus.receiver, focus.member), (focus.callee_receiver, focus.callee)):
         if receiver and receiver not in SELF_NAMES:
             for snippet in _member_snippets(bindings, receiver, member, text_before_cursor):
-                found.setdefault((snippet.path, snippet.start_line), snippet)
+                full.setdefault((snippet.path, snippet.start_line), snippet)
     bindings.prefetch(focus.identifiers)
+    near: list[SymbolRow] = []
     for name in focus.identifiers:
-        if is_expired() or len(found) >= limit:
+        if is_expired():
             break
-        add(bindings.resolve(name)[:2])
+        near.extend(bindings.resolve(name)[:2])
+    near = list({(r.rel_path, r.start_line_idx): r for r in near}.values())
+    first, further = near[:FULL_RENDERS], near[FULL_RENDERS:]
+    for snippet in render_rows(bindings, first):
+        full.setdefault((snippet.path, snippet.start_line), snippet)
 
     # Every other imported name, as one line each: the code about to be written tends to
     # use what the file imported, and a line per name is cheap.
+    shown = {(r.rel_path, r.start_line_idx) for r in first}
     listed: dict[str, list[SymbolRow]] = {}
+    candidates = [*further, *_imported_rows(bindings, focus, text_before_cursor, is_expired)]
+    for row in candidates:
+        key = (row.rel_path, row.start_line_idx)
+        if key not in shown:
+            shown.add(key)
+            listed.setdefault(row.rel_path, []).append(row)
+    lists = [render_signature_list(rows, "definition") for rows in listed.values()]
+
+    room = max(0, limit - len(full) - len(lists))
+    deeper = [s for s in render_rows(bindings, further[:room]) if "\n" in s.text.rstrip("\n")]
+    return [*full.values(), *lists, *deeper]
+
+
+def _imported_rows(
+    bindings: Bindings, focus: Focus, text_before_cursor: str, is_expired: Callable[[], bool]
+) -> list[SymbolRow]:
+    """The definitions of the file's imported names, by `_imported_by_evidence`."""
+    rows: list[SymbolRow] = []
     for name in _imported_by_evidence(bindings, focus, text_before_cursor)[:MAX_LISTED_NAMES]:
         if is_expired():
             break
-        for row in bindings.resolve(name)[:1]:
-            key = (row.rel_path, row.start_line_idx)
-            if key not in shown:
-                shown.add(key)
-                listed.setdefault(row.rel_path, []).append(row)
-    lists = [render_signature_list(rows, "definition") for rows in listed.values()]
-    return [*found.values(), *lists]
+        rows.extend(bindings.resolve(name)[:1])
+    return rows
 
 
 def render_rows(bindings: Bindings, rows: Iterable[SymbolRow]) -> list[Snippet]:

@@ -1,0 +1,62 @@
+"""Index rows of files, kept across requests while the files do not change.
+
+Retrieval reads the same files' definitions and imports on every keystroke (the imported
+modules of the file being edited); most of them change rarely, and turning a big file's
+hundreds of rows into values costs milliseconds. `FileRows` keeps them per index database
+and file, checked against the file's content hash in the index (one single-row query), so
+an edited or re-indexed file is read again and a stale row is never served.
+
+Guarantees: thread-safe; at most `max_files` files are kept (least recently used go first).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+from context.index.store import ImportRow, IndexStore, SymbolRow
+
+T = TypeVar("T")
+
+
+class FileRows:
+    """Definitions and imports per (database, file), valid while the file's hash holds."""
+
+    def __init__(self, max_files: int = 1024) -> None:
+        self.max_files = max_files
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str, str], tuple[str, object]] = OrderedDict()
+
+    def definitions(self, store: IndexStore, path: str) -> list[SymbolRow]:
+        """`store.definitions_in_file(path)`, from the cache when the file is unchanged."""
+        return self._get(store, path, "definitions", store.definitions_in_file)
+
+    def imports(self, store: IndexStore, path: str) -> list[ImportRow]:
+        """`store.imports_of(path)`, from the cache when the file is unchanged."""
+        return self._get(store, path, "imports", store.imports_of)
+
+    def _get(
+        self, store: IndexStore, path: str, kind: str, read: Callable[[str], list[T]]
+    ) -> list[T]:
+        row = store.file(path)
+        if row is None:
+            return []
+        key = (str(store.db_path), path, kind)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == row.hash:
+                self._entries.move_to_end(key)
+                return entry[1]  # type: ignore[return-value]
+        rows = read(path)
+        with self._lock:
+            self._entries[key] = (row.hash, rows)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_files:
+                self._entries.popitem(last=False)
+        return rows
+
+
+FILE_ROWS = FileRows()
+"""The process's cache; lists handed out are shared and must not be changed."""
