@@ -145,6 +145,80 @@ def extract_all(
     return _definitions(lang, matches, source), _imports(lang, statements, source)
 
 
+class ExtractionCache:
+    """Definitions and imports of one edited document, re-extracted only where it changed.
+
+    The document is cut into its top-level nodes, each with the comments and blank lines
+    before it (where its doc comment lives). Everything found in a chunk depends only on the
+    chunk's text, so a chunk whose text is unchanged since the last call reuses its results,
+    shifted to its new first line; only changed chunks are queried again. The result always
+    equals `extract_all` on the same tree.
+    """
+
+    def __init__(self, lang: Language) -> None:
+        self.lang = lang
+        self._chunks: dict[bytes, tuple[int, list[Definition], list[Import]]] = {}
+
+    def extract(self, tree: ts.Tree, source: bytes) -> tuple[list[Definition], list[Import]]:
+        """The definitions and imports of `tree` (parsed from `source`)."""
+        chunks: dict[bytes, tuple[int, list[Definition], list[Import]]] = {}
+        definitions: list[Definition] = []
+        imports: list[Import] = []
+        query = index_query(self.lang)
+        chunk_start = 0
+        for node in tree.root_node.children:
+            if node.type in _COMMENT_TYPES:
+                continue
+            key = source[chunk_start : node.end_byte]
+            row = node.start_point.row
+            cached = chunks.get(key) or self._chunks.get(key)
+            if cached is None:
+                cursor = ts.QueryCursor(query)
+                cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
+                cursor.set_byte_range(node.start_byte, node.end_byte)
+                start, end = node.start_byte, node.end_byte
+                matches = [
+                    m for m in cursor.matches(tree.root_node) if start <= _match_start(m[1]) < end
+                ]
+                statements = [c["import"][0] for _, c in matches if "import" in c]
+                cached = (
+                    row,
+                    _definitions(self.lang, matches, source),
+                    _imports(self.lang, statements, source),
+                )
+            chunks[key] = cached
+            shift = row - cached[0]
+            if shift:
+                definitions.extend(
+                    Definition(
+                        d.name,
+                        d.kind,
+                        d.container,
+                        d.start_line_idx + shift,
+                        d.end_line_idx + shift,
+                        d.signature,
+                        d.doc,
+                    )
+                    for d in cached[1]
+                )
+                imports.extend(
+                    Import(i.module, i.names, i.alias, i.kind, i.line_idx + shift)
+                    for i in cached[2]
+                )
+            else:
+                definitions.extend(cached[1])
+                imports.extend(cached[2])
+            chunk_start = node.end_byte
+        self._chunks = chunks
+        return definitions, imports
+
+
+def _match_start(captures: dict[str, list[ts.Node]]) -> int:
+    """Where a match belongs: its import statement, else its definition's name."""
+    nodes = captures.get("import") or captures.get("name")
+    return nodes[0].start_byte if nodes else -1
+
+
 def _definitions(
     lang: Language, matches: list[tuple[int, dict[str, list[ts.Node]]]], source: bytes
 ) -> list[Definition]:

@@ -55,7 +55,7 @@ from context.index.indexer import (
 from context.index.store import FileRecord, IndexStore, ResolvedImport
 from context.languages import Language, language_for_document, language_for_path
 from context.settings import IndexSettings
-from context.syntax import extract_all, parse, reparse
+from context.syntax import Definition, ExtractionCache, parse, reparse
 
 _log = logging.getLogger(__name__)
 
@@ -90,6 +90,9 @@ class _OpenDocument:
     """Relative to the root; None when the document is not indexed (outside, ignored, ...)."""
     lang: Language | None
     tree: ts.Tree | None
+    extraction: ExtractionCache | None = None
+    written: tuple[list[Definition], list[ResolvedImport]] | None = None
+    """What the index holds for the document, to skip writes that would change nothing."""
     resolutions: dict[tuple[str, str, tuple[str, ...]], tuple[str | None, str | None]] = field(
         default_factory=dict
     )
@@ -248,9 +251,12 @@ class Workspace:
         assert state.rel_path is not None and state.lang is not None and state.tree is not None
         if len(data) > self.settings.max_file_bytes:
             self.store.delete_files([state.rel_path])
+            state.written = None
             return
         lang = state.lang
-        definitions, statements = extract_all(lang, state.tree, data)
+        if state.extraction is None:
+            state.extraction = ExtractionCache(lang)
+        definitions, statements = state.extraction.extract(state.tree, data)
         imports = [self._resolve_cached(state, statement) for statement in statements]
         record = FileRecord(
             rel_path=state.rel_path,
@@ -262,7 +268,10 @@ class Workspace:
             imports=imports,
             is_open=True,
         )
-        self.store.replace_files([record])
+        if state.written == (record.definitions, record.imports):
+            return
+        self.store.update_file(record)
+        state.written = (definitions, imports)
 
     def _resolve_cached(self, state: _OpenDocument, statement: Import) -> ResolvedImport:
         """Resolve an import of an open document, reusing the answer across keystrokes."""

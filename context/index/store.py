@@ -383,58 +383,74 @@ class IndexStore:
             terms: list[tuple[int, str]] = []
             imports: list[tuple[object, ...]] = []
             for record in records:
-                file_id = conn.execute(
-                    "INSERT INTO files(path, language, size, hash, mtime_ns, is_open) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-                    "language = excluded.language, size = excluded.size, hash = excluded.hash, "
-                    "mtime_ns = excluded.mtime_ns, is_open = excluded.is_open RETURNING id",
-                    (
-                        record.rel_path,
-                        record.language,
-                        record.size,
-                        record.hash,
-                        record.mtime_ns,
-                        int(record.is_open),
-                    ),
-                ).fetchone()[0]
+                file_id = _upsert_file(conn, record)
                 for d in record.definitions:
-                    symbols.append(
-                        (
-                            next_symbol,
-                            file_id,
-                            d.name,
-                            d.kind,
-                            d.container,
-                            d.start_line_idx,
-                            d.end_line_idx,
-                            d.signature,
-                            d.doc,
-                        )
-                    )
+                    symbols.append(_symbol_row(next_symbol, file_id, d))
                     terms.append((next_symbol, fts_terms(d.name)))
                     next_symbol += 1
-                for resolved in record.imports:
-                    statement = resolved.statement
-                    imports.append(
-                        (
-                            file_id,
-                            statement.line_idx,
-                            statement.module,
-                            _encode_names(statement.names),
-                            statement.alias,
-                            statement.kind,
-                            resolved.resolved_path,
-                            resolved.package,
-                        )
-                    )
-            conn.executemany("INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", symbols)
-            conn.executemany("INSERT INTO symbols_fts(rowid, terms) VALUES (?, ?)", terms)
-            conn.executemany(
-                "INSERT INTO imports(file_id, line, module, names, alias, kind, resolved_path, "
-                "package) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                imports,
-            )
+                imports.extend(_import_row(file_id, resolved) for resolved in record.imports)
+            conn.executemany(_INSERT_SYMBOL, symbols)
+            conn.executemany(_INSERT_TERMS, terms)
+            conn.executemany(_INSERT_IMPORT, imports)
         return len(records)
+
+    def update_file(self, record: FileRecord) -> None:
+        """Bring one file's rows in line with `record`, touching only the rows that differ.
+
+        Meant for a document being edited: a keystroke usually shifts the lines of some
+        definitions and changes one or two, so rows are matched by (name, kind, container)
+        and updated in place; only new and vanished definitions touch the full-text index.
+        """
+        with self._transaction() as conn:
+            file_id = _upsert_file(conn, record)
+            old_rows = conn.execute(
+                "SELECT id, name, kind, container, start_line, end_line, signature, doc "
+                "FROM symbols WHERE file_id = ? ORDER BY id",
+                (file_id,),
+            ).fetchall()
+            pool: dict[tuple[str, str, str | None], list[tuple[int, tuple[object, ...]]]] = {}
+            for sid, name, kind, container, *rest in reversed(old_rows):
+                pool.setdefault((name, kind, container), []).append((sid, tuple(rest)))
+            updates: list[tuple[object, ...]] = []
+            added: list[Definition] = []
+            for d in record.definitions:
+                candidates = pool.get((d.name, d.kind, d.container))
+                if not candidates:
+                    added.append(d)
+                    continue
+                sid, rest = candidates.pop()
+                fresh = (d.start_line_idx, d.end_line_idx, d.signature, d.doc)
+                if rest != fresh:
+                    updates.append((*fresh, sid))
+            gone = [(sid,) for candidates in pool.values() for sid, _ in candidates]
+            conn.executemany("DELETE FROM symbols_fts WHERE rowid = ?", gone)
+            conn.executemany("DELETE FROM symbols WHERE id = ?", gone)
+            conn.executemany(
+                "UPDATE symbols SET start_line = ?, end_line = ?, signature = ?, doc = ? "
+                "WHERE id = ?",
+                updates,
+            )
+            if added:
+                next_symbol = conn.execute(
+                    "SELECT coalesce(max(id), 0) + 1 FROM symbols"
+                ).fetchone()[0]
+                ids = range(next_symbol, next_symbol + len(added))
+                conn.executemany(
+                    _INSERT_SYMBOL,
+                    [_symbol_row(i, file_id, d) for i, d in zip(ids, added, strict=True)],
+                )
+                conn.executemany(
+                    _INSERT_TERMS, [(i, fts_terms(d.name)) for i, d in zip(ids, added, strict=True)]
+                )
+            new_imports = [_import_row(file_id, resolved) for resolved in record.imports]
+            old_imports = conn.execute(
+                "SELECT file_id, line, module, names, alias, kind, resolved_path, package "
+                "FROM imports WHERE file_id = ? ORDER BY id",
+                (file_id,),
+            ).fetchall()
+            if old_imports != new_imports:
+                conn.execute("DELETE FROM imports WHERE file_id = ?", (file_id,))
+                conn.executemany(_INSERT_IMPORT, new_imports)
 
     def delete_files(self, rel_paths: Sequence[str]) -> None:
         """Remove every row of these files (deleted, renamed away, or now ignored)."""
@@ -610,6 +626,61 @@ class IndexStore:
 def _absolute(root: Path, rel: str) -> Path:
     """`root / rel`, remembered: rows of one file share it, and pathlib is slow to join."""
     return root / rel
+
+
+_INSERT_SYMBOL = "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_TERMS = "INSERT INTO symbols_fts(rowid, terms) VALUES (?, ?)"
+_INSERT_IMPORT = (
+    "INSERT INTO imports(file_id, line, module, names, alias, kind, resolved_path, package) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _upsert_file(conn: sqlite3.Connection, record: FileRecord) -> int:
+    """Insert or update the file row of `record`; returns its id."""
+    row = conn.execute(
+        "INSERT INTO files(path, language, size, hash, mtime_ns, is_open) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+        "language = excluded.language, size = excluded.size, hash = excluded.hash, "
+        "mtime_ns = excluded.mtime_ns, is_open = excluded.is_open RETURNING id",
+        (
+            record.rel_path,
+            record.language,
+            record.size,
+            record.hash,
+            record.mtime_ns,
+            int(record.is_open),
+        ),
+    ).fetchone()
+    return int(row[0])
+
+
+def _symbol_row(symbol_id: int, file_id: int, d: Definition) -> tuple[object, ...]:
+    return (
+        symbol_id,
+        file_id,
+        d.name,
+        d.kind,
+        d.container,
+        d.start_line_idx,
+        d.end_line_idx,
+        d.signature,
+        d.doc,
+    )
+
+
+def _import_row(file_id: int, resolved: ResolvedImport) -> tuple[object, ...]:
+    statement = resolved.statement
+    return (
+        file_id,
+        statement.line_idx,
+        statement.module,
+        _encode_names(statement.names),
+        statement.alias,
+        statement.kind,
+        resolved.resolved_path,
+        resolved.package,
+    )
 
 
 def _encode_names(names: Sequence[ImportedName]) -> str:
