@@ -240,26 +240,27 @@ def test_every_language_fixture_is_indexed(
         assert language in {r.language for r in workspace.store.definitions(symbol)}, name
 
 
+def _symbol_ids(store: IndexStore, rel_path: str) -> dict[str, int]:
+    """Symbol row ids by name, read straight from the database."""
+    conn = sqlite3.connect(store.db_path)
+    try:
+        rows = conn.execute(
+            "SELECT s.name, s.id FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = ?",
+            (rel_path,),
+        ).fetchall()
+    finally:
+        conn.close()
+    return dict(rows)
+
+
 def test_update_file_touches_only_changed_rows_and_keeps_search_consistent(tmp_path: Path) -> None:
     store = IndexStore(tmp_path, tmp_path / "db.sqlite3")
     store.replace_files([_record("a.py", "alpha", "beta", "gamma"), _record("b.py", "beta")])
-    ids_before = dict(
-        store._conn()
-        .execute(
-            "SELECT name, id FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = 'a.py'"
-        )
-        .fetchall()
-    )
+    ids_before = _symbol_ids(store, "a.py")
     store.update_file(_record("a.py", "delta", "alpha", "beta"))
     rows = store.definitions_in_file("a.py")
     assert [(r.name, r.start_line_idx) for r in rows] == [("delta", 0), ("alpha", 1), ("beta", 2)]
-    ids_after = dict(
-        store._conn()
-        .execute(
-            "SELECT name, id FROM symbols s JOIN files f ON f.id = s.file_id WHERE f.path = 'a.py'"
-        )
-        .fetchall()
-    )
+    ids_after = _symbol_ids(store, "a.py")
     assert ids_after["alpha"] == ids_before["alpha"] and ids_after["beta"] == ids_before["beta"]
     assert store.search_symbols("gamma") == []
     assert [r.rel_path for r in store.search_symbols("delta")] == ["a.py"]
