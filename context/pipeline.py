@@ -13,6 +13,10 @@ It reads top to bottom as the stages run:
    (reject, trim, annotate);
 6. result: suggestions, what was rejected and why, timings, the prompt.
 
+A prefilter (stage 0) turns away requests that cannot give anything useful (completion
+disabled, a binary document). With `model.nCandidates` above 1 the backend is asked for
+several candidates, each cut by the same stop rules, and the valid ones come first.
+
 Guarantees:
 
 - Nothing useful to suggest gives an empty `suggestions` list, never an exception; each
@@ -23,6 +27,9 @@ Guarantees:
   the next `await`.
 - Dependencies come in explicitly as an `Engine`; nothing is read from globals.
 
+Retrieval, prompt assembly and validation are imported on first use: they pull in SQLite,
+tiktoken and tree-sitter, which would otherwise slow the server's start before `initialize`.
+
 `explain_context` and `check_suggestion` run stages 1-2 and 5 alone: they back
 `fillin/context`, `fillin/validate` and the matching commands, so the editor and the command
 line show the same data the pipeline uses.
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 import uuid
 from collections.abc import Sequence
@@ -40,16 +48,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from context.backends import Backend, GenerationRequest
+from context.backends.candidates import collect_candidates
 from context.document import Document
 from context.errors import BackendError
 from context.languages import language_for_document
 from context.linemode import LineMode, decide_line_mode
-from context.postprocess import StopContext, StreamFilter, finish
-from context.prompt import ContextReport, Prompt, build_prompt
+from context.postprocess import Finished, StopContext, StreamFilter, finish, postprocess
 from context.settings import Settings
 from context.snippet import Snippet
+from context.symbols import EmptyView, IndexView, SymbolView
 
 if TYPE_CHECKING:
+    from context.prompt import ContextReport, Prompt
+    from context.validate import Problem
     from context.workspace import Workspace
 
 Trigger = Literal["invoked", "automatic"]
@@ -80,16 +91,6 @@ class CompletionRequest:
     document: Document
     offset: int
     trigger: Trigger = "invoked"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something a check found wrong with a suggestion, with its span in the suggestion."""
-
-    kind: str
-    message: str
-    start: int = 0
-    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,19 @@ class Timings:
 
 
 @dataclass(frozen=True)
+class ValidationReport:
+    """What `check_suggestion` found: the problems (offsets into the text) and its cost."""
+
+    problems: tuple[Problem, ...]
+    elapsed_ms: float
+
+    @property
+    def is_ok(self) -> bool:
+        """Whether no check found a problem."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
 class CompletionResult:
     """What the pipeline produced for one request."""
 
@@ -148,15 +162,17 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
     document, offset = request.document, request.offset
     settings = engine.settings
 
-    if not settings.completion.enabled:
-        return _result(engine, started, rejected=(Rejected("completion.enabled is false"),))
+    # 0. Prefilter: requests that cannot give anything useful.
+    refusal = _prefilter(engine, document)
+    if refusal is not None:
+        return _result(engine, started, rejected=(refusal,))
 
     # 1-2. Context and prompt.
     snippets = await gather_context(engine, document, offset)
     prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
     context_ms = _ms_since(started)
 
-    # 3. Generate, judging the stream as it arrives.
+    # 3-4. Generate, cutting the stream where the stop rules say, then post-process.
     line_mode = await asyncio.to_thread(
         decide_line_mode,
         document,
@@ -173,45 +189,18 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
         max_tokens=line_mode.max_tokens,
         temperature=settings.model.temperature,
         stop=stop.stop_tokens,
-        n_candidates=1,
+        n_candidates=settings.model.n_candidates,
         language=stop.language,
         path=relative_path(document, engine.root),
     )
-    stream_filter = StreamFilter(stop)
-    first_token_at: float | None = None
     try:
-        async with contextlib.aclosing(engine.backend.stream(generation)) as pieces:
-            async for piece in pieces:
-                if first_token_at is None:
-                    first_token_at = time.perf_counter()
-                if stream_filter.feed(piece):
-                    break
+        candidates, first_token_ms = await _generate(engine.backend, generation, stop, started)
     except BackendError as exc:
         return _result(engine, started, prompt=prompt, context_ms=context_ms, error=exc)
-    stream_filter.close()
-    first_token_ms = (first_token_at - started) * 1000 if first_token_at else None
 
-    # 4. Post-process the whole text.
-    finished = finish(stop, stream_filter.text)
-    stop_reason = finished.reason or stream_filter.stop_reason or ""
-    text = finished.text
-    if not text.strip():
-        return _result(
-            engine,
-            started,
-            prompt=prompt,
-            context_ms=context_ms,
-            first_token_ms=first_token_ms,
-            rejected=(Rejected(f"empty after post-processing ({stop_reason or 'no text'})"),),
-        )
-
-    # 5. Validate and apply each kind's policy.
-    suggestion = Suggestion(
-        id=uuid.uuid4().hex,
-        text=text,
-        start_offset=offset,
-        end_offset=offset,
-        stop_reason=stop_reason,
+    # 5. Validate every candidate and apply the policies; clean candidates first.
+    suggestions, rejected = await asyncio.to_thread(
+        _judge_candidates, engine, document, offset, candidates
     )
 
     # 6. The result.
@@ -221,23 +210,52 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
         prompt=prompt,
         context_ms=context_ms,
         first_token_ms=first_token_ms,
-        suggestions=(suggestion,),
+        suggestions=suggestions,
+        rejected=rejected,
     )
 
 
 async def gather_context(engine: Engine, document: Document, offset: int) -> tuple[Snippet, ...]:
     """Repository snippets for the prompt, best first; empty when there is no workspace."""
-    if engine.workspace is None or not engine.settings.context.repository:
-        return ()
-    return ()
+    from context.retrieve import retrieve
+
+    snippets = await retrieve(document, offset, engine.workspace, engine.settings.context)
+    return tuple(snippets)
 
 
 async def explain_context(engine: Engine, document: Document, offset: int) -> ContextReport:
     """The prompt the pipeline would send for a completion at `offset`, and its cost."""
+    from context.prompt import ContextReport
+
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
     prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
     return ContextReport(prompt=prompt, elapsed_ms=_ms_since(started))
+
+
+async def check_suggestion(
+    engine: Engine, document: Document, offset: int, text: str
+) -> ValidationReport:
+    """The problems of inserting `text` at `offset`, as the pipeline's validation sees them."""
+    from context.validate import validate
+
+    started = time.perf_counter()
+    problems = await asyncio.to_thread(
+        validate, document, offset, text, _symbol_view(engine), engine.settings.validation
+    )
+    return ValidationReport(problems=tuple(problems), elapsed_ms=_ms_since(started))
+
+
+def warm_up() -> None:
+    """Import the stages and load the tokenizer, so the first completion is as fast as the rest.
+
+    Blocking: run it in a worker thread while the server starts serving.
+    """
+    for module in ("context.retrieve", "context.validate", "context.prompt"):
+        importlib.import_module(module)
+    from context.tokens import count_tokens
+
+    count_tokens("warm up")
 
 
 def relative_path(document: Document, root: Path | None) -> str:
@@ -250,6 +268,8 @@ def relative_path(document: Document, root: Path | None) -> str:
 
 
 def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[Snippet]) -> Prompt:
+    from context.prompt import build_prompt
+
     return build_prompt(
         document,
         offset,
@@ -259,6 +279,82 @@ def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[
         repo_name=engine.root.name if engine.root else "",
         path=relative_path(document, engine.root),
     )
+
+
+def _prefilter(engine: Engine, document: Document) -> Rejected | None:
+    """Why no completion should be tried at all, or None."""
+    if not engine.settings.completion.enabled:
+        return Rejected("completion.enabled is false")
+    if "\0" in document.text:
+        return Rejected("the document holds NUL characters: a binary file")
+    return None
+
+
+async def _generate(
+    backend: Backend, generation: GenerationRequest, stop: StopContext, started: float
+) -> tuple[list[Finished], float | None]:
+    """The post-processed candidates, and when the first piece of text arrived (ms).
+
+    One candidate is streamed and judged piece by piece: when the stop rules say it is
+    complete, leaving the `async for` closes the stream, which aborts the generation.
+    Several candidates are collected whole (the backend decides how), then cut by the same
+    rules.
+    """
+    first_token_ms: float | None = None
+    if generation.n_candidates > 1:
+        texts = await collect_candidates(backend, generation)
+        first_token_ms = _ms_since(started)
+        return [postprocess(stop, [text]) for text in dict.fromkeys(texts)], first_token_ms
+    stream_filter = StreamFilter(stop)
+    async with contextlib.aclosing(backend.stream(generation)) as pieces:
+        async for piece in pieces:
+            if first_token_ms is None:
+                first_token_ms = _ms_since(started)
+            if stream_filter.feed(piece):
+                break
+    stream_filter.close()
+    done = finish(stop, stream_filter.text)
+    return [Finished(done.text, done.reason or stream_filter.stop_reason or "")], first_token_ms
+
+
+def _judge_candidates(
+    engine: Engine, document: Document, offset: int, candidates: Sequence[Finished]
+) -> tuple[tuple[Suggestion, ...], tuple[Rejected, ...]]:
+    """Validate each candidate; the kept ones (those without problems first) and the rest."""
+    from context.validate import judge
+
+    suggestions: list[Suggestion] = []
+    rejected: list[Rejected] = []
+    view = _symbol_view(engine)
+    for candidate in candidates:
+        if not candidate.text.strip():
+            reason = candidate.reason or "the model wrote nothing"
+            rejected.append(Rejected(f"empty after post-processing ({reason})"))
+            continue
+        outcome = judge(document, offset, candidate.text, view, engine.settings.validation)
+        if outcome.text is None:
+            rejected.append(Rejected(outcome.reason, candidate.text))
+            continue
+        suggestions.append(
+            Suggestion(
+                id=uuid.uuid4().hex,
+                text=outcome.text,
+                start_offset=offset,
+                end_offset=offset,
+                problems=outcome.problems,
+                actions=outcome.actions,
+                stop_reason=candidate.reason,
+            )
+        )
+    suggestions.sort(key=lambda s: len(s.problems) > 0)
+    return tuple(suggestions), tuple(rejected)
+
+
+def _symbol_view(engine: Engine) -> SymbolView:
+    """What validation knows about the repository: the index, or nothing outside one."""
+    if engine.workspace is None:
+        return EmptyView()
+    return IndexView(engine.workspace.store)
 
 
 def _stop_context(

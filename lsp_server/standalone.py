@@ -9,6 +9,7 @@ builds for an open document, so the command line shows what the editor would get
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator, Mapping
@@ -139,5 +140,5 @@ async def open_engine(
         yield Engine(settings=settings, backend=backend, workspace=workspace, root=root)
     finally:
         if workspace is not None:
-            await workspace.close()
+            await asyncio.to_thread(workspace.close)
         await backend.aclose()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,9 +38,8 @@ from context.settings import (
 )
 
 if TYPE_CHECKING:
-    from context.workspace import Workspace
-
     from context.backends import Backend
+    from context.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +55,18 @@ class Folder:
     layer: dict[str, Any] = field(default_factory=dict)
     problems: list[SettingsProblem] = field(default_factory=list)
     workspace: Workspace | None = None
-    indexing: asyncio.Task[None] | None = None
+    indexing: asyncio.Future[None] | None = None
+
+    async def aclose(self) -> None:
+        """Stop indexing and close the workspace (its close waits for the index thread)."""
+        if self.indexing is not None:
+            self.indexing.cancel()
+        if self.workspace is not None:
+            workspace, self.workspace = self.workspace, None
+            try:
+                await asyncio.to_thread(workspace.close)
+            except Exception:
+                logger.exception("closing the index of %s failed", self.root)
 
 
 class ServerState:
@@ -74,7 +84,7 @@ class ServerState:
         self._backends: dict[tuple[ModelSettings, Path | None], Backend] = {}
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._reported: set[str] = set()
-        self._closing: set[asyncio.Future[None]] = set()
+        self._background: set[asyncio.Future[Any]] = set()
 
     # Settings.
 
@@ -112,9 +122,14 @@ class ServerState:
         self._settings.clear()
         in_use = {(self.settings_for(root)[0].model, root) for root in [*self.folders, None]}
         for key in [k for k in self._backends if k not in in_use]:
-            closing = asyncio.ensure_future(self._backends.pop(key).aclose())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
+            self.spawn(self._backends.pop(key).aclose())
+
+    def spawn(self, work: Awaitable[Any]) -> asyncio.Future[Any]:
+        """Run `work` in the background, keeping a reference until it is done."""
+        future = asyncio.ensure_future(work)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
+        return future
 
     # Folders and documents.
 
@@ -200,11 +215,7 @@ class ServerState:
             task.cancel()
         self._inflight.clear()
         for folder in self.folders.values():
-            if folder.indexing is not None:
-                folder.indexing.cancel()
-            if folder.workspace is not None:
-                with contextlib.suppress(Exception):
-                    await _maybe_await(folder.workspace.close())
+            await folder.aclose()
         backends = list(self._backends.values())
         self._backends.clear()
         for backend in backends:
@@ -212,8 +223,3 @@ class ServerState:
                 await backend.aclose()
             except Exception:
                 logger.exception("closing the %s backend failed", backend.name)
-
-
-async def _maybe_await(value: Any) -> None:
-    if asyncio.iscoroutine(value):
-        await value

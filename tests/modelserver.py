@@ -101,8 +101,7 @@ class ModelServer:
             self._port = self._server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
-            self._server.close()
-            loop.run_until_complete(self._server.wait_closed())
+            loop.run_until_complete(self._shut_down())
             loop.close()
 
         self._thread = threading.Thread(target=run, name="modelserver", daemon=True)
@@ -116,6 +115,15 @@ class ModelServer:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
         self._loop = None
+
+    async def _shut_down(self) -> None:
+        """Close the listening socket and end every connection still open."""
+        if self._server is not None:
+            self._server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def __enter__(self) -> ModelServer:
         return self.start()

@@ -89,7 +89,8 @@ async def _complete(
     elif result.suggestions:
         print(result.suggestions[0].text)
     if result.error is not None:
-        print(f"fillin complete: {result.error}", file=sys.stderr)
+        if not args.explain:
+            print(f"fillin complete: {result.error}", file=sys.stderr)
         return 1
     return 0
 
@@ -121,6 +122,10 @@ def result_json(result: CompletionResult, document: Document) -> dict[str, Any]:
     }
 
 
+# How many lines before the cursor `--explain` shows above the suggestion.
+_CONTEXT_LINES = 2
+
+
 def explain(result: CompletionResult, document: Document, offset: int, template: str) -> str:
     """A few lines saying what fillin did and what it suggests."""
     line_idx, column = document.position_at(offset, "utf-32")
@@ -145,10 +150,17 @@ def explain(result: CompletionResult, document: Document, offset: int, template:
         lines.append(f"rejected: {rejected.reason}")
     for best in result.suggestions[:1]:
         stop = f" (stopped by {best.stop_reason})" if best.stop_reason else ""
-        lines.append(f"suggestion{stop}:")
-        prefix_line = document.text[document.line_starts[line_idx] : offset]
-        lines.extend("    " + line for line in (prefix_line + best.text).split("\n"))
+        lines.append(f"suggestion{stop}, after the lines before the cursor:")
+        first_idx = max(0, line_idx - _CONTEXT_LINES)
+        before = [document.line_text(i) for i in range(first_idx, line_idx)]
+        cursor_line = document.text[document.line_starts[line_idx] : offset]
+        completed = (cursor_line + best.text).split("\n")
+        width = len(str(line_idx + len(completed)))
+        for number, text in enumerate([*before, *completed], start=first_idx + 1):
+            marker = ">" if number > line_idx else " "
+            lines.append(f"{marker}{number:>{width}} | {text}")
         lines.extend(f"note: {p.kind}: {p.message}" for p in best.problems)
+        lines.extend(f"policy: {action}" for action in best.actions)
     if not result.suggestions and result.error is None:
         lines.append("no suggestion")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -22,12 +23,13 @@ from lsp_server.convert import uri_to_path
 from lsp_server.server import FillinServer
 from lsp_server.state import Folder
 
+if TYPE_CHECKING:
+    from context.index.indexer import IndexProgress
+    from context.workspace import FileChangeKind
+
 logger = logging.getLogger(__name__)
 
-# Progress reports are sent at most this often, so a fast crawl does not flood the client.
-_REPORT_INTERVAL_S = 0.2
-
-_CHANGE_KINDS = {
+_CHANGE_KINDS: dict[types.FileChangeType, FileChangeKind] = {
     types.FileChangeType.Created: "created",
     types.FileChangeType.Changed: "changed",
     types.FileChangeType.Deleted: "deleted",
@@ -58,7 +60,7 @@ async def did_change_workspace_folders(
 
 def did_change_watched_files(ls: FillinServer, params: types.DidChangeWatchedFilesParams) -> None:
     """Pass file creations, changes and deletions on to the workspaces that hold them."""
-    by_folder: dict[Path, list[tuple[Path, str]]] = {}
+    by_folder: dict[Path, list[tuple[Path, FileChangeKind]]] = {}
     for event in params.changes:
         path = uri_to_path(event.uri)
         folder = ls.state.folder_for(path)
@@ -91,10 +93,7 @@ def start_indexing(ls: FillinServer, folder: Folder) -> None:
 
 async def close_folder(folder: Folder) -> None:
     """Stop indexing a folder and close its workspace."""
-    if folder.indexing is not None:
-        folder.indexing.cancel()
-    if folder.workspace is not None:
-        await folder.workspace.close()
+    await folder.aclose()
 
 
 async def _index(ls: FillinServer, folder: Folder) -> None:
@@ -105,7 +104,7 @@ async def _index(ls: FillinServer, folder: Folder) -> None:
     progress = await _Progress.start(ls, f"Indexing {folder.root.name}")
     started = time.perf_counter()
     try:
-        await workspace.index(progress.report)
+        stats = await workspace.index(progress.report)
     except asyncio.CancelledError:
         progress.end("cancelled")
         raise
@@ -114,8 +113,9 @@ async def _index(ls: FillinServer, folder: Folder) -> None:
         ls.notices.show(f"index:{folder.root}", f"fillin: indexing {folder.root} failed: {exc}")
         return
     elapsed = time.perf_counter() - started
-    logger.info("indexed %s in %.1f s", folder.root, elapsed)
-    progress.end(f"done in {elapsed:.1f} s")
+    summary = f"{stats.n_files} files, {stats.n_symbols} symbols in {elapsed:.1f} s"
+    logger.info("indexed %s: %s", folder.root, summary)
+    progress.end(summary)
 
 
 class _Progress:
@@ -124,7 +124,6 @@ class _Progress:
     def __init__(self, ls: FillinServer, token: str | None) -> None:
         self._ls = ls
         self._token = token
-        self._last_report = 0.0
 
     @classmethod
     async def start(cls, ls: FillinServer, title: str) -> _Progress:
@@ -143,12 +142,11 @@ class _Progress:
         )
         return cls(ls, token)
 
-    def report(self, n_done: int, n_total: int) -> None:
-        """Report counts, at most every `_REPORT_INTERVAL_S` seconds."""
-        now = time.monotonic()
-        if self._token is None or now - self._last_report < _REPORT_INTERVAL_S:
+    def report(self, update: IndexProgress) -> None:
+        """Report how many files are done (the workspace already throttles its updates)."""
+        if self._token is None:
             return
-        self._last_report = now
+        n_done, n_total = update.n_done, update.n_total
         percentage = min(100, int(100 * n_done / n_total)) if n_total else None
         self._ls.work_done_progress.report(
             self._token,

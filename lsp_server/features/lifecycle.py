@@ -4,16 +4,19 @@ At `initialize` the server records the client's initializationOptions, the negot
 position encoding (utf-16 unless the client offers utf-8 or utf-32) and the workspace
 folders. At `initialized` it pulls the `fillin` configuration section when the client
 supports `workspace/configuration`, reports settings problems, and starts indexing every
-folder in the background. At `shutdown` it cancels work in flight and closes every workspace
-and backend, stopping an embedded llama.cpp server.
+folder in the background, while a worker thread loads the pipeline's stages and tokenizer.
+At `shutdown` it cancels work in flight and closes every workspace and backend, stopping an
+embedded llama.cpp server.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from lsprotocol import types
 
+from context.pipeline import warm_up
 from lsp_server.convert import from_lsp_encoding, uri_to_path
 from lsp_server.features import configuration, folders
 from lsp_server.server import FillinServer
@@ -43,6 +46,7 @@ def initialize(ls: FillinServer, params: types.InitializeParams) -> None:
 
 async def initialized(ls: FillinServer, params: types.InitializedParams) -> None:
     """Pull the configuration, report settings problems and start indexing."""
+    ls.state.spawn(asyncio.to_thread(warm_up))
     await configuration.pull(ls)
     configuration.report_problems(ls)
     for folder in list(ls.state.folders.values()):
