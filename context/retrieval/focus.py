@@ -21,10 +21,13 @@ SELF_NAMES = frozenset({"self", "this", "cls", "Self"})
 """Receivers that name the enclosing class's own instance or type."""
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+# Strings and comments, one line at a time: the window around the cursor may start inside
+# a docstring or block comment, and a pattern spanning lines would then take the closing
+# quote for an opening one and blank out the cursor's own line.
 _STRING_OR_COMMENT = re.compile(
-    r'"""[\s\S]*?(?:"""|$)|\'\'\'[\s\S]*?(?:\'\'\'|$)'
-    r'|"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\'\\\n])*\'?|`(?:\\.|[^`\\])*`?'
-    r"|/\*[\s\S]*?(?:\*/|$)|//[^\n]*"
+    r'"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\'\\\n])*\'?|`(?:\\.|[^`\\\n])*`?'
+    r"|/\*.*?(?:\*/|$)|//[^\n]*",
+    re.MULTILINE,
 )
 _HASH_COMMENT = re.compile(r"#[^\n]*")
 _CALLEE = re.compile(

@@ -51,6 +51,11 @@ FOCUS_CASES = [
     FocusCase("C++ arrows", "node->$0", receiver="node"),
     FocusCase("a closed call is not enclosing", "run(a)\nvalue = $0", first=("value", "run")),
     FocusCase("strings are not code", "x = 'hidden_name(' + $0", absent=("hidden_name",)),
+    FocusCase(
+        "a window starting inside a docstring",
+        '    more text."""\n    db = sqlite_utils.$0',
+        receiver="sqlite_utils",
+    ),
     FocusCase("comments are not code", "# commented_name(\ny = $0", absent=("commented_name",)),
     FocusCase(
         "C keeps # as code", '#include "vec.h"\nvec_push($0', "vec_push", is_hash_comment=False
