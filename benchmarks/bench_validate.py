@@ -16,9 +16,12 @@ temporary SQLite index and is the workspace of its files. For every hole:
     accepts (calls whose callee the index or the file defines once, without `*args`).
 
 Cost: validation time per candidate on httpx/_client.py (about 2,000 lines), cold (the
-first candidate after the document changed, which parses it) and warm (the next
-candidates of the same request). Targets: false rejections <= 2%; recall >= 95% syntax and
-unknown-dependency, >= 90% unknown-symbol, >= 80% arity; p95 <= 15 ms.
+first candidate after the document changed, which parses the window around the cursor)
+and warm (the next candidates of the same request), after a first use that reads the
+names of the packages the file imports (printed apart: once per server process).
+
+Targets: false rejections <= 2%; recall >= 95% syntax and unknown-dependency, >= 90%
+unknown-symbol, >= 80% arity; p95 <= 15 ms.
 
 Usage: `python -m benchmarks.bench_validate [--quick]`.
 """
@@ -234,6 +237,12 @@ def measure_cost(views: dict[str, IndexView], n_holes: int) -> None:
     cold: list[float] = []
     warm: list[float] = []
     n_lines = path.read_text(encoding="utf-8").count("\n")
+    # Once per process, the first use of a package or module reads its names; run once so
+    # the numbers below are the steady state of a running server.
+    started = time.perf_counter()
+    for hole in holes[:3]:
+        problems_of(hole, rename_callee(hole.middle, is_member=True) or hole.middle, view)
+    print(f"first use of the file's imported packages: {time.perf_counter() - started:.2f} s")
     for index, hole in enumerate(holes):
         candidates = [hole.middle, break_syntax(hole.middle), fake_import(hole.middle, index)]
         renamed = rename_callee(hole.middle, is_member=False)
@@ -263,7 +272,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer holes")
     args = parser.parse_args()
-    n_holes, n_cost = (150, 20) if args.quick else (1500, 100)
+    n_holes, n_cost = (150, 20) if args.quick else (1000, 100)
     with tempfile.TemporaryDirectory() as directory:
         started = time.perf_counter()
         views = index_views(Path(directory))

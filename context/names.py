@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import re
 import sys
 import sysconfig
 from collections.abc import Iterable
@@ -50,6 +51,56 @@ PYTHON_BUILTINS: frozenset[str] = frozenset(dir(builtins)) | {
     "cls",
     "reveal_type",
 }
+
+_BUILTIN_TYPES: tuple[type, ...] = (
+    *(str, bytes, bytearray, list, dict, set, frozenset, tuple, int, float, complex),
+    *(bool, object, type, range, slice, memoryview, property, BaseException, staticmethod),
+)
+BUILTIN_TYPE_ATTRIBUTES: frozenset[str] = frozenset(
+    name for cls in _BUILTIN_TYPES for name in dir(cls)
+) | {"__wrapped__", "__func__", "__self__", "__code__", "__defaults__", "__kwdefaults__"}
+"""Attributes of the builtin types: any value may be one of them."""
+
+# Standard-library modules whose classes' attributes count as known in every file: their
+# objects reach code that never imports them (a `datetime`, a `Path`, a file, a match).
+COMMON_STDLIB_MODULES = (
+    "pathlib",
+    "datetime",
+    "io",
+    "re",
+    "collections",
+    "logging",
+    "threading",
+    "asyncio",
+    "subprocess",
+    "socket",
+    "json",
+    "enum",
+    "decimal",
+    "uuid",
+    "argparse",
+    "typing",
+    "types",
+    "inspect",
+    "functools",
+    "string",
+    "urllib.parse",
+    "email.message",
+    "http.client",
+    "tempfile",
+    "zipfile",
+    "tarfile",
+    "csv",
+    "sqlite3",
+    "queue",
+    "concurrent.futures",
+    "contextlib",
+    "weakref",
+    "array",
+    "hashlib",
+    "ssl",
+    "selectors",
+)
 
 JAVASCRIPT_GLOBALS: frozenset[str] = _words(
     """
@@ -132,6 +183,72 @@ def python_module_members(module: str) -> frozenset[str] | None:
     for path in getattr(imported, "__path__", ()) or ():
         members.update(_module_names_in(Path(path)))
     return frozenset(members)
+
+
+def stdlib_class_attributes(module: str) -> frozenset[str]:
+    """Attributes of every class in a standard-library module, plus those of the common
+    modules (`COMMON_STDLIB_MODULES`), whose objects go everywhere."""
+    return _class_attributes(module) | _common_class_attributes()
+
+
+@cache
+def _common_class_attributes() -> frozenset[str]:
+    names: set[str] = set()
+    for module in COMMON_STDLIB_MODULES:
+        names |= _class_attributes(module)
+    return frozenset(names)
+
+
+@cache
+def _class_attributes(module: str) -> frozenset[str]:
+    if not is_python_stdlib(module) or module.split(".", 1)[0] in _NEVER_IMPORTED:
+        return frozenset()
+    try:
+        imported = importlib.import_module(module)
+    except Exception:
+        return frozenset()
+    names: set[str] = set()
+    for value in list(vars(imported).values()):
+        if isinstance(value, type):
+            try:
+                names.update(dir(value))
+            except Exception:
+                continue
+    return frozenset(names)
+
+
+MAX_PACKAGE_FILES = 3000
+"""A package with more source files than this is not read (its names count as unknown)."""
+
+
+def package_identifiers(top_level: str, directories: Iterable[Path]) -> frozenset[str] | None:
+    """Every identifier in an installed package's Python sources (read, never imported), or
+    None when the package is not found as source or is too large to read."""
+    return _package_identifiers(top_level, tuple(directories))
+
+
+@cache
+def _package_identifiers(top_level: str, directories: tuple[Path, ...]) -> frozenset[str] | None:
+    for directory in directories:
+        package = directory / top_level
+        if package.is_dir():
+            files = list(package.rglob("*.py")) + list(package.rglob("*.pyi"))
+            if len(files) > MAX_PACKAGE_FILES:
+                return None
+            names: set[str] = set()
+            for path in files:
+                try:
+                    names.update(_WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+                except OSError:
+                    continue
+            return frozenset(names)
+        module = directory / f"{top_level}.py"
+        if module.is_file():
+            return frozenset(_WORD.findall(module.read_text(encoding="utf-8", errors="replace")))
+    return None
+
+
+_WORD = re.compile(r"[A-Za-z_]\w*")
 
 
 @cache

@@ -25,7 +25,16 @@ from functools import lru_cache
 
 import tree_sitter as ts
 
-from context.names import JAVASCRIPT_GLOBALS, PYTHON_BUILTINS, python_module_members
+from context.names import (
+    BUILTIN_TYPE_ATTRIBUTES,
+    JAVASCRIPT_GLOBALS,
+    PYTHON_BUILTINS,
+    is_python_stdlib,
+    package_identifiers,
+    python_module_members,
+    site_packages_dirs,
+    stdlib_class_attributes,
+)
 from context.symbols import SymbolView
 from context.validation.problem import Problem
 from context.validation.signatures import block_end, header_at, is_decorated
@@ -191,7 +200,7 @@ def _python_references(
             continue
         if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
             owner = parent.child_by_field_name("object")
-            if owner is not None and _is_dotted_name(owner):
+            if owner is not None:
                 members.append((owner, node))
             if _is_assignment_target(parent):
                 bound.add("." + splice.node_text(node))
@@ -256,33 +265,89 @@ def _has_star_import(splice: Splice) -> bool:
 def _check_python_member(
     splice: Splice, view: SymbolView, owner: ts.Node, member: ts.Node
 ) -> Problem | None:
+    """A problem for `owner.member` when the owner's members are known and lack it, or when
+    no object the code can reach has a member of that name at all."""
     owner_name = splice.node_text(owner)
     name = splice.node_text(member)
-    if owner_name == "self" or owner_name == "cls":
+    if ("." + name) in _bound_members(splice):
+        return None
+    members: frozenset[str] | None = None
+    what = ""
+    if owner_name in ("self", "cls"):
         members = _enclosing_class_members(splice, owner, view)
-        what = "the class"
-    else:
+        what = "the class has"
+    elif _is_dotted_name(owner):
         head, _, rest = owner_name.partition(".")
         module = _imported_module(splice.text, head)
         if module is not None and rest:
             module = f"{module}.{rest}"
         if module is not None:
             members = python_module_members(module)
-            what = f"module `{module}`"
-        else:
-            members = None if rest else _class_members_by_name(splice, owner_name, view)
-            if members is None and not rest and owner_name[:1].isupper():
+            what = f"module `{module}` has"
+        elif not rest:
+            members = _class_members_by_name(splice, owner_name, view)
+            if members is None and owner_name[:1].isupper():
                 members = indexed_class_members(view, owner_name)
-            what = f"class `{owner_name}`"
-    if members is None or name in members or ("." + name) in _bound_members(splice):
+            what = f"class `{owner_name}` has"
+    if members is None:
+        if _is_member_name_known(splice, view, name):
+            return None
+        what = "nothing in the file, the repository, the builtins or the imported modules has"
+    elif name in members:
         return None
     start = splice.suggestion_offset(member.start_byte)
+    shown = owner_name if len(owner_name) <= 30 else "..."
     return Problem(
         "unknown-symbol",
-        f"unknown member `{owner_name}.{name}`: {what} has no `{name}`",
+        f"unknown member `{shown}.{name}`: {what} a member `{name}`",
         start,
         splice.suggestion_offset(member.end_byte),
     )
+
+
+def _is_member_name_known(splice: Splice, view: SymbolView, name: str) -> bool:
+    """Whether any object the file can reach may have a member `name`: the name appears in
+    the file, the repository defines it, a builtin type or a class of an imported
+    standard-library module has it, or an imported installed package mentions it."""
+    if name in splice.original.identifiers or name in BUILTIN_TYPE_ATTRIBUTES:
+        return True
+    if view.definitions(name):
+        return True
+    for module in _imported_modules(splice.original.text):
+        if is_python_stdlib(module):
+            if name in stdlib_class_attributes(module):
+                return True
+            continue
+        if _is_workspace_package(view, module):
+            continue
+        known = package_identifiers(module, site_packages_dirs(view.root))
+        if known is None or name in known:
+            return True
+    return False
+
+
+def _is_workspace_package(view: SymbolView, module: str) -> bool:
+    """Whether a top-level module lives in the workspace (the index covers its names)."""
+    root = view.root
+    if root is None:
+        return False
+    return any(
+        (base / module).is_dir() or (base / f"{module}.py").is_file()
+        for base in (root, root / "src", root / "lib")
+    )
+
+
+@lru_cache(maxsize=8)
+def _imported_modules(text: str) -> tuple[str, ...]:
+    """The top-level modules a Python text imports (absolute imports only)."""
+    found = re.findall(r"^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import|import\s+([\w., ]+))", text, re.M)
+    modules: dict[str, None] = {}
+    for from_module, plain in found:
+        for module in [from_module] if from_module else plain.split(","):
+            top = module.strip().split(" ", 1)[0].split(".", 1)[0]
+            if top.isidentifier():
+                modules[top] = None
+    return tuple(modules)
 
 
 def _bound_members(splice: Splice) -> set[str]:

@@ -103,6 +103,28 @@ CASES = [
         (),
     ),
     Case(
+        "a member no object anywhere has",
+        *CHECKOUT,
+        CHECKOUT_BODY,
+        "    cart.frobnicate_lines()\n",
+        ("unknown-symbol",),
+        "`cart.frobnicate_lines`",
+    ),
+    Case(
+        "a member of a builtin type on an object of unknown type",
+        *CHECKOUT,
+        CHECKOUT_BODY,
+        "    owner = cart.owner.strip().upper()\n",
+        (),
+    ),
+    Case(
+        "a member another class of the repository defines",
+        *CHECKOUT,
+        CHECKOUT_BODY,
+        "    amount = cart.subtotal()\n",
+        (),
+    ),
+    Case(
         "a missing required argument",
         *CHECKOUT,
         CHECKOUT_BODY,
