@@ -422,24 +422,17 @@ def _source_files(engine: Engine) -> list[SourceFile]:
 
 def configuration_settings(settings: Settings, configuration: str) -> Settings:
     """The settings one configuration runs with (single-line, as holes are lines)."""
-    completion = dataclasses.replace(
-        settings.completion, enabled=True, multiline="never", completion_items=True
+    if configuration not in CONFIGURATIONS:
+        raise ValueError(f"unknown configuration {configuration!r} (one of {CONFIGURATIONS})")
+    is_fillin = configuration == "fillin"
+    return dataclasses.replace(
+        settings,
+        completion=dataclasses.replace(
+            settings.completion, enabled=True, multiline="never", completion_items=True
+        ),
+        context=dataclasses.replace(settings.context, repository=is_fillin),
+        validation=dataclasses.replace(settings.validation, enabled=is_fillin),
     )
-    if configuration == "baseline":
-        return dataclasses.replace(
-            settings,
-            completion=completion,
-            context=dataclasses.replace(settings.context, repository=False),
-            validation=dataclasses.replace(settings.validation, enabled=False),
-        )
-    if configuration == "fillin":
-        return dataclasses.replace(
-            settings,
-            completion=completion,
-            context=dataclasses.replace(settings.context, repository=True),
-            validation=dataclasses.replace(settings.validation, enabled=True),
-        )
-    raise ValueError(f"unknown configuration {configuration!r} (one of {CONFIGURATIONS})")
 
 
 def make_holes(
