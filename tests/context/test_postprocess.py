@@ -9,9 +9,11 @@ two, a line arriving in fragments) fails.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from context.languages import language_for_path
 from context.postprocess import Finished, StopContext, StreamFilter, finish, postprocess
 
 
@@ -413,3 +415,54 @@ def test_the_text_never_holds_a_partial_stop_token_while_streaming() -> None:
 def test_postprocess_runs_the_stream_and_finish_together() -> None:
     ctx = StopContext("def f():\n    ", "\n", "python", True, ("<EOT>",), 24)
     assert postprocess(ctx, ["return 1", "<EO", "T>"]) == Finished("return 1", "stop-token")
+
+
+@dataclass(frozen=True)
+class RepoCase:
+    description: str
+    repo: str
+    file: str
+    at: str
+    n_lines: int
+
+
+REPO_CASES = [
+    RepoCase("python body line", "py_shop", "shop/checkout.py", "$0    fresh = Cart(", 1),
+    RepoCase("python try block", "py_shop", "shop/checkout.py", "$0    try:\n        amount", 2),
+    RepoCase("javascript method body", "js_app", "src/cart.js", "$0    line.quantity +=", 2),
+    RepoCase("typescript await", "ts_app", "src/api/client.ts", "$0    const response = await", 1),
+    RepoCase("go lock and defer", "go_svc", "internal/store/store.go", "$0\ts.mu.Lock()", 2),
+    RepoCase("rust entry", "rust_lib", "src/inventory.rs", "$0        let entry = self", 2),
+    RepoCase(
+        "java puts", "java_app", "src/main/java/com/acme/shop/Cart.java", "$0        items.put(", 2
+    ),
+    RepoCase("c accumulator", "c_proj", "src/stats.c", "$0    double sum = 0.0;", 1),
+    RepoCase("cpp loop body", "cpp_proj", "src/shape.cpp", "$0        sum += shape->area();", 1),
+]
+
+
+@pytest.mark.parametrize("case", REPO_CASES, ids=[c.description for c in REPO_CASES])
+def test_over_generation_in_fixture_repositories(case: RepoCase, fixtures_dir: Path) -> None:
+    """The model writes the true lines at the cursor, then the rest of the file: the
+    suggestion comes back as exactly the true lines, and the stream is left early."""
+    path = fixtures_dir / "repos" / case.repo / case.file
+    source = path.read_text(encoding="utf-8")
+    offset = source.index(case.at.replace("$0", "")) + case.at.index("$0")
+    end = offset
+    for _ in range(case.n_lines):
+        end = source.index("\n", end) + 1
+    middle = source[offset:end]
+    lang = language_for_path(path)
+    assert lang is not None
+    ctx = StopContext(source[:offset], source[end:], lang.name, True, (), 24)
+    stream_filter = StreamFilter(ctx)
+    output = middle + source[end:]
+    pieces = [output[i : i + 5] for i in range(0, len(output), 5)]
+    n_fed = 0
+    for piece in pieces:
+        n_fed += 1
+        if stream_filter.feed(piece):
+            break
+    stream_filter.close()
+    assert finish(ctx, stream_filter.text).text == middle
+    assert n_fed < len(pieces)
