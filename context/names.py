@@ -23,9 +23,11 @@ import importlib
 import re
 import sys
 import sysconfig
+import warnings
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 
 def _words(text: str) -> frozenset[str]:
@@ -155,7 +157,7 @@ JAVA_STANDARD_PREFIXES: tuple[str, ...] = (
 
 # Standard-library modules whose import has visible side effects or needs a display.
 _NEVER_IMPORTED = frozenset(
-    {"this", "antigravity", "idlelib", "tkinter", "turtle", "turtledemo", "__hello__"}
+    {"this", "antigravity", "idlelib", "tkinter", "turtle", "turtledemo", "__hello__", "__phello__"}
 )
 
 
@@ -164,17 +166,28 @@ def is_python_stdlib(module: str) -> bool:
     return module.split(".", 1)[0] in sys.stdlib_module_names
 
 
-@cache
-def python_module_members(module: str) -> frozenset[str] | None:
-    """The names a standard-library module defines, or None when they cannot be known.
+def import_stdlib(module: str) -> ModuleType | None:
+    """A standard-library module, imported quietly, or None (not standard, or failing).
 
-    Only standard-library modules are imported; anything else answers None.
+    Never anything else: only the standard library runs at import, never user code.
+    Deprecation warnings of old modules are silenced, and the few modules with visible side
+    effects are never imported.
     """
     if not is_python_stdlib(module) or module.split(".", 1)[0] in _NEVER_IMPORTED:
         return None
     try:
-        imported = importlib.import_module(module)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return importlib.import_module(module)
     except Exception:
+        return None
+
+
+@cache
+def python_module_members(module: str) -> frozenset[str] | None:
+    """The names a standard-library module defines, or None when they cannot be known."""
+    imported = import_stdlib(module)
+    if imported is None:
         return None
     if hasattr(imported, "__getattr__"):
         return None
@@ -201,11 +214,8 @@ def _common_class_attributes() -> frozenset[str]:
 
 @cache
 def _class_attributes(module: str) -> frozenset[str]:
-    if not is_python_stdlib(module) or module.split(".", 1)[0] in _NEVER_IMPORTED:
-        return frozenset()
-    try:
-        imported = importlib.import_module(module)
-    except Exception:
+    imported = import_stdlib(module)
+    if imported is None:
         return frozenset()
     names: set[str] = set()
     for value in list(vars(imported).values()):

@@ -25,12 +25,14 @@ line before the first such problem (rejecting it when nothing is left), `annotat
 it and the problem, `off` ignores the kind (`validate` does not even check it).
 
 Both functions are pure: they read the document snapshot, the view and the language's
-knowledge, never raise for odd input, and never import or run user code. A language
-without a grammar gets no problems.
+knowledge, never raise for odd input (a check that fails is logged and finds nothing),
+and never import or run user code. A language without a grammar gets no problems.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from context.document import Document
@@ -43,6 +45,8 @@ from context.validation.problem import PROBLEM_KINDS, Problem, ProblemKind
 from context.validation.splice import make_splice
 from context.validation.symbol_check import check_symbols
 from context.validation.syntax_check import check_syntax
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "PROBLEM_KINDS",
@@ -93,15 +97,21 @@ def validate(
     if lang is None:
         return []
     splice = make_splice(document.text, offset, text, lang)
+    checks: list[tuple[ProblemKind, Callable[[], list[Problem]]]] = [
+        ("syntax", lambda: check_syntax(splice)),
+        ("unknown-symbol", lambda: check_symbols(splice, view)),
+        ("arity", lambda: check_arity(splice, view)),
+        ("unknown-dependency", lambda: check_dependencies(splice, view, document.path)),
+    ]
     problems: list[Problem] = []
-    if policy_for("syntax", settings) != "off":
-        problems += check_syntax(splice)
-    if policy_for("unknown-symbol", settings) != "off":
-        problems += check_symbols(splice, view)
-    if policy_for("arity", settings) != "off":
-        problems += check_arity(splice, view)
-    if policy_for("unknown-dependency", settings) != "off":
-        problems += check_dependencies(splice, view, document.path)
+    for kind, check in checks:
+        if policy_for(kind, settings) == "off":
+            continue
+        try:
+            problems += check()
+        except Exception:
+            # A bug in one check must not cost the user the suggestion: it finds nothing.
+            _log.exception("the %s check failed on %s; it is skipped", kind, document.uri)
     return problems
 
 

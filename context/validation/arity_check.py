@@ -18,14 +18,13 @@ omitted, so only too many arguments count (and not when the function reads `argu
 from __future__ import annotations
 
 import builtins
-import importlib
 import re
 import types
 from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from context.names import is_python_stdlib
+from context.names import import_stdlib, is_python_stdlib
 from context.symbols import SymbolView
 from context.validation.problem import Problem
 from context.validation.signatures import (
@@ -293,9 +292,8 @@ def _python_module_alias(text: str, name: str) -> str | None:
 
 
 def _stdlib_params(module: str, name: str) -> Params | None:
-    try:
-        imported = importlib.import_module(module)
-    except Exception:
+    imported = import_stdlib(module)
+    if imported is None:
         return None
     value = getattr(imported, name, None)
     if isinstance(value, types.FunctionType | types.BuiltinFunctionType):

@@ -97,8 +97,10 @@ class Splice:
         window_end = self.original.window_end + len(self.suggestion)
         if not window_start <= offset <= window_end:
             return None
-        start_byte = len(self.text[window_start:offset].encode("utf-8"))
-        end_byte = start_byte + len(self.text[offset : offset + length].encode("utf-8"))
+        start_byte = len(self.text[window_start:offset].encode("utf-8", "surrogatepass"))
+        end_byte = start_byte + len(
+            self.text[offset : offset + length].encode("utf-8", "surrogatepass")
+        )
         node: ts.Node | None = self.tree.root_node.descendant_for_byte_range(start_byte, end_byte)
         return node
 
@@ -114,7 +116,7 @@ def original_of(text: str, offset: int, lang: Language) -> Original:
         _originals.move_to_end(key)
         return found
     window_start, window_end = window_bounds(text, offset)
-    source = text[window_start:window_end].encode("utf-8")
+    source = text[window_start:window_end].encode("utf-8", "surrogatepass")
     found = Original(text, window_start, window_end, source, parser_for(lang).parse(source))
     _originals[key] = found
     while len(_originals) > _CACHE_SIZE:
@@ -163,15 +165,15 @@ def make_splice(text: str, offset: int, suggestion: str, lang: Language) -> Spli
     offset = max(0, min(offset, len(text)))
     original = original_of(text, offset, lang)
     head = text[original.window_start : offset]
-    start_byte = len(head.encode("utf-8"))
-    inserted = suggestion.encode("utf-8")
+    start_byte = len(head.encode("utf-8", "surrogatepass"))
+    inserted = suggestion.encode("utf-8", "surrogatepass")
     source = original.source[:start_byte] + inserted + original.source[start_byte:]
     row = head.count("\n")
-    column = start_byte - len(head[: head.rfind("\n") + 1].encode("utf-8"))
+    column = start_byte - len(head[: head.rfind("\n") + 1].encode("utf-8", "surrogatepass"))
     n_newlines = suggestion.count("\n")
     if n_newlines:
         last_line = suggestion[suggestion.rfind("\n") + 1 :]
-        end_point = (row + n_newlines, len(last_line.encode("utf-8")))
+        end_point = (row + n_newlines, len(last_line.encode("utf-8", "surrogatepass")))
     else:
         end_point = (row, column + len(inserted))
     edited = original.tree.copy()
