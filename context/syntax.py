@@ -48,6 +48,8 @@ _WRAPPERS = frozenset(
 )
 # C and C++ tags capture a function's declarator; its definition or declaration holds it.
 _DECLARATOR_HOLDERS = frozenset({"function_definition", "declaration", "field_declaration"})
+# Top-level nodes that belong to the definition after them: they join its chunk.
+_ATTACHED_TYPES = frozenset({"comment", "line_comment", "block_comment", "attribute_item"})
 _PLAIN_NAMES = frozenset({"identifier", "type_identifier", "namespace_identifier"})
 _COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
 _KIND_PRIORITY = {"function": 1, "constant": 0, "variable": 0}
@@ -148,26 +150,33 @@ def extract_all(
 class ExtractionCache:
     """Definitions and imports of one edited document, re-extracted only where it changed.
 
-    The document is cut into its top-level nodes, each with the comments and blank lines
-    before it (where its doc comment lives). Everything found in a chunk depends only on the
-    chunk's text, so a chunk whose text is unchanged since the last call reuses its results,
-    shifted to its new first line; only changed chunks are queried again. The result always
-    equals `extract_all` on the same tree.
+    The document is cut into its top-level nodes, each with the comments, attributes and
+    blank lines before it (where its doc comment lives). Everything found in a chunk
+    depends only on the chunk's text, so a chunk whose text is unchanged since the last
+    call reuses its results, shifted to its new first line; only changed chunks are
+    queried again. The result always equals `extract_all` on the same tree.
     """
 
     def __init__(self, lang: Language) -> None:
         self.lang = lang
         self._chunks: dict[bytes, tuple[int, list[Definition], list[Import]]] = {}
+        self._root_type = ""
 
     def extract(self, tree: ts.Tree, source: bytes) -> tuple[list[Definition], list[Import]]:
         """The definitions and imports of `tree` (parsed from `source`)."""
         chunks: dict[bytes, tuple[int, list[Definition], list[Import]]] = {}
+        root = tree.root_node
+        if root.type != self._root_type:
+            # Patterns anchored at the root (module-level constants) see another root type
+            # (an ERROR node while the file is broken): nothing cached is valid then.
+            self._chunks = {}
+            self._root_type = root.type
         definitions: list[Definition] = []
         imports: list[Import] = []
         query = index_query(self.lang)
         chunk_start = 0
-        for node in tree.root_node.children:
-            if node.type in _COMMENT_TYPES:
+        for node in root.children:
+            if node.type in _ATTACHED_TYPES:
                 continue
             key = source[chunk_start : node.end_byte]
             row = node.start_point.row

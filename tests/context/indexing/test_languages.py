@@ -305,7 +305,7 @@ REPARSE_FILES = [
 ]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     rel=st.sampled_from(REPARSE_FILES),
     edits=st.lists(
