@@ -168,10 +168,15 @@ def find_holes(workspace: Workspace, per_repo: int, rng: random.Random) -> list[
         if not bindings.names and not bindings.modules:
             continue
         offset = 0
+        open_brackets = 0
         for line_idx, line in enumerate(text.split("\n")):
             line_start = offset
             offset += len(line) + 1
-            if line_idx in bindings.import_lines or _is_comment(line):
+            if line_idx in bindings.import_lines or open_brackets:
+                # An import statement, or a line inside one that spans lines.
+                open_brackets = max(0, open_brackets + _bracket_balance(line))
+                continue
+            if _is_comment(line):
                 continue
             uses = _cross_file_uses(store, bindings, line)
             if not uses:
@@ -280,6 +285,12 @@ def _without_strings(line: str) -> str:
         if cut >= 0:
             blanked = blanked[:cut] + " " * (len(blanked) - cut)
     return blanked
+
+
+def _bracket_balance(line: str) -> int:
+    """How many brackets `line` leaves open (negative: closes more than it opens)."""
+    code = _without_strings(line)
+    return sum(code.count(c) for c in "({[") - sum(code.count(c) for c in ")}]")
 
 
 def _is_comment(line: str) -> bool:

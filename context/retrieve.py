@@ -5,8 +5,8 @@ Sources (`ContextSettings.sources` picks and orders them):
 - `definition`: signatures and outlines of what the names around the cursor refer to,
   resolved through the file's imports to the index (`retrieval.definitions`);
 - `scope`: outlines of the types of the enclosing function and class (`retrieval.scope`);
-- `similar`: windows of open, recently edited, imported and symbol-search candidate files
-  most similar to the code before the cursor (`retrieval.similar`);
+- `similar`: windows of open, recently edited, imported and name-defining files most
+  similar to the code before the cursor (`retrieval.similar`);
 - `recent`: the regions the user edited last in other files (`retrieval.recent`).
 
 Everything is read through the `Workspace`: its index (`store`), its open-document overlay
@@ -55,7 +55,7 @@ from context.workspace import Workspace
 _log = logging.getLogger(__name__)
 
 MAX_SNIPPETS_PER_SOURCE = 24
-MAX_SIMILAR_FILES = 8
+MAX_SIMILAR_FILES = 6
 SOURCE_WEIGHTS = {"definition": 1.0, "scope": 0.8, "similar": 0.4, "recent": 0.5}
 """Reciprocal-rank weights: resolved definitions are the most reliable evidence."""
 
@@ -198,15 +198,18 @@ def _similar_candidates(
     identifiers: Sequence[str],
     rel_path: str,
 ) -> list[str]:
-    """Files worth searching for similar code: open, recently edited, imported, and those
-    defining the names near the cursor (full-text search over the index); the last two
-    only while the index answers."""
+    """Files worth searching for similar code: open, recently edited, those defining the
+    names near the cursor and those imported; the last two only while the index answers.
+
+    Full-text search over symbol names would find more candidates, but a common word
+    ("name", "service") matches thousands of symbols and costs more than the whole budget.
+    """
     paths = [_relative(d, workspace.root) for d in workspace.open_documents()]
     paths.extend(edit.rel_path for edit in workspace.recent_edits())
     try:
-        paths.extend(bindings().imported_paths)
-        for name in identifiers[:6]:
-            paths.extend(row.rel_path for row in workspace.store.search_symbols(name, limit=4))
+        found = bindings()
+        paths.extend(found.defining_paths(identifiers))
+        paths.extend(found.imported_paths)
     except IndexStoreError as exc:
         _log.debug("similar code without the index: %s", exc)
     unique = [p for p in dict.fromkeys(paths) if p and p != rel_path]

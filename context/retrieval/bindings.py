@@ -94,9 +94,25 @@ class Bindings:
         paths.extend(self.wildcard_paths)
         return tuple(dict.fromkeys(p for p in paths if p != self.path))
 
+    @property
+    def is_searching_globally(self) -> bool:
+        """Whether names that no import explains may come from any workspace file: in C,
+        C++ and Go, and in a file with wildcard imports."""
+        return self.language in _IMPLICIT_SCOPE_LANGUAGES or bool(self.wildcard_paths)
+
+    def defining_paths(self, names: Sequence[str]) -> list[str]:
+        """The files that define any of `names` at top level, as far as resolved so far."""
+        return [
+            row.rel_path
+            for name in names
+            for row in (self._cache.get(name) or self._global.get(name) or ())
+        ]
+
     def prefetch(self, names: Sequence[str]) -> None:
         """Look up, in one query, the names among `names` that no import or own definition
         explains, so that resolving them later costs nothing more."""
+        if not self.is_searching_globally:
+            return
         own = self._top_level_of(self.path)
         wanted = [n for n in dict.fromkeys(names) if n not in self._global and n not in own]
         wanted = [n for n in wanted if n not in self.names or not self.names[n].paths]
@@ -160,6 +176,11 @@ class Bindings:
         if binding is not None and binding.paths:
             # Bound by an import that leads to no definition of it: nothing better to guess.
             return []
+        if not self.is_searching_globally:
+            # Where every outside name is imported explicitly, a name that no import brings
+            # and the file does not define is local or built in: a namesake elsewhere would
+            # only mislead.
+            return []
         rows = self._global.get(name)
         if rows is None:
             rows = [r for r in self.store.definitions(name, limit=50) if r.container is None]
@@ -177,11 +198,6 @@ class Bindings:
             return preferred
         if binding is not None and not binding.paths:
             # An import from an external package: a workspace definition is a namesake.
-            return []
-        if self.language not in _IMPLICIT_SCOPE_LANGUAGES and not self.wildcard_paths:
-            # Where every outside name is imported explicitly, a name that no import brings
-            # and the file does not define is local or built in: a namesake elsewhere would
-            # only mislead.
             return []
         if not rows or len(rows) > MAX_GLOBAL_CANDIDATES:
             return []

@@ -21,6 +21,7 @@ SELF_NAMES = frozenset({"self", "this", "cls", "Self"})
 """Receivers that name the enclosing class's own instance or type."""
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_FREE_IDENTIFIER = re.compile(r"(?<![\w$.])(?<!->)[A-Za-z_$][A-Za-z0-9_$]*")
 # Strings and comments, one line at a time: the window around the cursor may start inside
 # a docstring or block comment, and a pattern spanning lines would then take the closing
 # quote for an opening one and blank out the cursor's own line.
@@ -103,10 +104,11 @@ def find_focus(text: str, offset: int, *, is_hash_comment: bool = False) -> Focu
     for name in (callee, callee_receiver, receiver):
         if name:
             ranked.append(name)
-    # Nearest first: the cursor line backwards, then the lines after the cursor.
+    # Nearest first: the cursor line backwards, then the lines after the cursor. Members
+    # (`x.name`, `p->name`) are left out: they are no names of their own scope.
     for line in reversed(before.split("\n")):
-        ranked.extend(reversed(_IDENTIFIER.findall(line)))
-    ranked.extend(_IDENTIFIER.findall(after))
+        ranked.extend(reversed(_FREE_IDENTIFIER.findall(line)))
+    ranked.extend(_FREE_IDENTIFIER.findall(after))
     seen: dict[str, None] = {}
     for name in ranked:
         if name not in KEYWORDS and len(name) > 1 and name not in seen:

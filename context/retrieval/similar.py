@@ -92,11 +92,15 @@ def _lines(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=512)
 def _windows(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
-    """(first line, token set) of every non-empty window of `text`, computed once per text."""
-    line_tokens = [frozenset(_TOKEN.findall(line)) for line in _lines(text)]
+    """(first line, token set) of every non-empty window of `text`, computed once per text.
+
+    Each window's text is scanned as one string: one regex call per window costs less than
+    a set per line and a union per window.
+    """
+    lines = _lines(text)
     windows = []
-    for start in range(0, max(1, len(line_tokens) - WINDOW_LINES + STRIDE_LINES), STRIDE_LINES):
-        window = frozenset().union(*line_tokens[start : start + WINDOW_LINES])
+    for start in range(0, max(1, len(lines) - WINDOW_LINES + STRIDE_LINES), STRIDE_LINES):
+        window = frozenset(_TOKEN.findall("".join(lines[start : start + WINDOW_LINES])))
         if window:
             windows.append((start, window))
     return tuple(windows)
