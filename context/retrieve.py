@@ -9,19 +9,19 @@ Sources (`ContextSettings.sources` picks and orders them):
   similar to the code before the cursor (`retrieval.similar`);
 - `recent`: the regions the user edited last in other files (`retrieval.recent`).
 
-Everything is read through the `Workspace`: its index (`store`), its open-document overlay
-(`document_text`, `open_documents`), its `recent_edits` and its ignore rules.
-
 Their ranked lists are fused by reciprocal rank (`retrieval.fusion`). `build_prompt` then
 takes the best snippets that fit the budget and drops those already in the prompt's window.
+Everything is read through the `Workspace`: its index (`store`), its open-document overlay
+(`document_text`, `open_documents`), its `recent_edits` and its ignore rules.
 
 Guarantees:
 
 - Retrieval never fails a completion: every source runs under its own deadline of
   `ContextSettings.retrieval_timeout_ms` and checks it as it goes; a source that runs out of
   time or fails yields nothing (the failure is logged) and the others still count.
-- Files excluded by ignore rules never enter: every snippet's file is checked with the
-  workspace's `is_ignored` before it is returned.
+- Files excluded by ignore rules never enter: snippets come only from the index and the
+  overlay, which hold no ignored file, and every snippet's path is checked against the
+  rules again before it is returned (a rule added since the last refresh counts at once).
 - Snippets hold whole lines and are labelled with their root-relative path.
 - The sources run synchronously in one worker thread (`retrieve`) or the caller's thread
   (`retrieve_sync`): they are short bursts of SQLite and Python, and a thread per source
