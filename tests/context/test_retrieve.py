@@ -157,7 +157,14 @@ def test_the_cross_file_definition_reaches_the_prompt(
     prompt = build_prompt(document, offset, settings, TEMPLATE, snippets, path=case.path)
     assert case.expected in context_text(prompt)
     assert prompt.n_tokens <= budget
-    assert all(s.path != case.path or s.source == "similar" for s in prompt.snippets)
+    prefix, suffix = prompt.sections[-2:]
+    for snippet in prompt.snippets:
+        if snippet.path == case.path:
+            # A snippet of the current file is kept only when it is mostly outside the window.
+            inside = min(snippet.end_line, suffix.end_line) - max(
+                snippet.start_line, prefix.start_line
+            )
+            assert (inside + 1) * 2 <= snippet.end_line - snippet.start_line + 1
 
 
 async def test_retrieve_runs_off_the_event_loop_and_agrees_with_the_sync_variant(
