@@ -22,6 +22,8 @@ QUERY_LINES = 20
 WINDOW_LINES = 20
 STRIDE_LINES = 10
 MIN_SCORE = 0.05
+CACHED_FILES = 64
+"""Files whose windows are kept between requests (a large file's take about a megabyte)."""
 
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -82,7 +84,7 @@ def similar_windows(
     ]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=CACHED_FILES)
 def _lines(text: str) -> tuple[str, ...]:
     """The lines of `text` with their line breaks; only `\n` breaks lines, as in `Document`."""
     lines = [line + "\n" for line in text.split("\n")]
@@ -90,7 +92,7 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(lines) if lines[-1] else tuple(lines[:-1])
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=CACHED_FILES)
 def _windows(text: str) -> tuple[tuple[int, frozenset[str]], ...]:
     """(first line, token set) of every non-empty window of `text`, computed once per text.
 
