@@ -24,7 +24,7 @@ T = TypeVar("T")
 class FileRows:
     """Definitions and imports per (database, file), valid while the file's hash holds."""
 
-    def __init__(self, max_files: int = 1024) -> None:
+    def __init__(self, max_files: int = 256) -> None:
         self.max_files = max_files
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str, str], tuple[str, object]] = OrderedDict()
