@@ -23,12 +23,16 @@ names of the packages the file imports (printed apart: once per server process).
 Targets: false rejections <= 2%; recall >= 95% syntax and unknown-dependency, >= 90%
 unknown-symbol, >= 80% arity; p95 <= 15 ms.
 
-Usage: `python -m benchmarks.bench_validate [--quick]`.
+With `--llm`, also ToolGen's Static Validity Rate and Dependency Coverage of the real
+embedded model's suggestions, validation off and on (`measure_llm`; minutes on a CPU).
+
+Usage: `python -m benchmarks.bench_validate [--quick] [--llm]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import re
 import statistics
@@ -267,10 +271,92 @@ def measure_cost(views: dict[str, IndexView], n_holes: int) -> None:
         )
 
 
+async def measure_llm(n_holes: int, directory: Path) -> None:
+    """ToolGen's two metrics on what the real pipeline returns with the embedded SmolLM2
+    model (llama.cpp through xllamacpp), validation off and on.
+
+    Each hole is completed once with validation off; "on" applies the same `judge` the
+    pipeline applies, to the same text, so sampling noise does not differ between the two.
+    Static Validity Rate: the share of returned suggestions without any problem.
+    Dependency Coverage: the share of the repository names the true line uses (names the
+    index defines) that a returned suggestion uses too.
+    """
+    import dataclasses
+
+    from context.backends import make_backend
+    from context.pipeline import CompletionRequest, Engine, complete
+    from context.settings import Settings
+    from context.validate import judge
+    from context.workspace import Workspace
+
+    root = package_dir("httpx")
+    if root is None:
+        print("llm: httpx is not installed; skipped")
+        return
+    settings = Settings()
+    settings = dataclasses.replace(
+        settings,
+        model=dataclasses.replace(settings.model, timeout_ms=120_000, max_tokens=48),
+        context=dataclasses.replace(settings.context, max_prompt_tokens=512),
+        validation=dataclasses.replace(settings.validation, enabled=False),
+    )
+    workspace = Workspace(root, settings.index, db_path=directory / "llm.db")
+    await workspace.index(None)
+    view = IndexView(workspace.store)
+    backend = make_backend(settings.model, root=root)
+    engine = Engine(settings=settings, backend=backend, workspace=workspace, root=root)
+    holes = sample_holes("single", n_holes, seed=5, files=sorted(root.rglob("*.py")))
+    returned = {"off": 0, "on": 0}
+    valid = {"off": 0, "on": 0}
+    covered = {"off": 0, "on": 0}
+    n_dependencies = n_failures = 0
+    started = time.perf_counter()
+    try:
+        for hole in holes:
+            document = Document(
+                hole.path.as_uri(), hole.prefix + hole.suffix, "python", path=hole.path
+            )
+            result = await complete(engine, CompletionRequest(document, hole.offset))
+            if result.error is not None or not result.suggestions:
+                n_failures += result.error is not None
+                continue
+            dependencies = {
+                name for name in re.findall(r"[A-Za-z_]\w*", hole.middle) if view.definitions(name)
+            }
+            n_dependencies += len(dependencies)
+            text = result.suggestions[0].text
+            judged = judge(document, hole.offset, text, view, SETTINGS)
+            for label, candidate in (("off", text), ("on", judged.text)):
+                if candidate is None or not candidate.strip():
+                    continue
+                returned[label] += 1
+                valid[label] += not validate(document, hole.offset, candidate, view, SETTINGS)
+                covered[label] += len(dependencies & set(re.findall(r"[A-Za-z_]\w*", candidate)))
+    finally:
+        await backend.aclose()
+        await workspace.close() if asyncio.iscoroutinefunction(
+            workspace.close
+        ) else workspace.close()
+    elapsed = time.perf_counter() - started
+    print(
+        f"llm (embedded SmolLM2-135M, {len(holes)} holes in httpx, {elapsed:.0f} s, "
+        f"{n_failures} backend errors):"
+    )
+    for label in ("off", "on"):
+        print(
+            f"  validation {label:<3}: returned {returned[label]:>3}, "
+            f"static validity {percent(valid[label], returned[label])}, "
+            f"dependency coverage {percent(covered[label], n_dependencies)}"
+        )
+
+
 def main() -> None:
     """Print false rejections, recall per kind and the cost per candidate."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer holes")
+    parser.add_argument(
+        "--llm", action="store_true", help="also measure the real model's suggestions (minutes)"
+    )
     args = parser.parse_args()
     n_holes, n_cost = (150, 20) if args.quick else (1000, 100)
     with tempfile.TemporaryDirectory() as directory:
@@ -279,6 +365,8 @@ def main() -> None:
         print(f"indexed {', '.join(PACKAGES)} in {time.perf_counter() - started:.1f} s")
         measure_quality(sample_holes("single", n_holes), views)
         measure_cost(views, n_cost)
+        if args.llm:
+            asyncio.run(measure_llm(10 if args.quick else 40, Path(directory)))
         for view in views.values():
             view.store.close()
 

@@ -10,11 +10,20 @@ when it is:
 - a builtin or global of the language (`context.names`);
 - defined anywhere in the repository (`SymbolView.definitions`).
 
-Members are checked where the members are known: `module.name` for a Python
-standard-library module bound by `import module` (its real members), and `self.name` or
-`Class.name` for a Python class of the same file whose bases are known too and that
-defines no `__getattr__`. A Python file with a star import (`from x import *`) skips the
-check of plain names, since any name may come from it.
+Python members are checked two ways:
+
+- where the owner's members are known: `module.name` for a standard-library module bound
+  by `import module` (its real members), and `self.name`, `cls.name` or `Class.name` for a
+  class of the file or the index whose bases are all known and that defines no
+  `__getattr__` (the class's text, or the index's members, give its names);
+- elsewhere (an object of unknown type), the member must exist *somewhere*: in the file's
+  text, among the repository's definitions, the builtin types' attributes, the attributes
+  of the classes of imported (and commonly used) standard-library modules, or the names of
+  the imported installed packages' sources. An imported package that cannot be read (not
+  installed here, or too large) makes any member possible.
+
+A Python file with a star import (`from x import *`) skips the check of plain names,
+since any name may come from it.
 """
 
 from __future__ import annotations
