@@ -152,7 +152,7 @@ function M.resolve(user)
           if M.defaults.keymaps[action] == nil then
             table.insert(problems, ('keymaps.%s: unknown action; the actions are %s'):format(
               action,
-              table.concat(vim.tbl_keys(M.defaults.keymaps), ', ')
+              table.concat(vim.fn.sort(vim.tbl_keys(M.defaults.keymaps)), ', ')
             ))
           elseif not is_key_or_false(lhs) then
             table.insert(problems, ('keymaps.%s: must be a key such as "<M-l>", or false'):format(action))

@@ -39,6 +39,10 @@ local function map(lhs, action, desc)
     return
   end
   local previous = vim.fn.maparg(lhs, 'i', false, true)
+  if (previous.desc or ''):match('^fillin: ') then
+    -- Our own mapping from an earlier setup(): replace it, falling back to the key itself.
+    previous = {}
+  end
   vim.keymap.set('i', lhs, function()
     if action() ~= false then
       return
