@@ -28,11 +28,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
 from context.languages import language_for_path
-from context.settings import IndexSettings
+
+if TYPE_CHECKING:
+    # Only for annotations: worker processes import this module and need no settings.
+    from context.settings import IndexSettings
 
 VENDORED_DIRS = frozenset(
     {

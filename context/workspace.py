@@ -43,16 +43,16 @@ import tree_sitter as ts
 from context.document import Document, TextChange
 from context.ignore import IgnoreRules, content_problem
 from context.import_statements import Import
-from context.index.indexer import (
+from context.index.indexer import Indexer, IndexProgress, IndexStats
+from context.index.records import (
+    FileRecord,
     ImportResolver,
-    Indexer,
-    IndexProgress,
-    IndexStats,
+    ResolvedImport,
     build_record,
     content_hash,
     default_resolver,
 )
-from context.index.store import FileRecord, IndexStore, ResolvedImport
+from context.index.store import IndexStore
 from context.languages import Language, language_for_document, language_for_path
 from context.settings import IndexSettings
 from context.syntax import Definition, ExtractionCache, parse, reparse

@@ -11,14 +11,13 @@ A large refresh (`PARALLEL_MIN_FILES` files or more) reads and parses in worker 
 SQLite. Parsing holds the GIL, so this keeps the server's event loop responsive while it
 indexes, and uses every core. Smaller refreshes run in the calling thread.
 
-Imports are resolved through `context.imports.resolve_import` when that module is present
-(a resolver error never fails indexing: the import is stored unresolved).
+Reading and parsing one file is `context.index.records`' job; imports are resolved there
+through `context.imports.resolve_import` when that module is present (a resolver error never
+fails indexing: the import is stored unresolved).
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import logging
 import multiprocessing
 import os
@@ -28,14 +27,17 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
 
-from context.ignore import CrawledFile, IgnoreRules, content_problem
-from context.import_statements import Import
-from context.index.store import FileRecord, IndexStore, ResolvedImport
-from context.languages import Language, language_for_path
-from context.syntax import extract_all, parse
+from context.ignore import CrawledFile, IgnoreRules
+from context.index.records import (
+    FileRecord,
+    ImportResolver,
+    Outcome,
+    _init_worker,
+    _read_chunk,
+    read_record,
+)
+from context.index.store import IndexStore
 
 _log = logging.getLogger(__name__)
 
@@ -83,113 +85,6 @@ class IndexStats:
     def mb_per_s(self) -> float:
         """Parsed megabytes (10^6 bytes) per second of the refresh."""
         return self.n_bytes / 1e6 / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-
-class ImportResolver(Protocol):
-    """Resolve one import of `importer` (root-relative) to (workspace file, external package)."""
-
-    def __call__(
-        self, importer: str, statement: Import, language: str
-    ) -> tuple[str | None, str | None]: ...
-
-
-def default_resolver(
-    root: Path, include_dirs: Sequence[str], exists: Callable[[str], bool] | None
-) -> ImportResolver | None:
-    """A resolver backed by `context.imports.resolve_import`, or None when it is absent."""
-    try:
-        module: Any = importlib.import_module("context.imports")
-    except ImportError:
-        return None
-    resolve_import = getattr(module, "resolve_import", None)
-    if resolve_import is None:
-        return None
-
-    def resolve(importer: str, statement: Import, language: str) -> tuple[str | None, str | None]:
-        result = resolve_import(
-            root,
-            importer,
-            statement.module,
-            language,
-            names=[n.name for n in statement.names],
-            kind=statement.kind,
-            include_dirs=include_dirs,
-            exists=exists,
-        )
-        return result.path, (result.package or None)
-
-    return resolve
-
-
-def content_hash(data: bytes) -> str:
-    """The hash the index keeps of a file's content."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def build_record(
-    rel_path: str,
-    lang: Language,
-    data: bytes,
-    mtime_ns: int,
-    *,
-    resolver: ImportResolver | None = None,
-    is_open: bool = False,
-) -> FileRecord:
-    """Parse `data` once and extract what the index keeps about the file."""
-    definitions, statements = extract_all(lang, parse(lang, data), data)
-    imports = [_resolve(resolver, rel_path, statement, lang) for statement in statements]
-    return FileRecord(
-        rel_path=rel_path,
-        language=lang.name,
-        size=len(data),
-        hash=content_hash(data),
-        mtime_ns=mtime_ns,
-        definitions=definitions,
-        imports=imports,
-        is_open=is_open,
-    )
-
-
-def _resolve(
-    resolver: ImportResolver | None, importer: str, statement: Import, lang: Language
-) -> ResolvedImport:
-    if resolver is None:
-        return ResolvedImport(statement)
-    try:
-        path, package = resolver(importer, statement, lang.name)
-    except Exception:
-        # Resolution is best effort: a resolver bug must not lose the file's other rows.
-        _log.exception("resolving %r in %s failed", statement.module, importer)
-        return ResolvedImport(statement)
-    return ResolvedImport(statement, path, package)
-
-
-Outcome = FileRecord | str | None
-"""A file's new record; None when only its modification time changed; else why it is skipped."""
-
-
-def read_record(
-    crawled: CrawledFile,
-    old_hash: str | None,
-    max_file_bytes: int,
-    resolver: ImportResolver | None,
-) -> Outcome:
-    """Read, check and (when its hash differs from `old_hash`) parse one crawled file."""
-    lang = language_for_path(crawled.rel_path)
-    if lang is None:
-        return "unsupported"
-    try:
-        data = crawled.path.read_bytes()
-    except OSError as exc:
-        return f"unreadable ({exc})"
-    if len(data) > max_file_bytes:
-        return "too large"
-    problem = content_problem(data)
-    if problem is not None:
-        return problem
-    if old_hash is not None and old_hash == content_hash(data):
-        return None
-    return build_record(crawled.rel_path, lang, data, crawled.mtime_ns, resolver=resolver)
 
 
 class Indexer:
@@ -335,29 +230,3 @@ def _is_changed(crawled: CrawledFile, known: dict[str, tuple[int, int, str, bool
         return True
     size, mtime_ns, _, is_open = state
     return is_open or size != crawled.size or mtime_ns != crawled.mtime_ns
-
-
-_worker_resolver: ImportResolver | None = None
-_worker_max_bytes = 0
-
-
-def _init_worker(
-    root: Path,
-    include_dirs: Sequence[str],
-    known_paths: frozenset[str],
-    max_file_bytes: int,
-    should_resolve: bool,
-) -> None:
-    """Set up a worker process: its resolver sees the crawled files as the workspace."""
-    global _worker_resolver, _worker_max_bytes
-    _worker_max_bytes = max_file_bytes
-    if should_resolve:
-        _worker_resolver = default_resolver(root, include_dirs, known_paths.__contains__)
-
-
-def _read_chunk(chunk: Sequence[tuple[CrawledFile, str | None]]) -> list[Outcome]:
-    """A worker's task: the outcomes of a few files."""
-    return [
-        read_record(crawled, old_hash, _worker_max_bytes, _worker_resolver)
-        for crawled, old_hash in chunk
-    ]

@@ -45,7 +45,8 @@ import platformdirs
 import sqlite_utils
 
 from context.errors import IndexStoreError
-from context.import_statements import Import, ImportedName
+from context.import_statements import ImportedName
+from context.index.records import FileRecord, ResolvedImport
 from context.syntax import Definition
 
 SCHEMA_VERSION = 1
@@ -99,29 +100,6 @@ class ImportRow:
     """The imported file, relative to the root, when it lies in the workspace."""
     package: str | None
     """The external package, when the import leads outside the workspace."""
-
-
-@dataclass(frozen=True)
-class ResolvedImport:
-    """An import as written, with its resolution (both None when none was attempted)."""
-
-    statement: Import
-    resolved_path: str | None = None
-    package: str | None = None
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    """Everything the index holds about one file, ready to be written."""
-
-    rel_path: str
-    language: str
-    size: int
-    hash: str
-    mtime_ns: int
-    definitions: Sequence[Definition]
-    imports: Sequence[ResolvedImport]
-    is_open: bool = False
 
 
 def default_db_path(root: Path, directory: str = "") -> Path:

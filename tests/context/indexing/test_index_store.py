@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 
 from context.import_statements import Import, ImportedName
-from context.index.store import (
-    SCHEMA_VERSION,
-    FileRecord,
-    IndexStore,
-    ResolvedImport,
-    default_db_path,
-    fts_terms,
-)
+from context.index.records import FileRecord, ResolvedImport
+from context.index.store import SCHEMA_VERSION, IndexStore, default_db_path, fts_terms
 from context.settings import IndexSettings
 from context.syntax import Definition
 from context.workspace import Workspace
