@@ -5,7 +5,8 @@ below the cursor, starts the next function, or loops on a line. `StreamFilter` w
 stream and says, after each piece, whether the suggestion is complete; the caller then stops
 reading, which aborts the HTTP generation so the model server does no wasted work. After the
 stream, `finish` applies the rules that need the whole text: block truncation, bracket and
-quote balancing against the text after the cursor, and trailing whitespace.
+quote balancing against the text after the cursor, the longest run of whole lines that
+parses with tree-sitter, and trailing whitespace.
 
 Usage (the whole public API)::
 
@@ -50,6 +51,7 @@ from context.truncate import (
     is_balanced,
     next_lines_below,
     truncate_to_block,
+    truncate_to_parse,
 )
 
 
@@ -399,7 +401,8 @@ LINE_RULES: tuple[LineRule, ...] = (
 
 
 def finish(ctx: StopContext, text: str) -> Finished:
-    """The final suggestion: block truncation, bracket balancing, then trailing whitespace."""
+    """The final suggestion: block truncation, bracket balancing, the longest run of lines
+    that parses (tree-sitter), then trailing whitespace."""
     reason = ""
     truncated = truncate_to_block(text, ctx.cursor_line_prefix, ctx.next_line)
     if truncated != text:
@@ -408,6 +411,9 @@ def finish(ctx: StopContext, text: str) -> Finished:
     balanced = balance_against_suffix(text, rest, ctx.next_line)
     if balanced != text:
         text, reason = balanced, "closer-in-suffix"
+    parsed = truncate_to_parse(ctx.prefix, text, ctx.suffix, ctx.language)
+    if parsed != text:
+        text, reason = parsed, "syntax-cut"
     return Finished(trim_trailing_whitespace(ctx, text), reason)
 
 

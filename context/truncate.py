@@ -14,15 +14,45 @@ is kept whole: only a suggestion that would leave the suffix misplaced is cut.
 in `print(|)` the suggestion `"hi")` becomes `"hi"`; a final line that duplicates the
 closing line below the cursor is dropped.
 
-Both functions only remove text from the end of the suggestion.
+`truncate_to_parse` splices the suggestion into the text around the cursor, parses it with
+tree-sitter and, when the suggestion adds syntax errors (a statement cut off by the token
+limit, a block left open), keeps its longest run of whole lines that adds none: the part
+that completes the current statement or block.
+
+All three only remove text from the end of the suggestion.
 """
 
 from __future__ import annotations
+
+from context.languages import language_for_id
+from context.validation.splice import make_splice
+from context.validation.syntax_check import check_syntax
 
 _CLOSERS = ")]}"
 _OPENERS = "([{"
 _QUOTES = "\"'`"
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", "->", " do", " then")
+
+
+MAX_PARSE_CUTS = 8
+"""How many line boundaries `truncate_to_parse` tries, from the end, before giving up."""
+
+
+def truncate_to_parse(prefix: str, text: str, suffix: str, language: str) -> str:
+    """The longest whole-line start of `text` that adds no syntax error, or `text` itself
+    when it parses cleanly, the language has no grammar, or no cut helps."""
+    lang = language_for_id(language)
+    if lang is None or "\n" not in text.rstrip("\n"):
+        return text
+    document = prefix + suffix
+    if not check_syntax(make_splice(document, len(prefix), text, lang)):
+        return text
+    cuts = [i + 1 for i, ch in enumerate(text) if ch == "\n"][::-1]
+    for cut in cuts[:MAX_PARSE_CUTS]:
+        head = text[:cut]
+        if head.strip() and not check_syntax(make_splice(document, len(prefix), head, lang)):
+            return head
+    return text
 
 
 def truncate_to_block(text: str, cursor_line_prefix: str, next_line: str | None) -> str:

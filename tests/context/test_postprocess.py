@@ -325,6 +325,31 @@ CASES = [
         "run();\n  } else {\n    stop();",
         "",
     ),
+    # Keeping what parses (finish).
+    Case(
+        "a statement cut off by the token limit is dropped",
+        "python",
+        "def f(xs):\n    $0\n",
+        "total = sum(xs)\n    return compute(total,\n",
+        "total = sum(xs)",
+        "syntax-cut",
+    ),
+    Case(
+        "a block left open at the end of the stream is dropped (JavaScript)",
+        "javascript",
+        "function f() {\n  $0\n}\n",
+        "const a = 1;\n  if (a) {\n    run(",
+        "const a = 1;",
+        "syntax-cut",
+    ),
+    Case(
+        "Go: a half-written call is dropped",
+        "go",
+        "package main\n\nfunc main() {\n\t$0\n}\n",
+        "x := 1\n\tfmt.Println(x,",
+        "x := 1",
+        "syntax-cut",
+    ),
     # Bracket balancing and trailing whitespace (finish).
     Case(
         "a duplicated closing line at the end is dropped",
