@@ -40,6 +40,7 @@ class OpenAIBackend:
         self._model = model
         self._client = new_client(model, self.url)
         self._is_n_supported = True
+        self._stops = StopAllowance()
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the text of one completion (the first candidate) as it arrives."""
@@ -75,7 +76,9 @@ class OpenAIBackend:
     ) -> AsyncGenerator[tuple[int, str], None]:
         """Yield (candidate index, text piece) pairs until the server ends the stream."""
         body = {"prompt": request.prompt, "n": n}
-        events = openai_events(self._client, self.url, self._model, self.template, request, body)
+        events = openai_events(
+            self._client, self.url, self._model, self.template, request, body, self._stops
+        )
         async with aclosing(events):
             async for event in events:
                 for choice in event.get("choices") or ():
@@ -84,32 +87,76 @@ class OpenAIBackend:
                         yield choice.get("index", 0), text
 
 
-def openai_events(
+class StopAllowance:
+    """How many stop strings an OpenAI-compatible server accepts, learnt from its refusals.
+
+    vLLM and llama.cpp take any number; OpenAI's own API takes at most 4, and some of its
+    models none. After a 400 that names `stop`, the next attempt sends the last 4 (the
+    request's own, such as line-mode stops, come last), then none; fillin's stream filter
+    applies every stop string on its side anyway.
+    """
+
+    _LIMITS = (None, 4, 0)
+
+    def __init__(self) -> None:
+        self._level = 0
+
+    def cut(self, stop: list[str]) -> list[str]:
+        """The stop strings to send."""
+        limit = self._LIMITS[self._level]
+        return stop if limit is None else stop[len(stop) - limit :]
+
+    def should_retry_after(self, exc: HttpStatusError, url: str) -> bool:
+        """Whether `exc` refused the stop strings and fewer can be tried (then remember)."""
+        if exc.status != 400 or "stop" not in exc.detail.lower():
+            return False
+        if self._level == len(self._LIMITS) - 1:
+            return False
+        self._level += 1
+        limit = self._LIMITS[self._level]
+        log.info("%s refused the stop strings (%s); sending at most %s", url, exc.detail, limit)
+        return True
+
+
+async def openai_events(
     client: httpx.AsyncClient,
     url: str,
     model: ModelSettings,
     template: Template,
     request: GenerationRequest,
     body: dict[str, Any],
+    stops: StopAllowance,
 ) -> AsyncGenerator[dict[str, Any], None]:
     """Stream the events of an OpenAI-style request: `body` plus the common sampling fields."""
-    body = {
-        **body,
-        "max_tokens": request.max_tokens,
-        "temperature": request.temperature,
-        "stop": stop_sequences(template.stop, request),
-        "stream": True,
-    }
-    if model.name:
-        body["model"] = model.name
-    return stream_json(
-        client,
-        url,
-        body,
-        framing="sse",
-        server="the OpenAI-compatible server",
-        headers=auth_headers(model),
-    )
+    wanted = stop_sequences(template.stop, request)
+    while True:
+        full = {
+            **body,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stream": True,
+        }
+        stop = stops.cut(wanted)
+        if stop:
+            full["stop"] = stop
+        if model.name:
+            full["model"] = model.name
+        events = stream_json(
+            client,
+            url,
+            full,
+            framing="sse",
+            server="the OpenAI-compatible server",
+            headers=auth_headers(model),
+        )
+        try:
+            async with aclosing(events):
+                async for event in events:
+                    yield event
+            return
+        except HttpStatusError as exc:
+            if not stops.should_retry_after(exc, url):
+                raise
 
 
 def _is_n_refused(exc: HttpStatusError) -> bool:

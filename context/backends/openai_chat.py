@@ -15,7 +15,7 @@ from contextlib import aclosing
 from context.backends import GenerationRequest
 from context.backends.fences import FenceStripper
 from context.backends.http import new_client, openai_url
-from context.backends.openai import openai_events
+from context.backends.openai import StopAllowance, openai_events
 from context.settings import ModelSettings
 from context.templates import Template
 
@@ -40,11 +40,14 @@ class OpenAIChatBackend:
         self.url = openai_url(model.url or DEFAULT_URL, "chat/completions")
         self._model = model
         self._client = new_client(model, self.url)
+        self._stops = StopAllowance()
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the code of the answer, fences stripped, as it arrives."""
         body = {"messages": chat_messages(request)}
-        events = openai_events(self._client, self.url, self._model, self.template, request, body)
+        events = openai_events(
+            self._client, self.url, self._model, self.template, request, body, self._stops
+        )
         fences = FenceStripper()
         async with aclosing(events):
             async for event in events:

@@ -98,6 +98,38 @@ async def test_a_server_refusing_n_is_asked_once_per_candidate(scripted: Scripte
     assert [r.body["n"] for r in server.received] == [2, 1, 1, 1, 1]
 
 
+# OpenAI's 400 replies about stop strings (error message texts of its API).
+TOO_MANY_STOPS = (
+    b'{"error": {"message": "Invalid \'stop\': array too long. Expected an array with maximum '
+    b'length 4, but got an array with length 9 instead.", "type": "invalid_request_error", '
+    b'"param": "stop", "code": "array_above_max_length"}}'
+)
+NO_STOPS = (
+    b'{"error": {"message": "Unsupported parameter: \'stop\' is not supported with this '
+    b'model.", "type": "invalid_request_error", "param": "stop", "code": null}}'
+)
+
+
+async def test_refused_stop_strings_are_cut_to_four_then_dropped(scripted: Scripted) -> None:
+    def reply(received: Received) -> Reply:
+        stop = received.body.get("stop")
+        if stop is not None:
+            body = TOO_MANY_STOPS if len(stop) > 4 else NO_STOPS
+            return Reply(status=400, chunks=[body], content_type="application/json")
+        return Reply(chunks=sse(choice(0, "ok", "stop")))
+
+    async with scripted({"/v1/completions": reply}) as server:
+        backend = OpenAIBackend(ModelSettings(url=server.url), get_template("starcoder"))
+        for _ in range(2):
+            async with aclosing(backend.stream(REQUEST)) as pieces:
+                assert [p async for p in pieces] == ["ok"]
+        await backend.aclose()
+    sent = [r.body.get("stop") for r in server.received]
+    wanted = [*get_template("starcoder").stop, "\n\n"]
+    # The server's limits are learnt once: the second completion sends no stop at all.
+    assert sent == [wanted, wanted[-4:], None, None]
+
+
 @pytest.mark.llm
 @pytest.mark.parametrize("suffix", ["", "/v1", "/v1/"])
 async def test_streams_from_the_real_server(real_model: ModelSettings, suffix: str) -> None:
