@@ -97,7 +97,7 @@ async def test_streamed_fenced_answer_becomes_code_and_stops(scripted: Scripted)
 async def test_a_real_chat_model_answers_without_fences(real_model: ModelSettings) -> None:
     backend = OpenAIChatBackend(real_model, PREFIX_ONLY)
     request = GenerationRequest(
-        "", "def add(a, b):\n    ", "\n", max_tokens=24, temperature=0.0, language="python"
+        "", "def add(a, b):\n    ", "\n", max_tokens=12, temperature=0.0, language="python"
     )
     async with aclosing(backend.stream(request)) as pieces:
         texts = [piece async for piece in pieces]
