@@ -129,7 +129,9 @@ class FillinExtension {
     client.onDidChangeState((event) => {
       this.serverState = event.newState === State.Running ? 'running' : event.newState === State.Starting ? 'starting' : 'stopped';
       void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, this.serverState === 'running');
-      if (event.oldState === State.Running && event.newState === State.Stopped && this.client === client) {
+      if (event.newState === State.Running) {
+        this.error = undefined;
+      } else if (event.oldState === State.Running && event.newState === State.Stopped && this.client === client) {
         this.error = 'the server stopped; run "fillin: Restart Server" after fixing the cause';
       }
       this.render();
