@@ -111,9 +111,7 @@ class Workspace:
         self._open_rel: set[str] = set()
         self._recent: deque[RecentEdit] = deque(maxlen=MAX_RECENT_EDITS)
         self._known: frozenset[str] = frozenset()
-        self._resolver: ImportResolver | None = default_resolver(
-            self.root, settings.include_dirs, self._is_known
-        )
+        self._resolver: ImportResolver | None = self._new_resolver()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fillin-index")
         self._cancel = threading.Event()
         self.last_stats: IndexStats | None = None
@@ -137,6 +135,10 @@ class Workspace:
     def is_ignored(self, path: Path) -> bool:
         """Whether `path` must stay out of the index and of prompts (see `context.ignore`)."""
         return self.rules.is_ignored(path)
+
+    def _new_resolver(self) -> ImportResolver | None:
+        """A resolver with an empty cache, for when files appeared or vanished."""
+        return default_resolver(self.root, self.settings.include_dirs, self._is_known)
 
     def _is_known(self, rel_path: str) -> bool:
         return rel_path in self._known or rel_path in self._open_rel
@@ -166,6 +168,7 @@ class Workspace:
             return IndexStats(0, 0, 0, 0, 0, 0, 0.0)
         crawled = list(self.rules.walk())
         self._known = frozenset(f.rel_path for f in crawled)
+        self._resolver = self._new_resolver()
         indexer = Indexer(
             self.store, self.rules, resolver=self._resolver, include_dirs=self.settings.include_dirs
         )
@@ -354,6 +357,11 @@ class Workspace:
         """
         rels: list[str] = []
         needs_refresh = len(changes) >= FULL_REFRESH_AFTER
+        if any(kind != "changed" for _, kind in changes):
+            # A file that appears or vanishes can change where imports lead.
+            self._resolver = self._new_resolver()
+            for state in self._open.values():
+                state.resolutions.clear()
         for path, _ in changes:
             if path.name in (".gitignore", ".fillinignore"):
                 self.rules.invalidate(path.parent)

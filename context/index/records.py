@@ -56,7 +56,12 @@ class ImportResolver(Protocol):
 def default_resolver(
     root: Path, include_dirs: Sequence[str], exists: Callable[[str], bool] | None
 ) -> ImportResolver | None:
-    """A resolver backed by `context.imports.resolve_import`, or None when it is absent."""
+    """A resolver backed by `context.imports.resolve_import`, or None when it is absent.
+
+    Answers are cached per importer folder: every `import os` of a package resolves once.
+    The resolver lives as long as one refresh (or one workspace's open documents), since
+    a new file can change an answer.
+    """
     try:
         module: Any = importlib.import_module("context.imports")
     except ImportError:
@@ -65,20 +70,42 @@ def default_resolver(
     if resolve_import is None:
         return None
 
+    cache: dict[tuple[str, str, str, str, tuple[str, ...]], tuple[str | None, str | None]] = {}
+
     def resolve(importer: str, statement: Import, language: str) -> tuple[str | None, str | None]:
+        names = tuple(n.name for n in statement.names)
+        key = (
+            _resolution_scope(importer, language),
+            language,
+            statement.module,
+            statement.kind,
+            names,
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
         result = resolve_import(
             root,
             importer,
             statement.module,
             language,
-            names=[n.name for n in statement.names],
+            names=names,
             kind=statement.kind,
             include_dirs=include_dirs,
             exists=exists,
         )
-        return result.path, (result.package or None)
+        cached = cache[key] = (result.path, result.package or None)
+        return cached
 
     return resolve
+
+
+def _resolution_scope(importer: str, language: str) -> str:
+    """What an import's resolution depends on besides the import: the importer's folder,
+    or the importer itself for Rust, whose `self::`/`super::`/`mod` follow the file."""
+    if language == "rust":
+        return importer
+    return importer.rpartition("/")[0]
 
 
 def content_hash(data: bytes) -> str:
