@@ -46,7 +46,8 @@ import tree_sitter as ts
 from benchmarks.holes import PACKAGES, Hole, package_dir, sample_holes
 from context.document import Document
 from context.ignore import IgnoreRules
-from context.index.indexer import Indexer, default_resolver
+from context.index.indexer import Indexer
+from context.index.records import default_resolver
 from context.index.store import IndexStore
 from context.languages import language_named
 from context.settings import IndexSettings, ValidationSettings

@@ -199,8 +199,8 @@ def python_module_members(module: str) -> frozenset[str] | None:
 
 
 def stdlib_class_attributes(module: str) -> frozenset[str]:
-    """Attributes of every class in a standard-library module, plus those of the common
-    modules (`COMMON_STDLIB_MODULES`), whose objects go everywhere."""
+    """The names of a standard-library module and the attributes of every class in it, plus
+    those of the common modules (`COMMON_STDLIB_MODULES`), whose objects go everywhere."""
     return _class_attributes(module) | _common_class_attributes()
 
 
@@ -217,7 +217,7 @@ def _class_attributes(module: str) -> frozenset[str]:
     imported = import_stdlib(module)
     if imported is None:
         return frozenset()
-    names: set[str] = set()
+    names: set[str] = set(dir(imported))
     for value in list(vars(imported).values()):
         if isinstance(value, type):
             try:

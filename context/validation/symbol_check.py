@@ -38,6 +38,7 @@ from context.names import (
     BUILTIN_TYPE_ATTRIBUTES,
     JAVASCRIPT_GLOBALS,
     PYTHON_BUILTINS,
+    installed_python_modules,
     is_python_stdlib,
     package_identifiers,
     python_module_members,
@@ -290,7 +291,15 @@ def _check_python_member(
         module = _imported_module(splice.text, head)
         if module is not None and rest:
             module = f"{module}.{rest}"
-        if module is not None:
+        if module is not None and not is_python_stdlib(module):
+            # An installed package's module: its source's names, or nothing to check.
+            if _is_workspace_package(view, module.split(".", 1)[0]):
+                return None
+            names = package_identifiers(module.split(".", 1)[0], site_packages_dirs(view.root))
+            if names is None or name in names:
+                return None
+            members, what = names, f"package `{module.split('.', 1)[0]}` has"
+        elif module is not None:
             members = python_module_members(module)
             what = f"module `{module}` has"
         elif not rest:
@@ -329,10 +338,26 @@ def _is_member_name_known(splice: Splice, view: SymbolView, name: str) -> bool:
             continue
         if _is_workspace_package(view, module):
             continue
-        known = package_identifiers(module, site_packages_dirs(view.root))
+        directories = site_packages_dirs(view.root)
+        if module not in installed_python_modules(directories) and _is_environment_known(view):
+            # Not installed in the project's own environment: an optional import guarded
+            # by `except ImportError`, whose objects never exist here.
+            continue
+        known = package_identifiers(module, directories)
         if known is None or name in known:
             return True
     return False
+
+
+def _is_environment_known(view: SymbolView) -> bool:
+    """Whether the installed packages fillin sees are the project's: the workspace has its
+    own virtualenv, or lies inside a site-packages directory."""
+    root = view.root
+    if root is None:
+        return False
+    if any((root / venv).is_dir() for venv in (".venv", "venv")):
+        return True
+    return any(root.is_relative_to(directory) for directory in site_packages_dirs(None))
 
 
 def _is_workspace_package(view: SymbolView, module: str) -> bool:

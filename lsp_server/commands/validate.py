@@ -93,7 +93,8 @@ def _open_view(root: Path, settings: Settings, *, with_index: bool) -> SymbolVie
     if not with_index or not settings.index.enabled:
         return EmptyView()
     from context.ignore import IgnoreRules
-    from context.index.indexer import Indexer, default_resolver
+    from context.index.indexer import Indexer
+    from context.index.records import default_resolver
     from context.index.store import IndexStore
 
     try:

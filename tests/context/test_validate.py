@@ -15,7 +15,8 @@ import pytest
 
 from context.document import Document
 from context.ignore import IgnoreRules
-from context.index.indexer import Indexer, default_resolver
+from context.index.indexer import Indexer
+from context.index.records import default_resolver
 from context.index.store import IndexStore
 from context.languages import language_for_path
 from context.settings import IndexSettings, ValidationSettings
