@@ -108,6 +108,19 @@ TRACKER = [
 ]
 
 
+# Settings as they reach the server (as Lua tables, JSON-encoded): Lua cannot tell an empty
+# object from an empty list, and the server wants an object for every section.
+AS_JSON_OBJECT: list[tuple[str, Any]] = [
+    ("{}", {}),
+    ("{ model = {} }", {"model": {}}),
+    (
+        "{ model = { stop = { '\\n\\n' }, maxTokens = 64 } }",
+        {"model": {"stop": ["\n\n"], "maxTokens": 64}},
+    ),
+    ("{ index = { exclude = {} } }", {"index": {"exclude": {}}}),
+]
+
+
 def _evaluate(nvim: Path, tmp_path: Path, cases: list[dict[str, Any]]) -> list[Any]:
     cases_path, result_path = tmp_path / "cases.json", tmp_path / "results.json"
     cases_path.write_text(json.dumps(cases), encoding="utf-8")
@@ -137,6 +150,10 @@ def results(nvim: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, l
         ],
         "resolve": [{"kind": "resolve", "options": options} for options, _, _ in RESOLVE],
         "tracker": [{"kind": "tracker", "ops": ops} for ops, _ in TRACKER],
+        "json": [
+            {"kind": "eval", "code": f"return require('fillin.server').as_json_object({lua})"}
+            for lua, _ in AS_JSON_OBJECT
+        ],
         "load": [{"kind": "load", "path": str(p)} for p in sorted(PLUGIN_DIR.rglob("*.lua"))],
     }
     flat = [case for cases in tables.values() for case in cases]
@@ -182,6 +199,13 @@ def test_tracker_sends_one_ending_per_shown_suggestion(
 ) -> None:
     sent = [(n["method"], n["params"]) for n in results["tracker"][idx]]
     assert sent == row[1]
+
+
+@pytest.mark.parametrize(("idx", "row"), list(enumerate(AS_JSON_OBJECT)))
+def test_settings_reach_the_server_as_json_objects(
+    results: dict[str, list[Any]], idx: int, row: tuple[Any, Any]
+) -> None:
+    assert results["json"][idx] == row[1]
 
 
 def test_every_lua_file_compiles(results: dict[str, list[Any]]) -> None:

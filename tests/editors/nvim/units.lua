@@ -23,6 +23,8 @@ local function run(case)
       tracker[op[1]](tracker, unpack(op, 2))
     end
     return sent
+  elseif case.kind == 'eval' then
+    return assert(loadstring(case.code))()
   elseif case.kind == 'load' then
     local chunk, err = loadfile(case.path)
     return chunk ~= nil or err

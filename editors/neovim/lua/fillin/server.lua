@@ -12,6 +12,24 @@ M.NAME = 'fillin'
 
 local has_011 = vim.fn.has('nvim-0.11') == 1
 
+--- A copy of `settings` whose empty tables are JSON objects (`{}`), not arrays (`[]`), since
+--- the server expects an object for every section.
+function M.as_json_object(settings)
+  if type(settings) ~= 'table' then
+    return settings
+  end
+  if next(settings) == nil then
+    return vim.empty_dict()
+  end
+  local copy = {}
+  for key, value in pairs(settings) do
+    copy[key] = (type(value) == 'table' and not vim.islist(value)) and M.as_json_object(value)
+      or (type(value) == 'table' and next(value) == nil) and vim.empty_dict()
+      or value
+  end
+  return copy
+end
+
 --- Start (or reuse) the client for `bufnr`; returns its id, or nil for a buffer without a file.
 function M.start(bufnr, options, command)
   if vim.bo[bufnr].buftype ~= '' then
@@ -30,8 +48,8 @@ function M.start(bufnr, options, command)
     cmd = command,
     root_dir = root,
     capabilities = capabilities,
-    init_options = options.settings,
-    settings = { fillin = options.settings },
+    init_options = M.as_json_object(options.settings),
+    settings = { fillin = M.as_json_object(options.settings) },
   }, { bufnr = bufnr })
 end
 
