@@ -419,3 +419,25 @@ def test_next_and_previous_cycle_through_the_candidates(
     # dismissed, and the accepted one is counted once.
     assert overall["accepted"] == 1
     assert overall["acceptedChars"] == len(shown["second"])
+
+
+def test_a_bad_setting_is_named_and_suggestions_keep_working(
+    drive: Drive, repository: Repository, model_server: ModelServer
+) -> None:
+    _, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    model_server.replies = (TOTAL,)
+    settings = {
+        "model": {"backend": "openai", "url": f"{model_server.url}/v1", "name": "scripted"},
+        "completion": {"maxLines": -3},
+        "index": {"enabled": False},
+        "context": {"repository": False},
+    }
+
+    outcome = drive(
+        [*edit(cursor), keys("Areturn "), wait(IS_VISIBLE), snapshot("shown")],
+        settings=settings,
+    )
+
+    assert "completion.maxLines" in (outcome.messages or "")
+    assert outcome.snapshots["shown"].visible == TOTAL
