@@ -420,6 +420,27 @@ def _source_files(engine: Engine) -> list[SourceFile]:
     return files
 
 
+MIN_TIMEOUT_MS = 60_000
+"""The least `model.timeoutMs` an evaluation runs with."""
+
+
+def evaluation_settings(settings: Settings) -> Settings:
+    """The settings an evaluation opens its engine with, whatever everyday use says.
+
+    The index is on (holes come from it) and so is repository context (the `fillin`
+    configuration uses it); the model gets at least `MIN_TIMEOUT_MS`, so that a busy server
+    answering late shows up as latency rather than as failures.
+    """
+    return dataclasses.replace(
+        settings,
+        model=dataclasses.replace(
+            settings.model, timeout_ms=max(settings.model.timeout_ms, MIN_TIMEOUT_MS)
+        ),
+        index=dataclasses.replace(settings.index, enabled=True),
+        context=dataclasses.replace(settings.context, repository=True),
+    )
+
+
 def configuration_settings(settings: Settings, configuration: str) -> Settings:
     """The settings one configuration runs with (single-line, as holes are lines)."""
     if configuration not in CONFIGURATIONS:

@@ -5,8 +5,9 @@ use a name defined in another file, and plain lines), asks the configured backen
 hole without and with repository context and validation, and prints exact match, edit
 similarity, the share of statically valid suggestions, validation outcomes and latency, per
 configuration and per kind of hole. A progress bar goes to stderr; `--json` prints the
-whole report, every attempt included. The repository is only read. The model gets at least
-`MIN_TIMEOUT_MS` to answer, so a busy server shows up as latency rather than as failures.
+whole report, every attempt included. The repository is only read. The model gets at least a
+minute to answer (`context.evaluate.MIN_TIMEOUT_MS`), so a busy server shows up as latency
+rather than as failures.
 
 Exit status: 0 when the run finished, 1 when the model server failed on every hole, 2 for a
 bad root or option.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -24,9 +24,6 @@ from typing import TYPE_CHECKING, TextIO
 
 from lsp_server.overrides import add_model_options, model_overrides
 from lsp_server.table import format_ms, format_share, render_table
-
-MIN_TIMEOUT_MS = 60_000
-"""The least `model.timeoutMs` an evaluation runs with."""
 
 if TYPE_CHECKING:
     from context.evaluate import EvalOptions, EvalProgress, EvalReport, Summary
@@ -99,22 +96,12 @@ def run(args: argparse.Namespace) -> int:
 async def _evaluate(
     root: Path, options: EvalOptions, overrides: dict[str, str | None]
 ) -> EvalReport | None:
-    from context.evaluate import evaluate
+    from context.evaluate import evaluate, evaluation_settings
     from lsp_server.standalone import load_root_settings, open_engine, print_problems
 
     settings, problems = load_root_settings(root, overrides)
     print_problems(problems)
-    # The holes come from the index and the `fillin` configuration uses repository context,
-    # whatever the settings say for everyday completion.
-    # A busy model server answering a long prompt late is measured, not counted as failed.
-    settings = dataclasses.replace(
-        settings,
-        model=dataclasses.replace(
-            settings.model, timeout_ms=max(settings.model.timeout_ms, MIN_TIMEOUT_MS)
-        ),
-        index=dataclasses.replace(settings.index, enabled=True),
-        context=dataclasses.replace(settings.context, repository=True),
-    )
+    settings = evaluation_settings(settings)
     print(f"fillin eval: indexing {root} ...", file=sys.stderr)
     async with open_engine(root, settings, with_index=True) as engine:
         bar = ProgressBar(sys.stderr)

@@ -23,8 +23,8 @@ from lsprotocol import types
 
 from context.document import Document, Encoding
 from context.pipeline import CompletionRequest, CompletionResult, Suggestion, complete
-from lsp_server.convert import lsp_range
-from lsp_server.features.stats import accept_command, recorder_of
+from lsp_server.convert import lsp_accept_command, lsp_range
+from lsp_server.features.stats import recorder_of
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
 
@@ -123,7 +123,7 @@ def lsp_completion_item(
         text_edit=types.TextEdit(
             range=lsp_range(document, word_start, end, encoding), new_text=new_text
         ),
-        command=accept_command(suggestion.id),
+        command=lsp_accept_command(suggestion.id),
         data={"id": suggestion.id},
     )
 

@@ -4,7 +4,8 @@ local acceptance statistics.
 The contract with editors (the README repeats it):
 
 - Every suggestion the server returns (inline completion items, completion items) carries
-  the command `fillin.didAccept` with the arguments `[{"id": "<suggestion id>"}]`. The id
+  the command `fillin.didAccept` with the arguments `[{"id": "<suggestion id>"}]`
+  (`lsp_server.convert.lsp_accept_command`). The id
   is a hex string, unique per suggestion. The server does not advertise the command: the
   editor plugin handles it (VS Code runs an item's command when the item is accepted) and
   turns it into the notification below.
@@ -35,7 +36,6 @@ from functools import partial
 from pathlib import Path
 
 import attrs
-from lsprotocol import types
 
 from context.pipeline import CompletionRequest, CompletionResult
 from context.settings import Settings
@@ -55,9 +55,6 @@ logger = logging.getLogger(__name__)
 DID_SHOW = "fillin/didShowCompletion"
 DID_ACCEPT = "fillin/didAcceptCompletion"
 DID_DISMISS = "fillin/didDismissCompletion"
-ACCEPT_COMMAND = "fillin.didAccept"
-"""The command every returned item carries, with `[{"id": ...}]`; editors handle it."""
-
 _KINDS: dict[str, EventKind] = {DID_SHOW: "shown", DID_ACCEPT: "accepted", DID_DISMISS: "dismissed"}
 _REMEMBERED_IDS = 4096
 
@@ -68,15 +65,6 @@ class SuggestionEventParams:
 
     id: str
     accepted_length: int | None = None
-
-
-def accept_command(suggestion_id: str) -> types.Command:
-    """The command a returned item carries so the editor can report its acceptance."""
-    return types.Command(
-        title="fillin: suggestion accepted",
-        command=ACCEPT_COMMAND,
-        arguments=[{"id": suggestion_id}],
-    )
 
 
 def register(server: FillinServer) -> None:
