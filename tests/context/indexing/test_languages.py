@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 from context.document import TextChange
 from context.languages import (
     LANGUAGES,
+    Language,
     definitions_query,
     imports_query,
     language_for_id,
     language_for_path,
     parser_for,
+    split_patterns,
     tags_query,
+    tags_source,
 )
 from context.syntax import (
     Definition,
@@ -33,10 +36,7 @@ REPOS = Path(__file__).resolve().parents[2] / "fixtures" / "repos"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.name)
-def test_every_entry_loads_its_grammar_and_queries(lang: object) -> None:
-    from context.languages import Language
-
-    assert isinstance(lang, Language)
+def test_every_entry_loads_its_grammar_and_queries(lang: Language) -> None:
     for module in lang.tags_from:
         assert (resources.files(module) / "queries" / "tags.scm").is_file()
     assert tags_query(lang).pattern_count >= definitions_query(lang).pattern_count > 0
@@ -356,3 +356,15 @@ def test_one_walk_extracts_what_the_separate_queries_do(rel: str) -> None:
     definitions, imports = extract_all(lang, tree, data)
     assert definitions == extract_definitions(lang, tree, data)
     assert imports == extract_imports(lang, tree, data)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.name)
+def test_pattern_splitting_agrees_with_tree_sitter(lang: Language) -> None:
+    """`split_patterns` cuts the tags query exactly where the compiled query says patterns are."""
+    full = tags_query(lang)
+    source = tags_source(lang).encode("utf-8")
+    expected = [
+        source[full.start_byte_for_pattern(i) : full.end_byte_for_pattern(i)].decode().strip()
+        for i in range(full.pattern_count)
+    ]
+    assert split_patterns(tags_source(lang)) == expected
