@@ -352,3 +352,16 @@ async def test_a_changed_document_is_not_edited(
     with pytest.raises(JsonRpcException, match="changed since"):
         await client.code_action_resolve_async(action)
     assert model_server.completion_requests == []
+
+
+async def test_generated_code_is_validated_like_inline_suggestions(
+    client: LanguageClient, model_server: ModelServer
+) -> None:
+    broken = "for order in orders\n        lines.append(order.id)\n"
+    _, action = await offer(client, model_server, REPORT, broken)
+
+    resolved = await client.code_action_resolve_async(action)
+
+    assert resolved.edit is None
+    (message,) = [m.message for m in client.messages if "generate code" in m.message]
+    assert "syntax" in message
