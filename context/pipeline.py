@@ -91,6 +91,8 @@ class CompletionRequest:
     document: Document
     offset: int
     trigger: Trigger = "invoked"
+    instruction: str | None = None
+    """What the code should do, for chat models (generate-from-comment); None otherwise."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
         n_candidates=settings.model.n_candidates,
         language=stop.language,
         path=relative_path(document, engine.root),
+        instruction=request.instruction,
     )
     try:
         candidates, first_token_ms = await _generate(engine.backend, generation, stop, started)
