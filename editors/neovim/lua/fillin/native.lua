@@ -38,10 +38,37 @@ local function text_of(item)
   return type(text) == 'string' and text or ''
 end
 
---- The part of `text` not yet typed before the cursor (the longest overlap is typed).
-local function rest_after_typed(text)
-  local col = api.nvim_win_get_cursor(0)[2]
+--- The (0-based row, byte column) where an item's range starts, in the shapes Neovim has
+--- used for it (`{row, col, end_row, end_col}` or a range object), or nil.
+local function range_start(item)
+  local range = item.range
+  if type(range) ~= 'table' then
+    return nil
+  end
+  if type(range[1]) == 'number' and type(range[2]) == 'number' then
+    return range[1], range[2]
+  end
+  local start = range.start
+  if type(start) == 'table' then
+    return start.row or start[1], start.col or start[2]
+  end
+  if type(range.start_row) == 'number' then
+    return range.start_row, range.start_col
+  end
+  return nil
+end
+
+--- The part of the item's text not yet typed before the cursor.
+local function rest_after_typed(item)
+  local text = text_of(item)
+  local cursor_row, col = unpack(api.nvim_win_get_cursor(0))
   local before = api.nvim_get_current_line():sub(1, col)
+  local row, start_col = range_start(item)
+  if row == cursor_row - 1 and type(start_col) == 'number' and start_col <= col then
+    local typed = before:sub(start_col + 1)
+    return vim.startswith(text, typed) and text:sub(#typed + 1) or text
+  end
+  -- Without a usable range, the longest overlap of the line and the text counts as typed.
   for n = math.min(#text, #before), 1, -1 do
     if before:sub(-n) == text:sub(1, n) then
       return text:sub(n + 1)
@@ -53,7 +80,8 @@ end
 --- Remember the length of an item about to be accepted, for its `fillin.didAccept` command.
 local function remembering(item)
   local id = suggestions.id_of(item.command)
-  client_id = item.client_id
+  local client = item.client_id == nil and server.client_for(0) or nil
+  client_id = item.client_id or (client and client.id)
   if id then
     M.tracker:show(id, text_of(item))
   end
@@ -68,7 +96,7 @@ end
 local function accept_piece(cut)
   return vim.lsp.inline_completion.get({
     on_accept = function(item)
-      local rest = rest_after_typed(text_of(item))
+      local rest = rest_after_typed(item)
       local piece = cut(rest)
       if piece == rest then
         return remembering(item)
