@@ -137,7 +137,9 @@ async def generate_code(engine: Engine, document: Document, target: GenerateTarg
     Cancelling the calling task closes the model stream.
     """
     engine = dataclasses.replace(engine, settings=generation_settings(engine.settings))
-    request = CompletionRequest(prompt_document(document, target), target.cursor_offset)
+    request = CompletionRequest(
+        prompt_document(document, target), target.cursor_offset, instruction=target.instruction
+    )
     result = await complete(engine, request)
     replacement = render(target, result.suggestions[0].text) if result.suggestions else None
     return Generated(target, request, result, replacement)

@@ -365,3 +365,23 @@ async def test_generated_code_is_validated_like_inline_suggestions(
     assert resolved.edit is None
     (message,) = [m.message for m in client.messages if "generate code" in m.message]
     assert "syntax" in message
+
+
+async def test_chat_backend_gets_the_instruction_and_fenced_code_is_unwrapped(
+    client: LanguageClient, model_server: ModelServer
+) -> None:
+    fenced = "```python\nfor order in orders:\n        lines.append(order.id)\n```\n"
+    model_server.replies = [fenced]
+    settings = model_settings(model_server)
+    settings["model"]["backend"] = "openai-chat"
+    await initialize(client, settings)
+    opened = open_fixture(client, REPORT)
+    (action,) = await code_actions(client, opened, cursor(opened))
+
+    (edit,) = edits_of(await client.code_action_resolve_async(action))
+
+    (request,) = model_server.completion_requests
+    assert request.path == "/v1/chat/completions"
+    user = request.body["messages"][-1]["content"]
+    assert "add one line per order with its id and total" in user.split("does this:")[-1]
+    assert edit.new_text == "\n    for order in orders:\n        lines.append(order.id)"
