@@ -480,7 +480,11 @@ class IndexStore:
             try:
                 return path.relative_to(self.root).as_posix()
             except ValueError:
-                return path.resolve().relative_to(self.root).as_posix()
+                try:
+                    return path.resolve().relative_to(self.root).as_posix()
+                except (ValueError, OSError):
+                    # Outside the root: an absolute path matches no row.
+                    return path.as_posix()
         return Path(path).as_posix()
 
     def _symbols(self, where: str, params: Sequence[object], limit: int | None) -> list[SymbolRow]:

@@ -261,3 +261,14 @@ def test_update_file_touches_only_changed_rows_and_keeps_search_consistent(tmp_p
     assert sorted(r.rel_path for r in store.definitions("beta")) == ["a.py", "b.py"]
     assert store.symbol_count() == 4
     store.close()
+
+
+def test_paths_outside_the_root_match_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    store = IndexStore(root, tmp_path / "db.sqlite3")
+    store.replace_files([_record("a.py", "alpha")])
+    assert [r.name for r in store.definitions_in_file(root / "a.py")] == ["alpha"]
+    assert store.definitions_in_file(tmp_path / "elsewhere" / "a.py") == []
+    assert store.imports_of(tmp_path / "a.py") == [] and store.file(tmp_path / "a.py") is None
+    store.close()
