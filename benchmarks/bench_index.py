@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -36,11 +37,13 @@ import sysconfig
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from context.document import Document, TextChange
 from context.ignore import IgnoreRules
 from context.index.indexer import Indexer
+from context.index.records import default_resolver
 from context.languages import language_for_path
 from context.settings import IndexSettings
 from context.syntax import parse
@@ -64,7 +67,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     quick = bool(args.quick)
     n_generated = 1_000 if quick else 10_000
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    print(f"python {sys.version.split()[0]}, stdlib at {stdlib}")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}, stdlib at {stdlib}"
+    )
     with tempfile.TemporaryDirectory(prefix="fillin-bench-index-") as tmp:
         work = Path(tmp)
         _throughput("CPython stdlib", stdlib, work, limit=300 if quick else None)
@@ -78,48 +84,69 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _throughput(label: str, root: Path, work: Path, *, limit: int | None) -> None:
-    """Print raw parse throughput and cold index throughput (workers, then one thread)."""
+    """Print raw parse throughput and cold index throughput (workers, then one thread).
+
+    Wall time is what a user waits; CPU time (this process and its workers) shows the
+    work done, which stays comparable when other processes share the machine.
+    """
     settings = IndexSettings(max_files=limit or IndexSettings().max_files)
     files = list(IgnoreRules(root, settings).walk())
     blobs = [(language_for_path(f.rel_path), f.path.read_bytes()) for f in files]
     n_bytes = sum(len(data) for _, data in blobs)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_s()
     for lang, data in blobs:
         assert lang is not None
         parse(lang, data)
-    parse_s = time.perf_counter() - started
+    raw = _Timing(time.perf_counter() - started, _cpu_s() - cpu_started)
     del blobs
     print(f"\n{label}: {len(files)} files, {n_bytes / 1e6:.1f} MB")
-    _row("raw parse (1 core)", len(files), n_bytes, parse_s, None)
+    _row("raw parse (1 core)", len(files), n_bytes, raw, None)
+    known = frozenset(f.rel_path for f in files)
     for name, n_workers in (("cold index (workers)", None), ("cold index (1 thread)", 0)):
         db = work / f"{label.replace(' ', '-')}-{n_workers}.sqlite3"
         workspace = Workspace(root, settings, db_path=db)
         try:
-            started = time.perf_counter()
-            if n_workers is None:
-                stats = workspace.refresh()
-            else:
-                indexer = Indexer(
-                    workspace.store, workspace.rules, resolver=None, n_workers=n_workers
-                )
-                stats = indexer.refresh()
-            elapsed = time.perf_counter() - started
+            resolver = default_resolver(workspace.root, settings.include_dirs, known.__contains__)
+            indexer = Indexer(
+                workspace.store, workspace.rules, resolver=resolver, n_workers=n_workers
+            )
+            started, cpu_started = time.perf_counter(), _cpu_s()
+            stats = indexer.refresh()
+            timing = _Timing(time.perf_counter() - started, _cpu_s() - cpu_started)
         finally:
             workspace.close()
-        _row(name, stats.n_parsed, stats.n_bytes, elapsed, parse_s)
+        _row(name, stats.n_parsed, stats.n_bytes, timing, raw)
         print(f"  {'':24} {stats.n_symbols} symbols")
 
 
-def _row(name: str, n_files: int, n_bytes: int, seconds: float, parse_s: float | None) -> None:
+@dataclass(frozen=True)
+class _Timing:
+    wall_s: float
+    cpu_s: float
+
+
+def _cpu_s() -> float:
+    """CPU seconds used so far by this process and its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _row(name: str, n_files: int, n_bytes: int, timing: _Timing, raw: _Timing | None) -> None:
+    seconds = timing.wall_s
     files_per_s = n_files / seconds if seconds else 0.0
     line = (
-        f"  {name:<24} {seconds:7.2f} s  {files_per_s:7.0f} files/s  "
-        f"{n_bytes / 1e6 / seconds if seconds else 0:6.1f} MB/s"
+        f"  {name:<24} {seconds:7.2f} s wall {timing.cpu_s:7.2f} s CPU  "
+        f"{files_per_s:6.0f} files/s  {n_bytes / 1e6 / seconds if seconds else 0:5.1f} MB/s"
     )
-    if parse_s is not None:
-        ratio = seconds / parse_s if parse_s else 0.0
+    if raw is not None:
+        ratio = seconds / raw.wall_s if raw.wall_s else 0.0
+        cpu_ratio = timing.cpu_s / raw.cpu_s if raw.cpu_s else 0.0
         verdict = "ok" if ratio <= TARGET_RATIO and files_per_s >= TARGET_FILES_PER_S else "MISS"
-        line += f"  {ratio:4.2f}x raw parse  [{verdict}: <= {TARGET_RATIO}x, >= 500 files/s]"
+        line += (
+            f"  {ratio:4.2f}x raw parse wall ({cpu_ratio:4.2f}x CPU)"
+            f"  [{verdict}: <= {TARGET_RATIO}x, >= 500 files/s]"
+        )
     print(line)
 
 
