@@ -141,10 +141,17 @@ def build_prompt(
     available = max(0, budget - overhead)
     cursor_line = document.position_at(offset, "utf-32")[0]
 
-    prefix = _prefix_lines(document, offset, cursor_line, available)
-    suffix = _suffix_lines(document, offset, cursor_line, available)
     candidates = _distinct(snippets)
     costs = [_n_tokens(s.text) + _n_tokens(s.path) + _LABEL_TOKENS for s in candidates]
+    prefix = _prefix_lines(document, offset, cursor_line, available)
+    # The suffix can get its share plus what the prefix and context leave of theirs; lines
+    # beyond that are never counted.
+    prefix_cap, suffix_cap, context_cap = _caps(
+        available, settings.prefix_share, settings.suffix_share
+    )
+    prefix_floor = min(prefix.n_tokens(), prefix_cap)
+    suffix_limit = max(suffix_cap, available - prefix_floor - min(sum(costs), context_cap))
+    suffix = _suffix_lines(document, offset, cursor_line, suffix_limit)
 
     prefix_quota, suffix_quota, context_quota = _allocate(
         available,
@@ -280,12 +287,7 @@ def _allocate(
     Each part first gets the smaller of its share and what it wants; what is left over goes
     to the parts that want more, the prefix first, then repository context, then the suffix.
     """
-    prefix_share, suffix_share = shares
-    suffix_share = min(suffix_share, max(0.0, 1.0 - prefix_share))
-    prefix_cap = int(available * prefix_share)
-    suffix_cap = int(available * suffix_share)
-    context_cap = max(0, available - prefix_cap - suffix_cap)
-    caps = (prefix_cap, suffix_cap, context_cap)
+    caps = _caps(available, *shares)
     quotas = [min(want, cap) for want, cap in zip(wants, caps, strict=True)]
     spare = available - sum(quotas)
     for idx in (0, 2, 1):
@@ -293,6 +295,14 @@ def _allocate(
         quotas[idx] += extra
         spare -= extra
     return quotas[0], quotas[1], quotas[2]
+
+
+def _caps(available: int, prefix_share: float, suffix_share: float) -> tuple[int, int, int]:
+    """The shares of `available` tokens: (prefix, suffix, repository context)."""
+    suffix_share = min(suffix_share, max(0.0, 1.0 - prefix_share))
+    prefix_cap = int(available * prefix_share)
+    suffix_cap = int(available * suffix_share)
+    return prefix_cap, suffix_cap, max(0, available - prefix_cap - suffix_cap)
 
 
 def _distinct(snippets: Sequence[Snippet]) -> list[Snippet]:

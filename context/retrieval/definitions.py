@@ -176,14 +176,26 @@ def _imported_by_evidence(bindings: Bindings, focus: Focus, text_before_cursor: 
     """The file's imported names not in focus: the most recently used first, then those
     not used yet in the `USE_WINDOW_CHARS` characters before the cursor."""
     near = set(focus.identifiers)
-    imported = [n for n in bindings.names if n not in near]
-    last_use: dict[str, int] = {}
     window = text_before_cursor[-USE_WINDOW_CHARS:]
-    for match in _IDENTIFIER.finditer(window):
-        last_use[match.group(0)] = match.start()
-    used = sorted((n for n in imported if n in last_use), key=lambda n: -last_use[n])
-    unused = [n for n in imported if n not in last_use]
+    last_use = {name: _last_use(window, name) for name in bindings.names if name not in near}
+    used = sorted((n for n, at in last_use.items() if at >= 0), key=lambda n: -last_use[n])
+    unused = [n for n, at in last_use.items() if at < 0]
     return used + unused
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+def _last_use(text: str, name: str) -> int:
+    """Where `name` last occurs in `text` as a whole word, or -1 (a search from the end,
+    cheaper than scanning every identifier of the text)."""
+    end = len(text)
+    while (at := text.rfind(name, 0, end)) >= 0:
+        after = at + len(name)
+        if not (at and _is_word_char(text[at - 1])) and not (
+            after < len(text) and _is_word_char(text[after])
+        ):
+            return at
+        end = at
+    return -1
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$"
