@@ -57,6 +57,7 @@ from context.postprocess import Finished, StopContext, StreamFilter, finish, pos
 from context.settings import Settings
 from context.snippet import Snippet
 from context.symbols import EmptyView, IndexView, SymbolView
+from context.validation.splice import original_of
 
 if TYPE_CHECKING:
     from context.prompt import ContextReport, Prompt
@@ -175,13 +176,7 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
     context_ms = _ms_since(started)
 
     # 3-4. Generate, cutting the stream where the stop rules say, then post-process.
-    line_mode = await asyncio.to_thread(
-        decide_line_mode,
-        document,
-        offset,
-        settings.completion.multiline,
-        settings.model.max_tokens,
-    )
+    line_mode = await asyncio.to_thread(_line_mode, engine, document, offset)
     stop = _stop_context(engine, document, offset, line_mode)
     generation = GenerationRequest(
         prompt=prompt.text,
@@ -281,6 +276,25 @@ def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[
         snippets,
         repo_name=engine.root.name if engine.root else "",
         path=relative_path(document, engine.root),
+    )
+
+
+def _line_mode(engine: Engine, document: Document, offset: int) -> LineMode:
+    """Single or multi-line, decided on the window around the cursor.
+
+    The window (the top-level construct holding the cursor) is the one validation parses,
+    and its tree is cached, so one parse serves both stages; parsing the whole file would
+    cost milliseconds per request on a 2,000-line file.
+    """
+    setting = engine.settings.completion.multiline
+    max_tokens = engine.settings.model.max_tokens
+    lang = language_for_document(document.path, document.language_id)
+    if lang is None or setting != "auto":
+        return decide_line_mode(document, offset, setting, max_tokens)
+    original = original_of(document.text, offset, lang)
+    window = document.with_text(document.text[original.window_start : original.window_end])
+    return decide_line_mode(
+        window, offset - original.window_start, setting, max_tokens, tree=original.tree
     )
 
 

@@ -148,6 +148,8 @@ def explain(result: CompletionResult, document: Document, offset: int, template:
         lines.append(f"error: {result.error}")
     for rejected in result.rejected:
         lines.append(f"rejected: {rejected.reason}")
+        if rejected.text:
+            lines.append(f"  the model wrote: {_shortened(rejected.text)}")
     for best in result.suggestions[:1]:
         stop = f" (stopped by {best.stop_reason})" if best.stop_reason else ""
         lines.append(f"suggestion{stop}, after the lines before the cursor:")
@@ -164,6 +166,12 @@ def explain(result: CompletionResult, document: Document, offset: int, template:
     if not result.suggestions and result.error is None:
         lines.append("no suggestion")
     return "\n".join(lines)
+
+
+def _shortened(text: str, n_chars: int = 160) -> str:
+    """`text` on one line, cut to about `n_chars` characters."""
+    flat = text.replace("\n", "\\n")
+    return flat if len(flat) <= n_chars else flat[: n_chars - 3] + "..."
 
 
 def _range_json(document: Document, start: int, end: int) -> dict[str, Any]:
