@@ -1,0 +1,182 @@
+/**
+ * The extension's own logic against the real `fillin serve`, without VS Code.
+ *
+ * VS Code cannot run here, but the pieces the extension hands to the language client can
+ * meet the real server: the command line from `resolveServerCommand`, the settings from
+ * `serverSettings` (as initializationOptions), `suggestionId` on the items the server
+ * returns, the notifications `SuggestionTracker` sends (checked with `fillin stats`), and
+ * `formatContextReport` on a real `fillin/context` result. The model service is a scripted
+ * loopback HTTP server (OpenAI-compatible `/v1/completions`), standing in for an external one
+ * so the text is exact. The tests need the project's .venv (`make venv`), or FILLIN_PYTHON.
+ */
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { createProtocolConnection, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+
+import { formatContextReport, isContextResult } from '../contextReport';
+import { resolveServerCommand } from '../serverCommand';
+import { serverSettingKeys, serverSettings } from '../settings';
+import { suggestionId, SuggestionTracker } from '../suggestions';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const PYTHON = process.env.FILLIN_PYTHON ?? path.join(REPO_ROOT, '.venv', 'bin', 'python');
+const REPLY = 'sum(len(item) for item in items)';
+const SOURCE = 'def total_value(items):\n    """The value of everything in stock."""\n    return \n';
+
+/** A scripted OpenAI-compatible completion server on 127.0.0.1 that always replies `REPLY`. */
+function startModelServer(prompts: string[]): Promise<Server> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      if (request.method === 'GET') {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ object: 'list', data: [{ id: 'scripted', object: 'model' }] }));
+        return;
+      }
+      prompts.push(String(JSON.parse(body).prompt));
+      response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      const event = (text: string, finish: string | null) =>
+        `data: ${JSON.stringify({ choices: [{ index: 0, text, finish_reason: finish }] })}\n\n`;
+      response.end(event(REPLY, null) + event('', 'stop') + 'data: [DONE]\n\n');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const hasPython = existsSync(PYTHON);
+
+describe('fillin serve, driven with the extension logic', { skip: hasPython ? false : `no ${PYTHON}; run make venv` }, () => {
+  const prompts: string[] = [];
+  const logs: string[] = [];
+  let model: Server;
+  let child: ChildProcess;
+  let connection: ProtocolConnection;
+  let workspace: string;
+  let cacheDir: string;
+  let uri: string;
+
+  before(async () => {
+    model = await startModelServer(prompts);
+    workspace = mkdtempSync(path.join(os.tmpdir(), 'fillin-vscode-'));
+    cacheDir = path.join(workspace, '.cache');
+    const file = path.join(workspace, 'report.py');
+    writeFileSync(file, SOURCE);
+    uri = pathToFileURL(file).toString();
+
+    const line = resolveServerCommand({ command: [], pythonPath: PYTHON }, 'serve', {
+      home: os.homedir(),
+      workspaceFolder: workspace,
+    });
+    child = spawn(line.command, [...line.args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, XDG_CACHE_HOME: cacheDir },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    connection = createProtocolConnection(child.stdout!, child.stdin!);
+    connection.onRequest('workspace/configuration', () => []);
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onNotification('window/logMessage', (params: { message: string }) => {
+      logs.push(params.message);
+    });
+    connection.onNotification('window/showMessage', (params: { message: string }) => {
+      logs.push(params.message);
+    });
+    connection.listen();
+
+    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    const explicit: Record<string, unknown> = {
+      'model.backend': 'openai',
+      'model.url': `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+      'model.name': 'scripted',
+      'context.repository': false,
+      'index.enabled': false,
+      logLevel: 'debug',
+    };
+    const initializationOptions = serverSettings(
+      serverSettingKeys(manifest.contributes.configuration.properties),
+      (key) => explicit[key],
+    );
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(workspace).toString(),
+      workspaceFolders: [{ uri: pathToFileURL(workspace).toString(), name: 'workspace' }],
+      capabilities: { window: { workDoneProgress: true } },
+      initializationOptions,
+    });
+    await connection.sendNotification('initialized', {});
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version: 1, text: SOURCE },
+    });
+  });
+
+  after(async () => {
+    if (connection !== undefined) {
+      await connection.sendRequest('shutdown').catch(() => undefined);
+      await connection.sendNotification('exit').catch(() => undefined);
+      connection.dispose();
+    }
+    child?.kill();
+    model?.close();
+    if (workspace !== undefined) {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('returns items whose command carries the id, and records their show and accept', async () => {
+    const result = (await connection.sendRequest('textDocument/inlineCompletion', {
+      textDocument: { uri },
+      position: { line: 2, character: 11 },
+      context: { triggerKind: 1 },
+    })) as { items: { insertText: string; command?: { command: string; arguments?: unknown[] } }[] };
+
+    assert.equal(result.items[0]?.insertText, REPLY, JSON.stringify({ result, prompts, logs }));
+    assert.ok(prompts[0].endsWith('    return '), prompts[0]);
+    const id = suggestionId(result.items[0].command);
+    assert.ok(id !== undefined, `no id in ${JSON.stringify(result.items[0].command)}`);
+
+    const tracker = new SuggestionTracker((notification) => {
+      void connection.sendNotification(notification.method, notification.params);
+    });
+    tracker.show({ id, text: result.items[0].insertText, start: { uri, line: 2, character: 11 } });
+    tracker.accept(id);
+
+    const database = path.join(cacheDir, 'fillin', 'stats.sqlite');
+    let overall: { shown: number; accepted: number; acceptedChars: number } | undefined;
+    for (let attempt = 0; attempt < 50 && overall?.accepted !== 1; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (existsSync(database)) {
+        const stats = execFileSync(PYTHON, ['-m', 'lsp_server', 'stats', '--json', '--database', database], {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        });
+        overall = JSON.parse(stats).overall;
+      }
+    }
+    assert.deepEqual(
+      { shown: overall?.shown, accepted: overall?.accepted, acceptedChars: overall?.acceptedChars },
+      { shown: 1, accepted: 1, acceptedChars: REPLY.length },
+    );
+  });
+
+  it('answers fillin/context in the shape the context page shows', async () => {
+    const result = await connection.sendRequest('fillin/context', {
+      textDocument: { uri },
+      position: { line: 2, character: 11 },
+    });
+
+    assert.ok(isContextResult(result), JSON.stringify(result));
+    const page = formatContextReport(result, { path: 'report.py', line: 3, column: 12 });
+    assert.match(page, /^# fillin context for report\.py:3:12$/m);
+    assert.match(page, /## Prompt\n\n```+\n[^]*    return /);
+  });
+});
