@@ -159,10 +159,13 @@ def _resolve_python(q: _Query) -> Resolution:
     dotted = q.module[dots:]
     parts = [p for p in dotted.split(".") if p]
     if dots:
-        base = q.importer.parent
+        package = q.importer.parent
+        if dots - 1 > len(package.parts) - (str(package) == "."):
+            # `from ... import x` climbing above the root leads nowhere.
+            return Resolution()
         for _ in range(dots - 1):
-            base = base.parent
-        bases = [base]
+            package = package.parent
+        bases = [package]
     else:
         bases = _python_roots(q)
     for base in bases:
@@ -172,8 +175,7 @@ def _resolve_python(q: _Query) -> Resolution:
         extra = [
             sub
             for name in q.names
-            if (sub := _python_module(q, base, [*parts, name], packages_only=False)) is not None
-            and sub != found
+            if (sub := _python_module(q, base, [*parts, name])) is not None and sub != found
         ]
         return Resolution(paths=(found, *extra))
     if dots:
@@ -181,13 +183,11 @@ def _resolve_python(q: _Query) -> Resolution:
     return Resolution(package=parts[0] if parts else "")
 
 
-def _python_module(
-    q: _Query, base: PurePosixPath, parts: Sequence[str], *, packages_only: bool = False
-) -> str | None:
+def _python_module(q: _Query, base: PurePosixPath, parts: Sequence[str]) -> str | None:
     """The file of module `parts` under `base`: a module file or a package's __init__."""
     stem = base.joinpath(*parts) if parts else base
     candidates: list[PurePosixPath | str] = [stem / "__init__.py", stem / "__init__.pyi"]
-    if parts and not packages_only:
+    if parts:
         candidates = [f"{stem}.py", f"{stem}.pyi", *candidates]
     return q.first(candidates)
 

@@ -281,6 +281,14 @@ def test_a_broken_tsconfig_falls_back_to_relative_and_package_resolution(tmp_pat
 
 
 @pytest.mark.parametrize("language", ["python", "javascript", "go", "rust", "java", "c", "cobol"])
+def test_a_relative_import_never_climbs_above_the_root(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "helpers.py").write_text("def helper() -> None: ...\n")
+    assert resolve_import(tmp_path, "pkg/mod.py", "..helpers", "python").paths == ("helpers.py",)
+    assert resolve_import(tmp_path, "pkg/mod.py", "...helpers", "python") == Resolution()
+
+
 def test_odd_input_never_raises(language: str, tmp_path: Path) -> None:
     for module in ("", "...", "::", "/", "\\", "..//..", "*", '"'):
         resolve_import(tmp_path, "a/b.x", module, language, names=("*", ""))
