@@ -103,7 +103,10 @@ end
 --- `:FillinStats`: the output of `fillin stats` (local acceptance statistics).
 function M.stats(options)
   local argv = require('fillin.config').command(options, 'stats')
-  local ok, process = pcall(vim.system, argv, { text = true }, function(done)
+  -- Run in the workspace root, so that a `fillin.toml` there (index.directory) is honoured.
+  local client = server.client_for(api.nvim_get_current_buf())
+  local cwd = client and client.config.root_dir or nil
+  local ok, process = pcall(vim.system, argv, { text = true, cwd = cwd }, function(done)
     vim.schedule(function()
       if done.code ~= 0 then
         return notify(('`%s` failed: %s'):format(table.concat(argv, ' '), vim.trim(done.stderr or '')))
