@@ -280,7 +280,6 @@ def test_a_broken_tsconfig_falls_back_to_relative_and_package_resolution(tmp_pat
     assert resolve_import(tmp_path, "src/b.ts", "@/a", "typescript").package == "@/a"
 
 
-@pytest.mark.parametrize("language", ["python", "javascript", "go", "rust", "java", "c", "cobol"])
 def test_a_relative_import_never_climbs_above_the_root(tmp_path: Path) -> None:
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
@@ -289,6 +288,7 @@ def test_a_relative_import_never_climbs_above_the_root(tmp_path: Path) -> None:
     assert resolve_import(tmp_path, "pkg/mod.py", "...helpers", "python") == Resolution()
 
 
+@pytest.mark.parametrize("language", ["python", "javascript", "go", "rust", "java", "c", "cobol"])
 def test_odd_input_never_raises(language: str, tmp_path: Path) -> None:
     for module in ("", "...", "::", "/", "\\", "..//..", "*", '"'):
         resolve_import(tmp_path, "a/b.x", module, language, names=("*", ""))
