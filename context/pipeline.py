@@ -14,8 +14,9 @@ It reads top to bottom as the stages run:
 6. result: suggestions, what was rejected and why, timings, the prompt.
 
 A prefilter (stage 0) turns away requests that cannot give anything useful (completion
-disabled, a binary document). With `model.nCandidates` above 1 the backend is asked for
-several candidates, each cut by the same stop rules, and the valid ones come first.
+disabled, a binary or huge document, a minified line). With `model.nCandidates` above 1
+the backend is asked for several candidates, each cut by the same stop rules, and the
+valid ones come first.
 
 Guarantees:
 
@@ -65,6 +66,12 @@ if TYPE_CHECKING:
     from context.workspace import Workspace
 
 Trigger = Literal["invoked", "automatic"]
+
+MAX_DOCUMENT_CHARS = 20_000_000
+"""Larger documents get no suggestion: every stage would slow down for a file nobody edits
+by hand."""
+MAX_LINE_CHARS = 5_000
+"""A cursor line longer than this is minified or generated text: no suggestion."""
 
 # The stop rules and block truncation look at this much text on each side of the cursor
 # (cut to whole lines): enough for the enclosing block, bounded for huge files.
@@ -166,7 +173,7 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
     settings = engine.settings
 
     # 0. Prefilter: requests that cannot give anything useful.
-    refusal = _prefilter(engine, document)
+    refusal = _prefilter(engine, document, offset)
     if refusal is not None:
         return _result(engine, started, rejected=(refusal,))
 
@@ -298,12 +305,20 @@ def _line_mode(engine: Engine, document: Document, offset: int) -> LineMode:
     )
 
 
-def _prefilter(engine: Engine, document: Document) -> Rejected | None:
+def _prefilter(engine: Engine, document: Document, offset: int) -> Rejected | None:
     """Why no completion should be tried at all, or None."""
     if not engine.settings.completion.enabled:
         return Rejected("completion.enabled is false")
-    if "\0" in document.text:
+    text = document.text
+    if len(text) > MAX_DOCUMENT_CHARS:
+        return Rejected(f"the document has {len(text)} characters (most: {MAX_DOCUMENT_CHARS})")
+    if "\0" in text:
         return Rejected("the document holds NUL characters: a binary file")
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    n_chars = (len(text) if line_end == -1 else line_end) - line_start
+    if n_chars > MAX_LINE_CHARS:
+        return Rejected(f"the cursor's line has {n_chars} characters: minified or generated text")
     return None
 
 

@@ -80,6 +80,7 @@ class LspLogHandler(logging.Handler):
             message = self.format(record)
             self._server.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:
+            # Logging must never take the server down.
             self.handleError(record)
 
 

@@ -80,6 +80,7 @@ def _run_check(
     try:
         return check(settings, root)
     except Exception as exc:
+        # A broken check is a finding to report, not a crash.
         return Check(name, False, f"{type(exc).__name__}: {exc}", "reinstall fillin (make venv)")
 
 
@@ -116,6 +117,7 @@ def _check_grammars(settings: Settings, root: Path) -> Check:
         try:
             parser_for(lang).parse(b"\n")
         except Exception as exc:
+            # Report every broken grammar at once.
             broken.append(f"{lang.name} ({exc})")
     if broken:
         return Check(

@@ -50,6 +50,7 @@ async def pull(ls: FillinServer) -> None:
             types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
         )
     except Exception as exc:
+        # A client that fails this request must not stop the server.
         logger.warning("workspace/configuration failed (%s); keeping the current settings", exc)
         return
     value = values[0] if values else None

@@ -3,8 +3,9 @@ and background indexing with work-done progress.
 
 Each folder gets its own `context.workspace.Workspace` (its index), built in a background
 task that reports `$/progress` begin, report (with counts) and end; completions are served
-meanwhile, with whatever context is ready. A folder whose index cannot be opened is
-reported once and served without repository context.
+meanwhile, with whatever context is ready. When the client can, it is asked to watch every
+file, so changes made outside the editor reach the index too. A folder whose index cannot
+be opened is reported once and served without repository context.
 """
 
 from __future__ import annotations
@@ -72,6 +73,33 @@ def did_change_watched_files(ls: FillinServer, params: types.DidChangeWatchedFil
             workspace.files_changed(changes)
 
 
+async def watch_files(ls: FillinServer) -> None:
+    """Ask the client to report file changes, when it can register watchers dynamically.
+
+    Changes made outside the editor (a branch switch, a formatter, a deleted file) then
+    reach the index through `workspace/didChangeWatchedFiles`.
+    """
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
+    )
+    registration = types.Registration(
+        id=f"fillin-watch-{uuid.uuid4().hex}",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=options,
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as exc:
+        # Without watchers, saves and open documents still reach the index.
+        logger.info("the client did not register file watchers: %s", exc)
+
+
 def start_indexing(ls: FillinServer, folder: Folder) -> None:
     """Open the folder's workspace and index it in the background."""
     settings, _ = ls.state.settings_for(folder.root)
@@ -135,6 +163,7 @@ class _Progress:
         try:
             await ls.work_done_progress.create_async(token)
         except Exception as exc:
+            # Progress is a courtesy: indexing goes on without a bar.
             logger.debug("the client refused a progress token: %s", exc)
             return cls(ls, None)
         ls.work_done_progress.begin(

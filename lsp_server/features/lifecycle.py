@@ -51,6 +51,8 @@ async def initialized(ls: FillinServer, params: types.InitializedParams) -> None
     configuration.report_problems(ls)
     for folder in list(ls.state.folders.values()):
         folders.start_indexing(ls, folder)
+    if ls.state.folders:
+        await folders.watch_files(ls)
 
 
 async def shutdown(ls: FillinServer, params: None) -> None:

@@ -9,6 +9,7 @@ own initializationOptions, workspace folders and position encodings through `ini
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,9 +40,14 @@ class Opened:
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND))
 async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
-    """A client connected to a fresh `fillin serve`; shut down after the test."""
+    """A client connected to a fresh `fillin serve`; shut down after the test, which checks
+    that the server exits cleanly (status 0 after `shutdown` and `exit`)."""
     yield
     await lsp_client.shutdown_session()
+    # pygls keeps the server process in a private attribute; it is the only way to see it.
+    process = lsp_client._server
+    if lsp_client.capabilities is not None and process is not None:
+        assert await asyncio.wait_for(process.wait(), 10) == 0
 
 
 @pytest.fixture

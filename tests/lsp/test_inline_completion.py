@@ -6,6 +6,7 @@ stands in for an external model service so that prompts and replies are exact.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from conftest import (
@@ -258,3 +259,31 @@ def _pos(line: int, character: int) -> types.Position:
 def _offset(opened: Opened) -> int:
     lines = opened.text.split("\n")
     return sum(len(line) + 1 for line in lines[: opened.position.line]) + opened.position.character
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("data = '\0\1\2'\n", id="binary"),
+        pytest.param("data = [" + "1, " * 3000 + "]\n", id="minified"),
+    ],
+)
+async def test_binary_and_minified_documents_get_no_suggestion(
+    client: LanguageClient, model_server: ModelServer, text: str, tmp_path: Path
+) -> None:
+    model_server.replies = ["0\n"]
+    await initialize(client, model_settings(model_server, template="prefix-only"))
+    uri = (tmp_path / "blob.py").as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+    opened = Opened(uri=uri, text=text, position=_pos(0, len(text) - 2))
+
+    items = items_of(await inline_completion(client, opened))
+
+    assert items == []
+    assert model_server.completion_requests == []
