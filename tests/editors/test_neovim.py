@@ -441,3 +441,35 @@ def test_a_bad_setting_is_named_and_suggestions_keep_working(
 
     assert "completion.maxLines" in (outcome.messages or "")
     assert outcome.snapshots["shown"].visible == TOTAL
+
+
+def test_a_suggestion_inside_brackets_keeps_one_closing_bracket(
+    drive: Drive, repository: Repository, model_server: ModelServer
+) -> None:
+    _, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    model_server.replies = ("item.price * item.quantity for item in items)",)
+
+    outcome = drive(
+        [
+            *edit(cursor),
+            keys("Areturn sum()<Left>"),
+            wait(IS_VISIBLE),
+            snapshot("shown"),
+            keys("<M-l>"),
+            snapshot("accepted"),
+        ]
+    )
+
+    row = cursor.row - 1
+    (ghost,) = outcome.snapshots["shown"].ghost
+    assert (ghost.col, ghost.text) == (
+        len("    return sum("),
+        "item.price * item.quantity for item in items",
+    )
+    accepted = outcome.snapshots["accepted"]
+    assert accepted.lines[row] == "    return sum(item.price * item.quantity for item in items)"
+    assert accepted.cursor == (
+        cursor.row,
+        len("    return sum(item.price * item.quantity for item in items"),
+    )

@@ -77,8 +77,10 @@ local function rest_of(current)
   if row < item.start_row or (row == item.start_row and col < item.start_col) then
     return nil
   end
-  local typed = table.concat(api.nvim_buf_get_text(current.bufnr, item.start_row, item.start_col, row, col, {}), '\n')
-  if #typed >= #item.text or item.text:sub(1, #typed) ~= typed then
+  -- The buffer may have changed under the item (lines deleted): then it no longer fits.
+  local ok, typed_lines = pcall(api.nvim_buf_get_text, current.bufnr, item.start_row, item.start_col, row, col, {})
+  local typed = ok and table.concat(typed_lines, '\n') or nil
+  if typed == nil or #typed >= #item.text or item.text:sub(1, #typed) ~= typed then
     return nil
   end
   return item.text:sub(#typed + 1)
