@@ -18,9 +18,11 @@ or file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,12 +73,12 @@ def run(args: argparse.Namespace) -> int:
     root = (args.root or find_root(location.path)).resolve()
     settings, settings_problems = load_root_settings(root)
     print_problems(settings_problems)
-    view = _open_view(root, settings, with_index=not args.no_index)
     from context.validate import apply_policies, validate
 
-    started = time.perf_counter()
-    problems = validate(document, offset, text, view, settings.validation)
-    elapsed_ms = (time.perf_counter() - started) * 1000
+    with _open_view(root, settings, with_index=not args.no_index) as view:
+        started = time.perf_counter()
+        problems = validate(document, offset, text, view, settings.validation)
+        elapsed_ms = (time.perf_counter() - started) * 1000
     outcome = apply_policies(text, problems, settings.validation)
     if args.json:
         print(json.dumps(result_json(document, offset, text, problems, outcome, elapsed_ms)))
@@ -85,26 +87,29 @@ def run(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _open_view(root: Path, settings: Settings, *, with_index: bool) -> SymbolView:
-    """An index view of `root`, refreshed now; an empty view when the index is off or fails."""
+@contextlib.contextmanager
+def _open_view(root: Path, settings: Settings, *, with_index: bool) -> Iterator[SymbolView]:
+    """An index view of `root`, refreshed now and closed on exit; an empty view when the
+    index is off or cannot be opened."""
     from context.errors import IndexStoreError
     from context.symbols import EmptyView, IndexView
 
     if not with_index or not settings.index.enabled:
-        return EmptyView()
-    from context.ignore import IgnoreRules
-    from context.index.indexer import Indexer
-    from context.index.records import default_resolver
-    from context.index.store import IndexStore
+        yield EmptyView()
+        return
+    from context.workspace import Workspace
 
     try:
-        store = IndexStore(root, directory=settings.index.directory)
-        resolver = default_resolver(root, settings.index.include_dirs, None)
-        Indexer(store, IgnoreRules(root, settings.index), resolver=resolver).refresh()
+        workspace = Workspace(root, settings.index)
+        workspace.refresh()
     except (IndexStoreError, OSError) as exc:
         print(f"fillin validate: index: {exc}; checking without it", file=sys.stderr)
-        return EmptyView()
-    return IndexView(store)
+        yield EmptyView()
+        return
+    try:
+        yield IndexView(workspace.store)
+    finally:
+        workspace.close()
 
 
 def result_json(
