@@ -116,3 +116,22 @@ async def test_custom_request_outside_the_document_is_a_clear_error(
 
     with pytest.raises(JsonRpcException, match="line 999 is outside"):
         await request(client, "fillin/context", params)
+
+
+async def test_workspace_settings_file_problems_are_named(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    (tmp_path / "fillin.toml").write_text(
+        '[model]\nmaxTokkens = 5\n[completion]\nmultiline = "sometimes"\n', encoding="utf-8"
+    )
+    await initialize(
+        client, model_settings(model_server, template="prefix-only"), folders=[tmp_path]
+    )
+    opened = open_fixture(client, CART)
+
+    result = await request(client, "fillin/context", location(opened))
+
+    messages = [m.message for m in client.messages]
+    assert any("model.maxTokkens" in m and "model.maxTokens" in m for m in messages), messages
+    assert any("completion.multiline" in m for m in messages), messages
+    assert result.tokensUsed > 0
