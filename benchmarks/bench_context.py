@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import os
 import random
 import re
 import shutil
@@ -546,15 +547,17 @@ def measure_latency(root: Path, n_samples: int, label: str) -> tuple[float, floa
 
     Each hole is measured twice: `first`, the first request in a file just opened (nothing
     about it cached), and `typing`, the next request after one more character is typed
-    there, which is what most requests are.
+    there, which is what most requests are. Wall-clock time is what a user waits; the
+    process's CPU time is printed beside it because, on a busy machine, waiting for a core
+    inflates the wall clock and says nothing about fillin.
     """
     workspace, index_s = open_workspace(root)
     rng = random.Random(1)
     files = source_files(workspace)
     modules = [f for f in files if not f.endswith("__init__.py")]
     settings = ContextSettings()
-    first: list[float] = []
-    typing: list[float] = []
+    wall: dict[str, list[float]] = {"first": [], "typing": []}
+    cpu: dict[str, list[float]] = {"first": [], "typing": []}
     for rel_path in rng.sample(modules, min(n_samples, len(modules))):
         text = read_text(workspace, rel_path) or ""
         cut = text.rfind("    service = ")
@@ -563,25 +566,30 @@ def measure_latency(root: Path, n_samples: int, label: str) -> tuple[float, floa
         offset = cut + len("    service = ")
         path = workspace.root / rel_path
         before, after = text[:offset], text[text.find("\n", offset) :]
-        for times, typed in ((first, ""), (typing, "b")):
+        for kind, typed in (("first", ""), ("typing", "b")):
             document = Document(path.as_uri(), before + typed + after, path=path)
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             snippets = retrieve_sync(document, offset + len(typed), workspace, settings)
             build_prompt(document, offset + len(typed), settings, TEMPLATE, snippets, path=rel_path)
-            times.append((time.perf_counter() - started) * 1000)
+            wall[kind].append((time.perf_counter() - started) * 1000)
+            cpu[kind].append((time.process_time() - started_cpu) * 1000)
     workspace.close()
-    if not first:
+    if not wall["first"]:
         print(f"  {label:<14} nothing was indexed; is the tree there?", flush=True)
         return math.inf, math.inf, index_s
-    p50, p95 = percentile(first, 0.5), percentile(first, 0.95)
     print(
-        f"  {label:<14} files={len(files):6d} (index refreshed in {index_s:5.1f} s)  "
-        f"first p50={p50:6.2f} ms p95={p95:6.2f} ms   typing p50="
-        f"{percentile(typing, 0.5):6.2f} ms p95={percentile(typing, 0.95):6.2f} ms  "
-        f"({len(first)} holes)",
+        f"  {label:<14} files={len(files):6d} (index refreshed in {index_s:5.1f} s, "
+        f"{len(wall['first'])} holes, load average {os.getloadavg()[0]:.1f})",
         flush=True,
     )
-    return p50, p95, index_s
+    for kind in ("first", "typing"):
+        print(
+            f"    {kind:<7} wall p50={percentile(wall[kind], 0.5):6.2f} ms "
+            f"p95={percentile(wall[kind], 0.95):6.2f} ms   cpu p50="
+            f"{percentile(cpu[kind], 0.5):6.2f} ms p95={percentile(cpu[kind], 0.95):6.2f} ms",
+            flush=True,
+        )
+    return percentile(wall["first"], 0.5), percentile(wall["first"], 0.95), index_s
 
 
 # Main ------------------------------------------------------------------------------------------
@@ -648,7 +656,7 @@ def measure_all_latency(is_quick: bool) -> None:
         generate_repo(root, n_files)
         _, p95, _ = measure_latency(root, 60 if is_quick else 200, f"generated {n_files}")
         verdict = "met" if p95 <= targets[n_files] else "MISSED"
-        print(f"  target p95 <= {targets[n_files]:.0f} ms: {verdict}")
+        print(f"  target p95 <= {targets[n_files]:.0f} ms (first requests, wall clock): {verdict}")
 
 
 if __name__ == "__main__":
