@@ -137,7 +137,12 @@ def build_prompt(
     """
     offset = max(0, min(offset, len(document.text)))
     budget = settings.max_prompt_tokens
-    overhead = _n_tokens(template.render("", "", (), repo_name=repo_name, path=path))
+    label_repo, label_path = repo_name, path
+    overhead = _n_tokens(template.render("", "", (), repo_name=label_repo, path=label_path))
+    if overhead * 2 > budget:
+        # Labels that would take half the budget (a very long path) are left out.
+        label_repo = label_path = ""
+        overhead = _n_tokens(template.render("", "", ()))
     available = max(0, budget - overhead)
     cursor_line = document.position_at(offset, "utf-32")[0]
 
@@ -170,12 +175,14 @@ def build_prompt(
     # The per-line counts above are close but not exact (tokens merge across line and part
     # boundaries, and templates label snippets their own way): count the rendered prompt
     # and give back tokens until it fits: the weakest snippet first, then suffix lines,
-    # then prefix lines from the top.
+    # then prefix lines from the top, then the file labels.
     while True:
         prefix_text = prefix.text(n_prefix)
         suffix_text = suffix.text(n_suffix)
         laid_out = _laid_out(chosen)
-        text = template.render(prefix_text, suffix_text, laid_out, repo_name=repo_name, path=path)
+        text = template.render(
+            prefix_text, suffix_text, laid_out, repo_name=label_repo, path=label_path
+        )
         n_tokens = count_tokens(text)
         excess = n_tokens - budget
         if excess <= 0:
@@ -186,6 +193,9 @@ def build_prompt(
             n_suffix = suffix.fitting(suffix.n_tokens(n_suffix) - excess, below=n_suffix)
         elif n_prefix > 0:
             n_prefix = prefix.fitting(prefix.n_tokens(n_prefix) - excess, below=n_prefix)
+        elif label_repo or label_path:
+            # Labels alone over the budget: the prompt goes without them.
+            label_repo = label_path = ""
         else:
             break
 

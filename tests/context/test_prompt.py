@@ -180,6 +180,16 @@ def test_a_line_longer_than_the_budget_is_cut_within_it(template: Template) -> N
     assert document.text[:offset].endswith(prompt.prefix)
 
 
+def test_labels_longer_than_the_budget_are_dropped() -> None:
+    document, offset = _document("x = $0\n")
+    long_path = "/".join(["very_long_directory_name"] * 40) + "/m.py"
+    for template in TEMPLATES.values():
+        settings = ContextSettings(max_prompt_tokens=64)
+        prompt = build_prompt(document, offset, settings, template, repo_name="r", path=long_path)
+        assert prompt.n_tokens <= 64
+        assert prompt.prefix == "x = "
+
+
 def test_the_report_counts_lines_from_one() -> None:
     from context.prompt import ContextReport
 
