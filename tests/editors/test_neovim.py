@@ -66,9 +66,11 @@ def test_typed_code_gets_ghost_text_that_the_accept_key_inserts(
     assert accepted.ghost == ()
     assert model_server.completion_requests[0].prompt.endswith("    return ")
 
-    overall = read_stats(cache_dir)["overall"]
+    stats = read_stats(cache_dir)
+    overall = stats["overall"]
     assert (overall["shown"], overall["accepted"], overall["dismissed"]) == (1, 1, 0)
     assert overall["acceptedChars"] == len(TOTAL)
+    assert list(stats["byTrigger"]) == ["automatic"]
 
 
 def test_accept_word_and_accept_line_take_the_suggestion_piece_by_piece(
@@ -473,3 +475,31 @@ def test_a_suggestion_inside_brackets_keeps_one_closing_bracket(
         cursor.row,
         len("    return sum(item.price * item.quantity for item in items"),
     )
+
+
+def test_without_auto_trigger_only_the_trigger_key_asks(
+    drive: Drive, repository: Repository, model_server: ModelServer, cache_dir: Path
+) -> None:
+    _, cursors = repository
+    cursor = cursors["inventory/report.py"]
+    model_server.replies = (TOTAL,)
+
+    outcome = drive(
+        [
+            *edit(cursor),
+            keys("Areturn "),
+            sleep(500),
+            snapshot("typed"),
+            keys("<M-\\>"),
+            wait(IS_VISIBLE),
+            snapshot("triggered"),
+        ],
+        settings=None,
+        auto_trigger=False,
+    )
+
+    assert outcome.snapshots["typed"].ghost == ()
+    (ghost,) = outcome.snapshots["triggered"].ghost
+    assert ghost.text == TOTAL
+    assert len(model_server.completion_requests) == 1
+    assert list(read_stats(cache_dir)["byTrigger"]) == ["invoked"]
