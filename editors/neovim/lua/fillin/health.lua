@@ -38,7 +38,7 @@ function M.check()
     end
   else
     health.error(('%s is not executable'):format(argv[1]), {
-      'install fillin (pip install fillin) so that `fillin` is on PATH',
+      'install fillin (`pip install .` in a checkout of fillin) so that `fillin` is on PATH',
       'or set cmd = { "/path/to/fillin" } or python = "/path/to/venv/bin/python" in setup()',
     })
   end
