@@ -103,8 +103,8 @@ TRACKER = [
         [["show", "a", "ab"], ["accept_part", "abc"], ["finish"]],
         [(SHOW, {"id": "a"}), (ACCEPT, {"id": "a", "acceptedLength": 2})],
     ),
-    ([["accept", "unknown"], ["accept_part", "x"], ["finish"]], []),
-    ([["show", "a", "x"], ["reset"], ["accept", "a"], ["finish"]], [(SHOW, {"id": "a"})]),
+    ([["accept", "unknown"], ["accept_part", "x"], ["finish"]], [(ACCEPT, {"id": "unknown"})]),
+    ([["show", "a", "x"], ["reset"], ["finish"]], [(SHOW, {"id": "a"})]),
 ]
 
 

@@ -8,7 +8,9 @@
  * - `fillin/didShowCompletion {id}` when an item is put on screen;
  * - `fillin/didAcceptCompletion {id, acceptedLength}` when all of it is accepted, or a part
  *   (accept word, accept line); `acceptedLength` counts the Unicode code points accepted so
- *   far, so repeated partial accepts report a growing length;
+ *   far, so repeated partial accepts report a growing length. An item this tracker never saw
+ *   (a `textDocument/completion` item accepted from the suggest widget) is reported without
+ *   `acceptedLength`, which the server reads as "all of it";
  * - `fillin/didDismissCompletion {id}` when a shown item goes away without any of it being
  *   accepted: another item replaces it, or the user types something it did not predict.
  *
@@ -29,7 +31,7 @@ export type SuggestionNotification =
   | { readonly method: typeof DID_SHOW; readonly params: { readonly id: string } }
   | {
       readonly method: typeof DID_ACCEPT;
-      readonly params: { readonly id: string; readonly acceptedLength: number };
+      readonly params: { readonly id: string; readonly acceptedLength?: number };
     }
   | { readonly method: typeof DID_DISMISS; readonly params: { readonly id: string } };
 
@@ -133,10 +135,7 @@ export class SuggestionTracker {
   /** All of item `id` was accepted (its `fillin.didAccept` command ran). */
   accept(id: string): void {
     const length = this.recentLengths.get(id);
-    if (length === undefined) {
-      return;
-    }
-    this.send({ method: DID_ACCEPT, params: { id, acceptedLength: length } });
+    this.send({ method: DID_ACCEPT, params: length === undefined ? { id } : { id, acceptedLength: length } });
     if (this.current?.suggestion.id === id) {
       this.current = undefined;
     }

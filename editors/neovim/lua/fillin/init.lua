@@ -93,9 +93,18 @@ function M.setup(user_options)
   engine = (options.native == 'auto' and native.is_available()) and native or require('fillin.ghost')
   api.nvim_set_hl(0, 'FillinGhostText', { link = 'Comment', default = true })
 
-  vim.lsp.commands[suggestions.ACCEPT_COMMAND] = function(command)
-    local tracker = engine.tracker
-    tracker:accept(suggestions.id_of(command))
+  -- Neovim runs an item's command after inserting it: 0.12's inline completion does, and so
+  -- do completion menus for `textDocument/completion` items, which carry the same command.
+  vim.lsp.commands[suggestions.ACCEPT_COMMAND] = function(command, ctx)
+    local id = suggestions.id_of(command)
+    if engine.tracker:knows(id) then
+      engine.tracker:accept(id)
+      return
+    end
+    local client = id and ctx and ctx.client_id and vim.lsp.get_client_by_id(ctx.client_id)
+    if client then
+      server.notify(client, suggestions.DID_ACCEPT, { id = id })
+    end
   end
 
   local group = api.nvim_create_augroup('fillin', { clear = true })

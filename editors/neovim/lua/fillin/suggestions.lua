@@ -6,7 +6,8 @@
 ---
 --- - `fillin/didShowCompletion {id}` when an item is put on screen;
 --- - `fillin/didAcceptCompletion {id, acceptedLength}` when all of it, or a part (word, line),
----   is accepted; `acceptedLength` counts the Unicode code points accepted so far;
+---   is accepted; `acceptedLength` counts the Unicode code points accepted so far. An item
+---   the tracker never saw (a completion item) goes without `acceptedLength`: all of it;
 --- - `fillin/didDismissCompletion {id}` when a shown item goes away with nothing accepted.
 ---
 --- Every shown item ends in exactly one of accept (possibly repeated with a growing length)
@@ -65,13 +66,18 @@ function Tracker:show(id, text)
   self.send(M.DID_SHOW, { id = id })
 end
 
+--- Whether the tracker saw item `id` (and so knows its length).
+function Tracker:knows(id)
+  return id ~= nil and self.lengths[id] ~= nil
+end
+
 --- All of item `id` was accepted.
 function Tracker:accept(id)
-  local length = id and self.lengths[id]
-  if length == nil then
+  if id == nil then
     return
   end
-  self.send(M.DID_ACCEPT, { id = id, acceptedLength = length })
+  local length = self.lengths[id]
+  self.send(M.DID_ACCEPT, length and { id = id, acceptedLength = length } or { id = id })
   if self.current and self.current.id == id then
     self.current = nil
   end

@@ -106,14 +106,22 @@ describe('SuggestionTracker', () => {
     assert.equal(tracker.shown, undefined);
   });
 
-  it('ignores accepts of ids it never showed and forgets everything on reset', () => {
+  it('reports an item it never showed (a completion item) as accepted whole', () => {
     const { tracker, sent } = tracked();
-    tracker.accept('unknown');
+    tracker.accept('from-the-suggest-widget');
+    assert.deepEqual(sent, [{ method: DID_ACCEPT, params: { id: 'from-the-suggest-widget' } }]);
+  });
+
+  it('forgets the item on screen and the lengths on reset', () => {
+    const { tracker, sent } = tracked();
     tracker.show(suggestion('a', 'pass'));
     tracker.reset();
-    tracker.accept('a');
     tracker.end();
-    assert.deepEqual(sent, [{ method: DID_SHOW, params: { id: 'a' } }]);
+    tracker.accept('a');
+    assert.deepEqual(sent, [
+      { method: DID_SHOW, params: { id: 'a' } },
+      { method: DID_ACCEPT, params: { id: 'a' } },
+    ]);
   });
 
   it('remembers only the most recent ids', () => {
@@ -124,7 +132,10 @@ describe('SuggestionTracker', () => {
     }
     tracker.accept('a');
     tracker.accept('b');
-    assert.deepEqual(sent.filter((n) => n.method === DID_ACCEPT).map((n) => n.params.id), ['b']);
+    assert.deepEqual(
+      sent.filter((n) => n.method === DID_ACCEPT).map((n) => n.params),
+      [{ id: 'a' }, { id: 'b', acceptedLength: 4 }],
+    );
   });
 });
 
