@@ -273,7 +273,7 @@ class Workspace:
         )
         if state.written == (record.definitions, record.imports):
             return
-        self.store.update_file(record)
+        self.store.update_file(record, state.written[0] if state.written else None)
         state.written = (definitions, imports)
 
     def _resolve_cached(self, state: _OpenDocument, statement: Import) -> ResolvedImport:

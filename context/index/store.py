@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import sqlite_utils
@@ -372,26 +373,33 @@ class IndexStore:
             conn.executemany(_INSERT_IMPORT, imports)
         return len(records)
 
-    def update_file(self, record: FileRecord) -> None:
+    def update_file(self, record: FileRecord, previous: Sequence[Definition] | None = None) -> None:
         """Bring one file's rows in line with `record`, touching only the rows that differ.
 
         Meant for a document being edited: a keystroke usually shifts the lines of some
         definitions and changes one or two, so rows are matched by (name, kind, container)
         and updated in place; only new and vanished definitions touch the full-text index.
+        `previous`, the definitions last written for the file, lets the comparison skip
+        the unchanged runs at both ends of the list.
         """
+        definitions = record.definitions
         with self._transaction() as conn:
             file_id = _upsert_file(conn, record)
-            old_rows = conn.execute(
-                "SELECT id, name, kind, container, start_line, end_line, signature, doc "
-                "FROM symbols WHERE file_id = ? ORDER BY id",
-                (file_id,),
-            ).fetchall()
+            old_rows: list[tuple[Any, ...]] | None = None
+            if previous is not None:
+                head, tail = _unchanged_ends(previous, definitions)
+                middle = previous[head : len(previous) - tail]
+                old_rows = self._rows_of(conn, file_id, middle)
+                if old_rows is not None:
+                    definitions = definitions[head : len(definitions) - tail]
+            if old_rows is None:
+                old_rows = conn.execute(_SELECT_ROWS, (file_id,)).fetchall()
             pool: dict[tuple[str, str, str | None], list[tuple[int, tuple[object, ...]]]] = {}
             for sid, name, kind, container, *rest in reversed(old_rows):
                 pool.setdefault((name, kind, container), []).append((sid, tuple(rest)))
             updates: list[tuple[object, ...]] = []
             added: list[Definition] = []
-            for d in record.definitions:
+            for d in definitions:
                 candidates = pool.get((d.name, d.kind, d.container))
                 if not candidates:
                     added.append(d)
@@ -429,6 +437,36 @@ class IndexStore:
             if old_imports != new_imports:
                 conn.execute("DELETE FROM imports WHERE file_id = ?", (file_id,))
                 conn.executemany(_INSERT_IMPORT, new_imports)
+
+    @staticmethod
+    def _rows_of(
+        conn: sqlite3.Connection, file_id: int, middle: Sequence[Definition]
+    ) -> list[tuple[Any, ...]] | None:
+        """The rows of exactly the definitions `middle`, or None when they are not all there."""
+        if not middle:
+            return []
+        lines = [d.start_line_idx for d in middle]
+        wanted: dict[tuple[object, ...], int] = {}
+        for d in middle:
+            key = (
+                d.name,
+                d.kind,
+                d.container,
+                d.start_line_idx,
+                d.end_line_idx,
+                d.signature,
+                d.doc,
+            )
+            wanted[key] = wanted.get(key, 0) + 1
+        rows = []
+        for row in conn.execute(
+            _SELECT_ROWS + " AND start_line BETWEEN ? AND ?", (file_id, min(lines), max(lines))
+        ):
+            key = tuple(row[1:])
+            if wanted.get(key, 0) > 0:
+                wanted[key] -= 1
+                rows.append(row)
+        return rows if len(rows) == len(middle) else None
 
     def delete_files(self, rel_paths: Sequence[str]) -> None:
         """Remove every row of these files (deleted, renamed away, or now ignored)."""
@@ -610,12 +648,28 @@ def _absolute(root: Path, rel: str) -> Path:
     return root / rel
 
 
+_SELECT_ROWS = (
+    "SELECT id, name, kind, container, start_line, end_line, signature, doc "
+    "FROM symbols WHERE file_id = ?"
+)
 _INSERT_SYMBOL = "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_TERMS = "INSERT INTO symbols_fts(rowid, terms) VALUES (?, ?)"
 _INSERT_IMPORT = (
     "INSERT INTO imports(file_id, line, module, names, alias, kind, resolved_path, package) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _unchanged_ends(old: Sequence[Definition], new: Sequence[Definition]) -> tuple[int, int]:
+    """How many definitions at the start and at the end of both lists are the same."""
+    n = min(len(old), len(new))
+    head = 0
+    while head < n and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return head, tail
 
 
 def _upsert_file(conn: sqlite3.Connection, record: FileRecord) -> int:

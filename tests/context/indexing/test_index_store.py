@@ -272,3 +272,32 @@ def test_paths_outside_the_root_match_nothing(tmp_path: Path) -> None:
     assert store.definitions_in_file(tmp_path / "elsewhere" / "a.py") == []
     assert store.imports_of(tmp_path / "a.py") == [] and store.file(tmp_path / "a.py") is None
     store.close()
+
+
+def test_update_file_with_previous_definitions_matches_a_full_rewrite(tmp_path: Path) -> None:
+    """Edits at the start, middle and end, duplicates and line shifts, against the rows
+    that a from-scratch write of the same definitions gives."""
+    store = IndexStore(tmp_path, tmp_path / "db.sqlite3")
+    fresh = IndexStore(tmp_path, tmp_path / "fresh.sqlite3")
+    versions = [
+        ["a", "b", "c", "d", "e"],
+        ["a", "b", "renamed", "d", "e"],
+        ["first", "a", "b", "renamed", "d", "e"],
+        ["first", "a", "b", "renamed", "d", "e", "last"],
+        ["first", "a", "a", "b", "d", "e", "last"],
+        ["x"],
+        [],
+        ["a", "b"],
+    ]
+    previous = None
+    for names in versions:
+        record = _record("a.py", *names)
+        store.update_file(record, previous)
+        previous = list(record.definitions)
+        fresh.replace_files([record])
+        assert store.definitions_in_file("a.py") == fresh.definitions_in_file("a.py")
+        assert store.symbol_count() == len(names)
+        for name in set(names):
+            assert [r.name for r in store.search_symbols(name)].count(name) == names.count(name)
+    store.close()
+    fresh.close()
