@@ -30,8 +30,20 @@ import {
   resolveServerCommand,
   ServerCommandError,
 } from './serverCommand';
-import { explicitValueOf, modelLabel, serverSettingKeys, serverSettings, type SettingsTree } from './settings';
-import { type ProgressState, renderStatus, type ServerState, SHOW_OUTPUT_COMMAND, TOGGLE_COMMAND } from './status';
+import {
+  explicitValueOf,
+  modelLabel,
+  serverSettingKeys,
+  serverSettings,
+  type SettingsTree,
+} from './settings';
+import {
+  type ProgressState,
+  renderStatus,
+  type ServerState,
+  SHOW_OUTPUT_COMMAND,
+  TOGGLE_COMMAND,
+} from './status';
 import { ACCEPT_COMMAND, type Place, suggestionId, SuggestionTracker } from './suggestions';
 
 const CONTEXT_REQUEST = 'fillin/context';
@@ -69,7 +81,10 @@ class Pages implements vscode.TextDocumentContentProvider {
     this.changed.fire(uri);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(document, language);
-    await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    await vscode.window.showTextDocument(document, {
+      preview: true,
+      viewColumn: vscode.ViewColumn.Beside,
+    });
   }
 }
 
@@ -93,9 +108,11 @@ class FillinExtension {
       context.extension.packageJSON.contributes?.configuration?.properties ?? {},
     );
     this.tracker = new SuggestionTracker((notification) => {
-      void this.client?.sendNotification(notification.method, notification.params).catch((error: unknown) => {
-        this.output.warn(`cannot send ${notification.method}: ${describe(error)}`);
-      });
+      void this.client
+        ?.sendNotification(notification.method, notification.params)
+        .catch((error: unknown) => {
+          this.output.warn(`cannot send ${notification.method}: ${describe(error)}`);
+        });
     });
     context.subscriptions.push(
       this.output,
@@ -127,11 +144,24 @@ class FillinExtension {
     const client = new LanguageClient('fillin', 'fillin', serverOptions, this.clientOptions());
     this.client = client;
     client.onDidChangeState((event) => {
-      this.serverState = event.newState === State.Running ? 'running' : event.newState === State.Starting ? 'starting' : 'stopped';
-      void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, this.serverState === 'running');
+      this.serverState =
+        event.newState === State.Running
+          ? 'running'
+          : event.newState === State.Starting
+            ? 'starting'
+            : 'stopped';
+      void vscode.commands.executeCommand(
+        'setContext',
+        RUNNING_CONTEXT_KEY,
+        this.serverState === 'running',
+      );
       if (event.newState === State.Running) {
         this.error = undefined;
-      } else if (event.oldState === State.Running && event.newState === State.Stopped && this.client === client) {
+      } else if (
+        event.oldState === State.Running &&
+        event.newState === State.Stopped &&
+        this.client === client
+      ) {
         this.error = 'the server stopped; run "fillin: Restart Server" after fixing the cause';
       }
       this.render();
@@ -139,7 +169,9 @@ class FillinExtension {
     try {
       await client.start();
     } catch (error) {
-      this.fail(`cannot start ${formatCommandLine(line)} (${describe(error)}); set fillin.server.command or fillin.server.pythonPath`);
+      this.fail(
+        `cannot start ${formatCommandLine(line)} (${describe(error)}); set fillin.server.command or fillin.server.pythonPath`,
+      );
     }
   }
 
@@ -175,7 +207,11 @@ class FillinExtension {
         handleWorkDoneProgress: (token, params, next) => {
           const key = String(token);
           if (params.kind === 'begin') {
-            this.progress.set(key, { title: params.title, message: params.message, percentage: params.percentage });
+            this.progress.set(key, {
+              title: params.title,
+              message: params.message,
+              percentage: params.percentage,
+            });
           } else if (params.kind === 'report') {
             const previous = this.progress.get(key) ?? { title: '' };
             this.progress.set(key, {
@@ -197,7 +233,9 @@ class FillinExtension {
             if (!Array.isArray(values)) {
               return values;
             }
-            return params.items.map((item, idx) => (item.section === 'fillin' ? this.currentServerSettings() : values[idx]));
+            return params.items.map((item, idx) =>
+              item.section === 'fillin' ? this.currentServerSettings() : values[idx],
+            );
           },
         },
       },
@@ -223,7 +261,9 @@ class FillinExtension {
     let typed: string | undefined;
     if (shown !== undefined && shown.start.uri === document.uri.toString()) {
       const start = new vscode.Position(shown.start.line, shown.start.character);
-      typed = position.isBefore(start) ? undefined : document.getText(new vscode.Range(start, position));
+      typed = position.isBefore(start)
+        ? undefined
+        : document.getText(new vscode.Range(start, position));
     }
     this.tracker.requested(place(document, position), typed);
     const started = performance.now();
@@ -265,7 +305,9 @@ class FillinExtension {
       });
     return [
       register(TOGGLE_COMMAND, () => this.toggle()),
-      register('fillin.trigger', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
+      register('fillin.trigger', () =>
+        vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'),
+      ),
       register('fillin.showContext', () => this.showContext()),
       register('fillin.showStats', () => this.showStats()),
       register('fillin.restart', async () => {
@@ -279,14 +321,20 @@ class FillinExtension {
           this.tracker.accept(id);
         }
       }),
-      register('fillin.acceptNextWord', () => this.acceptPart('editor.action.inlineSuggest.acceptNextWord')),
-      register('fillin.acceptNextLine', () => this.acceptPart('editor.action.inlineSuggest.acceptNextLine')),
+      register('fillin.acceptNextWord', () =>
+        this.acceptPart('editor.action.inlineSuggest.acceptNextWord'),
+      ),
+      register('fillin.acceptNextLine', () =>
+        this.acceptPart('editor.action.inlineSuggest.acceptNextLine'),
+      ),
     ];
   }
 
   private async toggle(): Promise<void> {
     const enabled = !this.isEnabled();
-    await vscode.workspace.getConfiguration('fillin').update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('fillin')
+      .update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
     if (!enabled) {
       await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
     }
@@ -298,7 +346,12 @@ class FillinExtension {
     const before = editor?.selection.active;
     await vscode.commands.executeCommand(command);
     const after = editor?.selection.active;
-    if (editor !== undefined && before !== undefined && after !== undefined && after.isAfter(before)) {
+    if (
+      editor !== undefined &&
+      before !== undefined &&
+      after !== undefined &&
+      after.isAfter(before)
+    ) {
       this.tracker.acceptPart(editor.document.getText(new vscode.Range(before, after)));
     }
   }
@@ -310,7 +363,10 @@ class FillinExtension {
       throw new Error('open a file with the fillin server running to see its context');
     }
     const { document, selection } = editor;
-    const params = client.code2ProtocolConverter.asTextDocumentPositionParams(document, selection.active);
+    const params = client.code2ProtocolConverter.asTextDocumentPositionParams(
+      document,
+      selection.active,
+    );
     const result: unknown = await client.sendRequest(CONTEXT_REQUEST, params);
     const cursor = {
       path: vscode.workspace.asRelativePath(document.uri),
@@ -329,7 +385,9 @@ class FillinExtension {
         { cwd: this.expansions().workspaceFolder, timeout: STATS_TIMEOUT_MS },
         (error, stdout, stderr) => {
           if (error !== null) {
-            reject(new Error(`${formatCommandLine(line)} failed: ${stderr.trim() || error.message}`));
+            reject(
+              new Error(`${formatCommandLine(line)} failed: ${stderr.trim() || error.message}`),
+            );
           } else {
             resolve(stdout);
           }
@@ -343,17 +401,28 @@ class FillinExtension {
     if (!event.affectsConfiguration('fillin')) {
       return;
     }
-    if (['fillin.server', 'fillin.languages'].some((section) => event.affectsConfiguration(section))) {
+    if (
+      ['fillin.server', 'fillin.languages'].some((section) => event.affectsConfiguration(section))
+    ) {
       void vscode.window
-        .showInformationMessage('fillin: restart the server to use the new server settings', 'Restart')
-        .then((choice) => (choice === 'Restart' ? vscode.commands.executeCommand('fillin.restart') : undefined));
+        .showInformationMessage(
+          'fillin: restart the server to use the new server settings',
+          'Restart',
+        )
+        .then((choice) =>
+          choice === 'Restart' ? vscode.commands.executeCommand('fillin.restart') : undefined,
+        );
     }
     this.render();
     const client = this.client;
     if (client?.isRunning()) {
       void client
-        .sendNotification(DidChangeConfigurationNotification.type, { settings: { fillin: this.currentServerSettings() } })
-        .catch((error: unknown) => this.output.warn(`cannot send the settings: ${describe(error)}`));
+        .sendNotification(DidChangeConfigurationNotification.type, {
+          settings: { fillin: this.currentServerSettings() },
+        })
+        .catch((error: unknown) =>
+          this.output.warn(`cannot send the settings: ${describe(error)}`),
+        );
     }
   }
 
@@ -371,7 +440,10 @@ class FillinExtension {
   }
 
   private expansions() {
-    return { home: os.homedir(), workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath };
+    return {
+      home: os.homedir(),
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    };
   }
 
   private isEnabled(): boolean {
@@ -402,7 +474,9 @@ class FillinExtension {
     this.statusItem.text = view.text;
     this.statusItem.tooltip = view.tooltip;
     this.statusItem.command = view.command;
-    this.statusItem.backgroundColor = view.isError ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.statusItem.backgroundColor = view.isError
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : undefined;
   }
 }
 

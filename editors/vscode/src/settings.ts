@@ -20,7 +20,9 @@ export const EXTENSION_ONLY_PREFIXES: readonly string[] = [
 export type SettingsTree = { [key: string]: unknown };
 
 /** The server keys (without `fillin.`) among the properties package.json contributes. */
-export function serverSettingKeys(contributedProperties: Readonly<Record<string, unknown>>): string[] {
+export function serverSettingKeys(
+  contributedProperties: Readonly<Record<string, unknown>>,
+): string[] {
   return Object.keys(contributedProperties)
     .filter((key) => key.startsWith('fillin.'))
     .filter((key) => !EXTENSION_ONLY_PREFIXES.some((prefix) => key.startsWith(prefix)))

@@ -56,7 +56,9 @@ export function renderStatus(state: StatusState): StatusView {
   if (state.server === 'stopped') {
     return {
       text: '$(debug-disconnect) fillin',
-      tooltip: ['fillin: the server is not running', ...details, 'Click to open the output'].join('\n'),
+      tooltip: ['fillin: the server is not running', ...details, 'Click to open the output'].join(
+        '\n',
+      ),
       command: SHOW_OUTPUT_COMMAND,
       isError: false,
     };
@@ -86,7 +88,8 @@ export function renderStatus(state: StatusState): StatusView {
       isError: false,
     };
   }
-  const latency = state.lastLatencyMs === undefined ? '' : ` · ${formatLatency(state.lastLatencyMs)}`;
+  const latency =
+    state.lastLatencyMs === undefined ? '' : ` · ${formatLatency(state.lastLatencyMs)}`;
   return {
     text: `$(sparkle) ${state.model}${latency}`,
     tooltip: ['fillin: suggestions are on', ...details, 'Click to turn them off'].join('\n'),

@@ -127,7 +127,10 @@ export class SuggestionTracker {
 
   /** A new request starts at `at`: the item on screen is dismissed unless still on offer. */
   requested(at: Place, typedSinceStart: string | undefined): void {
-    if (this.current !== undefined && !isStillOffered(this.current.suggestion, at, typedSinceStart)) {
+    if (
+      this.current !== undefined &&
+      !isStillOffered(this.current.suggestion, at, typedSinceStart)
+    ) {
       this.end();
     }
   }
@@ -135,7 +138,10 @@ export class SuggestionTracker {
   /** All of item `id` was accepted (its `fillin.didAccept` command ran). */
   accept(id: string): void {
     const length = this.recentLengths.get(id);
-    this.send({ method: DID_ACCEPT, params: length === undefined ? { id } : { id, acceptedLength: length } });
+    this.send({
+      method: DID_ACCEPT,
+      params: length === undefined ? { id } : { id, acceptedLength: length },
+    });
     if (this.current?.suggestion.id === id) {
       this.current = undefined;
     }

@@ -13,7 +13,14 @@ describe('formatContextReport', () => {
       {
         prompt: '<fim_prefix>def total(cart):\n    <fim_suffix><fim_middle>',
         sections: [
-          { source: 'definition', path: 'shop/models.py', startLine: 3, endLine: 9, tokens: 41, text: 'class Item:\n    price: float\n' },
+          {
+            source: 'definition',
+            path: 'shop/models.py',
+            startLine: 3,
+            endLine: 9,
+            tokens: 41,
+            text: 'class Item:\n    price: float\n',
+          },
         ],
         tokensUsed: 97,
         budgetTokens: 2048,
@@ -29,7 +36,10 @@ describe('formatContextReport', () => {
   });
 
   it('says when there is no repository context', () => {
-    const page = formatContextReport({ prompt: 'x', sections: [], tokensUsed: 1, budgetTokens: 64, elapsedMs: 0 }, cursor);
+    const page = formatContextReport(
+      { prompt: 'x', sections: [], tokensUsed: 1, budgetTokens: 64, elapsedMs: 0 },
+      cursor,
+    );
     assert.match(page, /## Repository context \(0\)\n\nNone/);
   });
 

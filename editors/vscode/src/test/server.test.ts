@@ -19,7 +19,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { createProtocolConnection, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  type ProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
 
 import { formatContextReport, isContextResult } from '../contextReport';
 import { resolveServerCommand } from '../serverCommand';
@@ -29,7 +32,8 @@ import { suggestionId, SuggestionTracker } from '../suggestions';
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const PYTHON = process.env.FILLIN_PYTHON ?? path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const REPLY = 'sum(len(item) for item in items)';
-const SOURCE = 'def total_value(items):\n    """The value of everything in stock."""\n    return \n';
+const SOURCE =
+  'def total_value(items):\n    """The value of everything in stock."""\n    return \n';
 
 /** A scripted OpenAI-compatible completion server on 127.0.0.1 that always replies `REPLY`. */
 function startModelServer(prompts: string[]): Promise<Server> {
@@ -39,7 +43,9 @@ function startModelServer(prompts: string[]): Promise<Server> {
     request.on('end', () => {
       if (request.method === 'GET') {
         response.writeHead(200, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify({ object: 'list', data: [{ id: 'scripted', object: 'model' }] }));
+        response.end(
+          JSON.stringify({ object: 'list', data: [{ id: 'scripted', object: 'model' }] }),
+        );
         return;
       }
       prompts.push(String(JSON.parse(body).prompt));
@@ -54,129 +60,149 @@ function startModelServer(prompts: string[]): Promise<Server> {
 
 const hasPython = existsSync(PYTHON);
 
-describe('fillin serve, driven with the extension logic', { skip: hasPython ? false : `no ${PYTHON}; run make venv` }, () => {
-  const prompts: string[] = [];
-  const logs: string[] = [];
-  let model: Server;
-  let child: ChildProcess;
-  let connection: ProtocolConnection;
-  let workspace: string;
-  let cacheDir: string;
-  let uri: string;
+describe(
+  'fillin serve, driven with the extension logic',
+  { skip: hasPython ? false : `no ${PYTHON}; run make venv` },
+  () => {
+    const prompts: string[] = [];
+    const logs: string[] = [];
+    let model: Server;
+    let child: ChildProcess;
+    let connection: ProtocolConnection;
+    let workspace: string;
+    let cacheDir: string;
+    let uri: string;
 
-  before(async () => {
-    model = await startModelServer(prompts);
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'fillin-vscode-'));
-    cacheDir = path.join(workspace, '.cache');
-    const file = path.join(workspace, 'report.py');
-    writeFileSync(file, SOURCE);
-    uri = pathToFileURL(file).toString();
+    before(async () => {
+      model = await startModelServer(prompts);
+      workspace = mkdtempSync(path.join(os.tmpdir(), 'fillin-vscode-'));
+      cacheDir = path.join(workspace, '.cache');
+      const file = path.join(workspace, 'report.py');
+      writeFileSync(file, SOURCE);
+      uri = pathToFileURL(file).toString();
 
-    const line = resolveServerCommand({ command: [], pythonPath: PYTHON }, 'serve', {
-      home: os.homedir(),
-      workspaceFolder: workspace,
+      const line = resolveServerCommand({ command: [], pythonPath: PYTHON }, 'serve', {
+        home: os.homedir(),
+        workspaceFolder: workspace,
+      });
+      child = spawn(line.command, [...line.args], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, XDG_CACHE_HOME: cacheDir },
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
+      connection = createProtocolConnection(child.stdout!, child.stdin!);
+      connection.onRequest('workspace/configuration', () => []);
+      connection.onRequest('window/workDoneProgress/create', () => null);
+      connection.onRequest('client/registerCapability', () => null);
+      connection.onNotification('window/logMessage', (params: { message: string }) => {
+        logs.push(params.message);
+      });
+      connection.onNotification('window/showMessage', (params: { message: string }) => {
+        logs.push(params.message);
+      });
+      connection.listen();
+
+      const manifest = JSON.parse(
+        readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'),
+      );
+      const explicit: Record<string, unknown> = {
+        'model.backend': 'openai',
+        'model.url': `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+        'model.name': 'scripted',
+        'context.repository': false,
+        'index.enabled': false,
+        logLevel: 'debug',
+      };
+      const initializationOptions = serverSettings(
+        serverSettingKeys(manifest.contributes.configuration.properties),
+        (key) => explicit[key],
+      );
+      await connection.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: pathToFileURL(workspace).toString(),
+        workspaceFolders: [{ uri: pathToFileURL(workspace).toString(), name: 'workspace' }],
+        capabilities: { window: { workDoneProgress: true } },
+        initializationOptions,
+      });
+      await connection.sendNotification('initialized', {});
+      await connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'python', version: 1, text: SOURCE },
+      });
     });
-    child = spawn(line.command, [...line.args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, XDG_CACHE_HOME: cacheDir },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    connection = createProtocolConnection(child.stdout!, child.stdin!);
-    connection.onRequest('workspace/configuration', () => []);
-    connection.onRequest('window/workDoneProgress/create', () => null);
-    connection.onRequest('client/registerCapability', () => null);
-    connection.onNotification('window/logMessage', (params: { message: string }) => {
-      logs.push(params.message);
-    });
-    connection.onNotification('window/showMessage', (params: { message: string }) => {
-      logs.push(params.message);
-    });
-    connection.listen();
 
-    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    const explicit: Record<string, unknown> = {
-      'model.backend': 'openai',
-      'model.url': `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
-      'model.name': 'scripted',
-      'context.repository': false,
-      'index.enabled': false,
-      logLevel: 'debug',
-    };
-    const initializationOptions = serverSettings(
-      serverSettingKeys(manifest.contributes.configuration.properties),
-      (key) => explicit[key],
-    );
-    await connection.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(workspace).toString(),
-      workspaceFolders: [{ uri: pathToFileURL(workspace).toString(), name: 'workspace' }],
-      capabilities: { window: { workDoneProgress: true } },
-      initializationOptions,
-    });
-    await connection.sendNotification('initialized', {});
-    await connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri, languageId: 'python', version: 1, text: SOURCE },
-    });
-  });
-
-  after(async () => {
-    if (connection !== undefined) {
-      await connection.sendRequest('shutdown').catch(() => undefined);
-      await connection.sendNotification('exit').catch(() => undefined);
-      connection.dispose();
-    }
-    child?.kill();
-    model?.close();
-    if (workspace !== undefined) {
-      rmSync(workspace, { recursive: true, force: true });
-    }
-  });
-
-  it('returns items whose command carries the id, and records their show and accept', async () => {
-    const result = (await connection.sendRequest('textDocument/inlineCompletion', {
-      textDocument: { uri },
-      position: { line: 2, character: 11 },
-      context: { triggerKind: 1 },
-    })) as { items: { insertText: string; command?: { command: string; arguments?: unknown[] } }[] };
-
-    assert.equal(result.items[0]?.insertText, REPLY, JSON.stringify({ result, prompts, logs }));
-    assert.ok(prompts[0].endsWith('    return '), prompts[0]);
-    const id = suggestionId(result.items[0].command);
-    assert.ok(id !== undefined, `no id in ${JSON.stringify(result.items[0].command)}`);
-
-    const tracker = new SuggestionTracker((notification) => {
-      void connection.sendNotification(notification.method, notification.params);
-    });
-    tracker.show({ id, text: result.items[0].insertText, start: { uri, line: 2, character: 11 } });
-    tracker.accept(id);
-
-    const database = path.join(cacheDir, 'fillin', 'stats.sqlite');
-    let overall: { shown: number; accepted: number; acceptedChars: number } | undefined;
-    for (let attempt = 0; attempt < 50 && overall?.accepted !== 1; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      if (existsSync(database)) {
-        const stats = execFileSync(PYTHON, ['-m', 'lsp_server', 'stats', '--json', '--database', database], {
-          cwd: REPO_ROOT,
-          encoding: 'utf8',
-        });
-        overall = JSON.parse(stats).overall;
+    after(async () => {
+      if (connection !== undefined) {
+        await connection.sendRequest('shutdown').catch(() => undefined);
+        await connection.sendNotification('exit').catch(() => undefined);
+        connection.dispose();
       }
-    }
-    assert.deepEqual(
-      { shown: overall?.shown, accepted: overall?.accepted, acceptedChars: overall?.acceptedChars },
-      { shown: 1, accepted: 1, acceptedChars: REPLY.length },
-    );
-  });
-
-  it('answers fillin/context in the shape the context page shows', async () => {
-    const result = await connection.sendRequest('fillin/context', {
-      textDocument: { uri },
-      position: { line: 2, character: 11 },
+      child?.kill();
+      model?.close();
+      if (workspace !== undefined) {
+        rmSync(workspace, { recursive: true, force: true });
+      }
     });
 
-    assert.ok(isContextResult(result), JSON.stringify(result));
-    const page = formatContextReport(result, { path: 'report.py', line: 3, column: 12 });
-    assert.match(page, /^# fillin context for report\.py:3:12$/m);
-    assert.match(page, /## Prompt\n\n```+\n[^]*    return /);
-  });
-});
+    it('returns items whose command carries the id, and records their show and accept', async () => {
+      const result = (await connection.sendRequest('textDocument/inlineCompletion', {
+        textDocument: { uri },
+        position: { line: 2, character: 11 },
+        context: { triggerKind: 1 },
+      })) as {
+        items: { insertText: string; command?: { command: string; arguments?: unknown[] } }[];
+      };
+
+      assert.equal(result.items[0]?.insertText, REPLY, JSON.stringify({ result, prompts, logs }));
+      assert.ok(prompts[0].endsWith('    return '), prompts[0]);
+      const id = suggestionId(result.items[0].command);
+      assert.ok(id !== undefined, `no id in ${JSON.stringify(result.items[0].command)}`);
+
+      const tracker = new SuggestionTracker((notification) => {
+        void connection.sendNotification(notification.method, notification.params);
+      });
+      tracker.show({
+        id,
+        text: result.items[0].insertText,
+        start: { uri, line: 2, character: 11 },
+      });
+      tracker.accept(id);
+
+      const database = path.join(cacheDir, 'fillin', 'stats.sqlite');
+      let overall: { shown: number; accepted: number; acceptedChars: number } | undefined;
+      for (let attempt = 0; attempt < 50 && overall?.accepted !== 1; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (existsSync(database)) {
+          const stats = execFileSync(
+            PYTHON,
+            ['-m', 'lsp_server', 'stats', '--json', '--database', database],
+            {
+              cwd: REPO_ROOT,
+              encoding: 'utf8',
+            },
+          );
+          overall = JSON.parse(stats).overall;
+        }
+      }
+      assert.deepEqual(
+        {
+          shown: overall?.shown,
+          accepted: overall?.accepted,
+          acceptedChars: overall?.acceptedChars,
+        },
+        { shown: 1, accepted: 1, acceptedChars: REPLY.length },
+      );
+    });
+
+    it('answers fillin/context in the shape the context page shows', async () => {
+      const result = await connection.sendRequest('fillin/context', {
+        textDocument: { uri },
+        position: { line: 2, character: 11 },
+      });
+
+      assert.ok(isContextResult(result), JSON.stringify(result));
+      const page = formatContextReport(result, { path: 'report.py', line: 3, column: 12 });
+      assert.match(page, /^# fillin context for report\.py:3:12$/m);
+      assert.match(page, /## Prompt\n\n```+\n[^]*    return /);
+    });
+  },
+);

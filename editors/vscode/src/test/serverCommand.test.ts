@@ -14,17 +14,30 @@ describe('resolveServerCommand', () => {
   });
 
   it('runs the lsp_server module with the configured interpreter', () => {
-    const line = resolveServerCommand({ command: [], pythonPath: ' ~/.venv/bin/python ' }, 'stats', expansions);
-    assert.deepEqual(line, { command: '/home/ada/.venv/bin/python', args: ['-m', 'lsp_server', 'stats'] });
+    const line = resolveServerCommand(
+      { command: [], pythonPath: ' ~/.venv/bin/python ' },
+      'stats',
+      expansions,
+    );
+    assert.deepEqual(line, {
+      command: '/home/ada/.venv/bin/python',
+      args: ['-m', 'lsp_server', 'stats'],
+    });
   });
 
   it('prefers the explicit command and appends the subcommand', () => {
     const line = resolveServerCommand(
-      { command: ['uv', 'run', '--project', '${workspaceFolder}', 'fillin'], pythonPath: '/usr/bin/python3' },
+      {
+        command: ['uv', 'run', '--project', '${workspaceFolder}', 'fillin'],
+        pythonPath: '/usr/bin/python3',
+      },
       'serve',
       expansions,
     );
-    assert.deepEqual(line, { command: 'uv', args: ['run', '--project', '/work/repo', 'fillin', 'serve'] });
+    assert.deepEqual(line, {
+      command: 'uv',
+      args: ['run', '--project', '/work/repo', 'fillin', 'serve'],
+    });
   });
 
   it('leaves ${workspaceFolder} alone without a workspace', () => {
@@ -39,8 +52,14 @@ describe('resolveServerCommand', () => {
   it('names the setting when the command is not a list of strings', () => {
     for (const command of [['fillin', ''], ['fillin', 3], 'fillin serve']) {
       assert.throws(
-        () => resolveServerCommand({ command: command as string[], pythonPath: '' }, 'serve', expansions),
-        (error: unknown) => error instanceof ServerCommandError && error.message.startsWith('fillin.server.command:'),
+        () =>
+          resolveServerCommand(
+            { command: command as string[], pythonPath: '' },
+            'serve',
+            expansions,
+          ),
+        (error: unknown) =>
+          error instanceof ServerCommandError && error.message.startsWith('fillin.server.command:'),
       );
     }
   });

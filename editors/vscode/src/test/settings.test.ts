@@ -13,11 +13,19 @@ const contributed = manifest.contributes.configuration.properties as Record<stri
 describe('serverSettingKeys', () => {
   it('takes every contributed server key and none of the extension-only ones', () => {
     const keys = serverSettingKeys(contributed);
-    for (const key of ['model.backend', 'model.maxTokens', 'completion.enabled', 'validation.syntax', 'logLevel']) {
+    for (const key of [
+      'model.backend',
+      'model.maxTokens',
+      'completion.enabled',
+      'validation.syntax',
+      'logLevel',
+    ]) {
       assert.ok(keys.includes(key), `${key} is missing from ${keys.join(', ')}`);
     }
     assert.deepEqual(
-      keys.filter((key) => key.startsWith('server.') || key.startsWith('trace.') || key === 'languages'),
+      keys.filter(
+        (key) => key.startsWith('server.') || key.startsWith('trace.') || key === 'languages',
+      ),
       [],
     );
     assert.equal(keys.length, Object.keys(contributed).length - 4);
@@ -42,13 +50,19 @@ describe('serverSettings', () => {
   });
 
   it('sends an empty object when nothing is set', () => {
-    assert.deepEqual(serverSettings(['model.backend', 'logLevel'], () => undefined), {});
+    assert.deepEqual(
+      serverSettings(['model.backend', 'logLevel'], () => undefined),
+      {},
+    );
   });
 });
 
 describe('explicitValueOf', () => {
   it('prefers the folder, then the workspace, then the user value, and ignores defaults', () => {
-    assert.equal(explicitValueOf({ globalValue: 1, workspaceValue: 2, workspaceFolderValue: 3 }), 3);
+    assert.equal(
+      explicitValueOf({ globalValue: 1, workspaceValue: 2, workspaceFolderValue: 3 }),
+      3,
+    );
     assert.equal(explicitValueOf({ globalValue: 1, workspaceValue: 2 }), 2);
     assert.equal(explicitValueOf({ globalValue: false }), false);
     assert.equal(explicitValueOf({}), undefined);
@@ -58,8 +72,14 @@ describe('explicitValueOf', () => {
 
 describe('modelLabel', () => {
   it('names the model, the GGUF file or the backend, in that order', () => {
-    assert.equal(modelLabel({ model: { backend: 'ollama', name: 'qwen2.5-coder:1.5b' } }), 'qwen2.5-coder:1.5b');
-    assert.equal(modelLabel({ model: { backend: 'embedded', path: '/models/tiny.gguf' } }), 'tiny.gguf');
+    assert.equal(
+      modelLabel({ model: { backend: 'ollama', name: 'qwen2.5-coder:1.5b' } }),
+      'qwen2.5-coder:1.5b',
+    );
+    assert.equal(
+      modelLabel({ model: { backend: 'embedded', path: '/models/tiny.gguf' } }),
+      'tiny.gguf',
+    );
     assert.equal(modelLabel({ model: { backend: 'llamacpp' } }), 'llamacpp');
     assert.equal(modelLabel({}), 'default model');
   });

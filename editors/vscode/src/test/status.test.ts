@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatLatency, formatProgress, renderStatus, SHOW_OUTPUT_COMMAND, TOGGLE_COMMAND } from '../status';
+import {
+  formatLatency,
+  formatProgress,
+  renderStatus,
+  SHOW_OUTPUT_COMMAND,
+  TOGGLE_COMMAND,
+} from '../status';
 
 const running = { server: 'running' as const, enabled: true, model: 'qwen2.5-coder' };
 
@@ -16,7 +22,11 @@ describe('renderStatus', () => {
   });
 
   it('lets an error win and opens the output on click', () => {
-    const view = renderStatus({ ...running, progress: { title: 'Indexing', percentage: 10 }, error: 'model.url: cannot connect' });
+    const view = renderStatus({
+      ...running,
+      progress: { title: 'Indexing', percentage: 10 },
+      error: 'model.url: cannot connect',
+    });
     assert.equal(view.text, '$(error) fillin');
     assert.equal(view.command, SHOW_OUTPUT_COMMAND);
     assert.equal(view.isError, true);
@@ -24,7 +34,10 @@ describe('renderStatus', () => {
   });
 
   it('shows indexing progress before the model', () => {
-    const view = renderStatus({ ...running, progress: { title: 'Indexing', message: '120/300 files', percentage: 40 } });
+    const view = renderStatus({
+      ...running,
+      progress: { title: 'Indexing', message: '120/300 files', percentage: 40 },
+    });
     assert.equal(view.text, '$(sync~spin) fillin: indexing 40%');
   });
 
@@ -35,7 +48,10 @@ describe('renderStatus', () => {
   });
 
   it('tells a stopped server from a starting one', () => {
-    assert.equal(renderStatus({ ...running, server: 'stopped' }).text, '$(debug-disconnect) fillin');
+    assert.equal(
+      renderStatus({ ...running, server: 'stopped' }).text,
+      '$(debug-disconnect) fillin',
+    );
     assert.equal(renderStatus({ ...running, server: 'starting' }).text, '$(loading~spin) fillin');
   });
 });
@@ -43,7 +59,10 @@ describe('renderStatus', () => {
 describe('formatProgress', () => {
   it('clamps the percentage and falls back to the message, then the title', () => {
     assert.equal(formatProgress({ title: 'Indexing', percentage: 140 }), 'indexing 100%');
-    assert.equal(formatProgress({ title: 'Indexing', message: ' 3/9 files ' }), 'indexing: 3/9 files');
+    assert.equal(
+      formatProgress({ title: 'Indexing', message: ' 3/9 files ' }),
+      'indexing: 3/9 files',
+    );
     assert.equal(formatProgress({ title: '' }), 'working');
   });
 });

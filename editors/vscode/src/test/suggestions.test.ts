@@ -54,11 +54,14 @@ describe('SuggestionTracker', () => {
     const { tracker, sent } = tracked();
     tracker.show(suggestion('a', 'return x'));
     tracker.show(suggestion('b', 'return y'));
-    assert.deepEqual(sent.map((n) => [n.method, n.params.id]), [
-      [DID_SHOW, 'a'],
-      [DID_DISMISS, 'a'],
-      [DID_SHOW, 'b'],
-    ]);
+    assert.deepEqual(
+      sent.map((n) => [n.method, n.params.id]),
+      [
+        [DID_SHOW, 'a'],
+        [DID_DISMISS, 'a'],
+        [DID_SHOW, 'b'],
+      ],
+    );
   });
 
   it('keeps an item alive while the user types what it predicted', () => {
