@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,8 +191,15 @@ def _init_worker(
     max_file_bytes: int,
     should_resolve: bool,
 ) -> None:
-    """Set up a worker process: its resolver sees the crawled files as the workspace."""
+    """Set up a worker process: its resolver sees the crawled files as the workspace.
+
+    The worker's standard output goes to the null device: in `fillin serve` the inherited
+    descriptor 1 is the LSP channel, which a stray write would corrupt.
+    """
     global _worker_resolver, _worker_max_bytes
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
     _worker_max_bytes = max_file_bytes
     if should_resolve:
         _worker_resolver = default_resolver(root, include_dirs, known_paths.__contains__)
