@@ -10,6 +10,7 @@ Each returns None when the parameters cannot be known for sure.
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -213,20 +214,19 @@ def header_at(text: str, start: int) -> str:
 
 
 def block_end(text: str, line_start: int) -> int:
-    """Where the indented block of the header line at `line_start` ends (Python)."""
-    header_line_end = text.find("\n", line_start)
-    line = text[line_start : header_line_end if header_line_end != -1 else len(text)]
-    indent = len(line) - len(line.lstrip())
-    at = text.find("\n", line_start)
-    while at != -1:
-        next_start = at + 1
-        next_end = text.find("\n", next_start)
-        next_line = text[next_start : next_end if next_end != -1 else len(text)]
-        is_dedented = len(next_line) - len(next_line.lstrip()) <= indent
-        if next_line.strip() and is_dedented and not next_line.lstrip().startswith((")", "]", "}")):
-            return next_start
-        at = next_end
-    return len(text)
+    """Where the indented block of the header line at `line_start` ends (Python): the start
+    of the next non-blank line indented no deeper than the header, closers aside."""
+    header_end = text.find("\n", line_start)
+    if header_end == -1:
+        return len(text)
+    line = text[line_start:header_end]
+    found = _dedent_pattern(len(line) - len(line.lstrip())).search(text, header_end + 1)
+    return found.start() if found is not None else len(text)
+
+
+@lru_cache(maxsize=64)
+def _dedent_pattern(indent: int) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]{{0,{indent}}}(?=[^ \t\r\n)\]}}])", re.MULTILINE)
 
 
 def is_decorated(text: str, start: int) -> bool:

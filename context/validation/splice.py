@@ -6,42 +6,59 @@ syntax tree of the *window* around the cursor: the top-level construct (function
 statement) the cursor is in, from the nearest line above it that starts at column 0 to the
 next such line below it. Parsing the window instead of the file keeps the cost flat in the
 file's size; the checks that look further (a function defined elsewhere in the file, a
-class's members) read the text. The window's tree without the suggestion is cached (a few
-documents) and edited in place of a new parse, so several candidates for one request parse
-the window once. Offsets named `*_byte` count UTF-8 bytes of the window.
+class's members, whether a name appears anywhere) read the text. The window of the
+document without the suggestion is cached (a few documents); its tree is parsed only when
+a check needs it (a suggestion with syntax errors), and once parsed, the next candidates
+are parsed as edits of it. Offsets named `*_byte` count UTF-8 bytes of the window.
 """
 
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import tree_sitter as ts
 
 from context.languages import Language, parser_for
 
-_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _CACHE_SIZE = 4
 
 
 @dataclass(frozen=True)
 class Original:
-    """The document without the suggestion: its text, and its window's bytes and tree."""
+    """The document without the suggestion: its text, and its window's bytes and tree.
 
+    The tree is parsed on first use: a suggestion that parses cleanly never needs it.
+    """
+
+    lang: Language
     text: str
     window_start: int
     """Where the window starts, in characters of `text`."""
     window_end: int
     source: bytes
     """The window's text, UTF-8."""
-    tree: ts.Tree
+    _mentions: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def tree(self) -> ts.Tree:
+        """The window's syntax tree."""
+        return parser_for(self.lang).parse(self.source)
 
     @property
-    def identifiers(self) -> frozenset[str]:
-        """Every identifier-like word of the whole text, comments and strings included."""
-        return _identifiers(self.text)
+    def has_tree(self) -> bool:
+        """Whether the tree was parsed already (an edit of it is then cheaper than a parse)."""
+        return "tree" in self.__dict__
+
+    def mentions(self, name: str) -> bool:
+        """Whether `name` appears as a word anywhere in the text (comments, strings too)."""
+        found = self._mentions.get(name)
+        if found is None:
+            pattern = rf"(?<![\w$]){re.escape(name)}(?![\w$])"
+            found = self._mentions[name] = re.search(pattern, self.text) is not None
+        return found
 
 
 @dataclass(frozen=True)
@@ -117,7 +134,7 @@ def original_of(text: str, offset: int, lang: Language) -> Original:
         return found
     window_start, window_end = window_bounds(text, offset)
     source = text[window_start:window_end].encode("utf-8", "surrogatepass")
-    found = Original(text, window_start, window_end, source, parser_for(lang).parse(source))
+    found = Original(lang, text, window_start, window_end, source)
     _originals[key] = found
     while len(_originals) > _CACHE_SIZE:
         _originals.popitem(last=False)
@@ -135,13 +152,12 @@ def window_bounds(text: str, offset: int) -> tuple[int, int]:
             start = _previous_line(text, start)
     while start > 0 and text.startswith("@", _previous_line(text, start)):
         start = _previous_line(text, start)
-    end = text.find("\n", offset)
-    while end != -1 and (
-        not _starts_construct(text, end + 1) or text.startswith("@", _previous_line(text, end + 1))
-    ):
-        # A definition right after its decorators belongs with them.
-        end = text.find("\n", end + 1)
-    return start, (len(text) if end == -1 else end + 1)
+    line_end = text.find("\n", offset)
+    found = _CONSTRUCT_START.search(text, line_end + 1) if line_end != -1 else None
+    # A definition right after its decorators belongs with them.
+    while found is not None and text.startswith("@", _previous_line(text, found.start())):
+        found = _CONSTRUCT_START.search(text, found.start() + 1)
+    return start, (len(text) if found is None else found.start())
 
 
 def _previous_line(text: str, line_start: int) -> int:
@@ -149,15 +165,14 @@ def _previous_line(text: str, line_start: int) -> int:
     return text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start > 0 else 0
 
 
+_CONSTRUCT_START = re.compile(r"^(?![ \t\r\n)\]}#*]|//|/\*)(?=.)", re.MULTILINE)
+"""A line that `_starts_construct`: code at column 0, not a closer or a comment."""
+
+
 def _starts_construct(text: str, line_start: int) -> bool:
     """Whether the line at `line_start` begins a top-level construct (code at column 0)."""
     first = text[line_start : line_start + 2]
     return bool(first) and first[0] not in " \t\r\n)]}#*" and first not in ("//", "/*")
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _identifiers(text: str) -> frozenset[str]:
-    return frozenset(_IDENTIFIER.findall(text))
 
 
 def make_splice(text: str, offset: int, suggestion: str, lang: Language) -> Splice:
@@ -176,16 +191,19 @@ def make_splice(text: str, offset: int, suggestion: str, lang: Language) -> Spli
         end_point = (row + n_newlines, len(last_line.encode("utf-8", "surrogatepass")))
     else:
         end_point = (row, column + len(inserted))
-    edited = original.tree.copy()
-    edited.edit(
-        start_byte=start_byte,
-        old_end_byte=start_byte,
-        new_end_byte=start_byte + len(inserted),
-        start_point=(row, column),
-        old_end_point=(row, column),
-        new_end_point=end_point,
-    )
-    tree = parser_for(lang).parse(source, edited)
+    if original.has_tree:
+        edited = original.tree.copy()
+        edited.edit(
+            start_byte=start_byte,
+            old_end_byte=start_byte,
+            new_end_byte=start_byte + len(inserted),
+            start_point=(row, column),
+            old_end_point=(row, column),
+            new_end_point=end_point,
+        )
+        tree = parser_for(lang).parse(source, edited)
+    else:
+        tree = parser_for(lang).parse(source)
     return Splice(
         lang=lang,
         original=original,

@@ -142,7 +142,6 @@ def _check(
     builtins: frozenset[str],
 ) -> list[Problem]:
     names, bound, members = references
-    known_in_file = splice.original.identifiers
     problems: list[Problem] = []
     skip_names = splice.lang.name == "python" and _has_star_import(splice)
     reported: set[str] = set()
@@ -151,8 +150,8 @@ def _check(
         if (
             skip_names
             or name in bound
-            or name in known_in_file
             or name in builtins
+            or splice.original.mentions(name)
             or name in reported
             or view.definitions(name)
         ):
@@ -327,7 +326,7 @@ def _is_member_name_known(splice: Splice, view: SymbolView, name: str) -> bool:
     """Whether any object the file can reach may have a member `name`: the name appears in
     the file, the repository defines it, a builtin type or a class of an imported
     standard-library module has it, or an imported installed package mentions it."""
-    if name in splice.original.identifiers or name in BUILTIN_TYPE_ATTRIBUTES:
+    if name in BUILTIN_TYPE_ATTRIBUTES or splice.original.mentions(name):
         return True
     if view.definitions(name):
         return True
