@@ -13,7 +13,11 @@ local function run(case)
   elseif case.kind == 'resolve' then
     local config = require('fillin.config')
     local options, problems = config.resolve(case.options)
-    return { problems = problems, command = config.command(options, 'serve'), keymaps = options.keymaps }
+    return {
+      problems = problems,
+      command = config.command(options, 'serve'),
+      keymaps = options.keymaps,
+    }
   elseif case.kind == 'tracker' then
     local sent = {}
     local tracker = require('fillin.suggestions').new(function(method, params)

@@ -50,7 +50,10 @@ end
 --- The Markdown lines for a `fillin/context` result at `where` ("path:line:col").
 function M.context_lines(result, where)
   local lines = { '# fillin context for ' .. where, '' }
-  if type(result) ~= 'table' or type(result.prompt) ~= 'string' or type(result.sections) ~= 'table' then
+  local is_report = type(result) == 'table'
+    and type(result.prompt) == 'string'
+    and type(result.sections) == 'table'
+  if not is_report then
     table.insert(lines, '```json')
     vim.list_extend(lines, vim.split(vim.json.encode(result), '\n', { plain = true }))
     table.insert(lines, '```')
@@ -91,7 +94,8 @@ function M.context()
   end
   local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
   local cursor = api.nvim_win_get_cursor(0)
-  local where = ('%s:%d:%d'):format(vim.fn.fnamemodify(api.nvim_buf_get_name(bufnr), ':~:.'), cursor[1], cursor[2] + 1)
+  local path = vim.fn.fnamemodify(api.nvim_buf_get_name(bufnr), ':~:.')
+  local where = ('%s:%d:%d'):format(path, cursor[1], cursor[2] + 1)
   server.request(client, 'fillin/context', params, function(err, result)
     if err then
       return notify('fillin/context failed: ' .. (err.message or tostring(err)))
@@ -109,7 +113,8 @@ function M.stats(options)
   local ok, process = pcall(vim.system, argv, { text = true, cwd = cwd }, function(done)
     vim.schedule(function()
       if done.code ~= 0 then
-        return notify(('`%s` failed: %s'):format(table.concat(argv, ' '), vim.trim(done.stderr or '')))
+        local stderr = vim.trim(done.stderr or '')
+        return notify(('`%s` failed: %s'):format(table.concat(argv, ' '), stderr))
       end
       show('fillin://stats', vim.split(vim.trim(done.stdout), '\n', { plain = true }), 'text')
     end)

@@ -28,8 +28,17 @@ M.defaults = {
   python = nil,
   filetypes = M.FILETYPES,
   -- The nearest directory holding one of these is the workspace root.
-  root_markers = { 'fillin.toml', 'pyproject.toml', 'package.json', 'go.mod', 'Cargo.toml', 'pom.xml', '.git' },
-  -- Server settings, camelCase as in the README (`{ model = { backend = "llamacpp", url = ... } }`).
+  root_markers = {
+    'fillin.toml',
+    'pyproject.toml',
+    'package.json',
+    'go.mod',
+    'Cargo.toml',
+    'pom.xml',
+    '.git',
+  },
+  -- Server settings, camelCase as in the README:
+  -- `{ model = { backend = "llamacpp", url = "http://127.0.0.1:8080" } }`.
   settings = {},
   -- Ask for suggestions while typing (after `debounce_ms`); otherwise only on the trigger key.
   auto_trigger = true,
@@ -155,7 +164,8 @@ function M.resolve(user)
               table.concat(vim.fn.sort(vim.tbl_keys(M.defaults.keymaps)), ', ')
             ))
           elseif not is_key_or_false(lhs) then
-            table.insert(problems, ('keymaps.%s: must be a key such as "<M-l>", or false'):format(action))
+            local message = 'keymaps.%s: must be a key such as "<M-l>", or false'
+            table.insert(problems, message:format(action))
           else
             options.keymaps[action] = lhs
           end

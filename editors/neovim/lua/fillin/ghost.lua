@@ -78,7 +78,8 @@ local function rest_of(current)
     return nil
   end
   -- The buffer may have changed under the item (lines deleted): then it no longer fits.
-  local ok, typed_lines = pcall(api.nvim_buf_get_text, current.bufnr, item.start_row, item.start_col, row, col, {})
+  local ok, typed_lines =
+    pcall(api.nvim_buf_get_text, current.bufnr, item.start_row, item.start_col, row, col, {})
   local typed = ok and table.concat(typed_lines, '\n') or nil
   if typed == nil or #typed >= #item.text or item.text:sub(1, #typed) ~= typed then
     return nil
@@ -95,7 +96,8 @@ local function render(current, rest)
   local line = api.nvim_buf_get_lines(current.bufnr, row, row + 1, true)[1]
   -- Text the item replaces after the cursor (say, a closing bracket) is already on screen:
   -- leave it out of the ghost text of a one-line suggestion so it does not show twice.
-  if #lines == 1 and item.tail ~= '' and line:sub(col + 1, col + #item.tail) == item.tail and vim.endswith(first, item.tail) then
+  local is_tail_on_screen = item.tail ~= '' and line:sub(col + 1, col + #item.tail) == item.tail
+  if #lines == 1 and is_tail_on_screen and vim.endswith(first, item.tail) then
     first = first:sub(1, #first - #item.tail)
   end
   local hl = state.options.hl_group
@@ -130,7 +132,12 @@ local function to_item(raw, bufnr, client, row, col)
   if type(text) ~= 'string' or text == '' then
     return nil
   end
-  local item = { text = text, id = suggestions.id_of(raw.command), command = raw.command, tail = '' }
+  local item = {
+    text = text,
+    id = suggestions.id_of(raw.command),
+    command = raw.command,
+    tail = '',
+  }
   if raw.range then
     local start, finish = raw.range.start, raw.range['end']
     local start_line = api.nvim_buf_get_lines(bufnr, start.line, start.line + 1, false)[1] or ''
@@ -259,7 +266,8 @@ function M.accept()
   local item = current.items[current.index]
   local row, col = cursor()
   local line = api.nvim_buf_get_lines(current.bufnr, row, row + 1, true)[1]
-  local delete_after = (item.tail ~= '' and line:sub(col + 1, col + #item.tail) == item.tail) and #item.tail or 0
+  local is_tail_there = item.tail ~= '' and line:sub(col + 1, col + #item.tail) == item.tail
+  local delete_after = is_tail_there and #item.tail or 0
   state.current = nil
   clear_marks(current.bufnr)
   partial.insert_at_cursor(rest, delete_after)
@@ -353,8 +361,16 @@ function M.attach(bufnr, options)
   state.options = options
   local group = api.nvim_create_augroup('fillin.ghost.' .. bufnr, { clear = true })
   api.nvim_create_autocmd('InsertEnter', { group = group, buffer = bufnr, callback = M.schedule })
-  api.nvim_create_autocmd({ 'TextChangedI', 'CursorMovedI' }, { group = group, buffer = bufnr, callback = M.on_change })
-  api.nvim_create_autocmd({ 'InsertLeave', 'BufLeave' }, { group = group, buffer = bufnr, callback = M.stop })
+  api.nvim_create_autocmd({ 'TextChangedI', 'CursorMovedI' }, {
+    group = group,
+    buffer = bufnr,
+    callback = M.on_change,
+  })
+  api.nvim_create_autocmd({ 'InsertLeave', 'BufLeave' }, {
+    group = group,
+    buffer = bufnr,
+    callback = M.stop,
+  })
   if is_insert_mode() and api.nvim_get_current_buf() == bufnr then
     M.schedule()
   end

@@ -56,9 +56,8 @@ function M.check()
     end
   end
   if #clients == 0 then
-    health.info(('no server running yet: it starts when a buffer of these filetypes opens: %s'):format(
-      table.concat(options.filetypes, ', ')
-    ))
+    local message = 'no server running yet: it starts when a buffer of these filetypes opens: %s'
+    health.info(message:format(table.concat(options.filetypes, ', ')))
   end
 end
 

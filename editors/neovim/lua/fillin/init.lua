@@ -51,10 +51,12 @@ local function map(lhs, action, desc)
       local keys = previous.callback()
       if previous.expr == 1 and type(keys) == 'string' and keys ~= '' then
         local replace = previous.replace_keycodes == 1
-        api.nvim_feedkeys(replace and api.nvim_replace_termcodes(keys, true, false, true) or keys, 'n', false)
+        local typed = replace and api.nvim_replace_termcodes(keys, true, false, true) or keys
+        api.nvim_feedkeys(typed, 'n', false)
       end
     elseif previous.rhs and previous.rhs ~= '' then
-      api.nvim_feedkeys(api.nvim_replace_termcodes(previous.rhs, true, false, true), previous.noremap == 1 and 'n' or 'm', false)
+      local typed = api.nvim_replace_termcodes(previous.rhs, true, false, true)
+      api.nvim_feedkeys(typed, previous.noremap == 1 and 'n' or 'm', false)
     else
       api.nvim_feedkeys(api.nvim_replace_termcodes(lhs, true, false, true), 'n', false)
     end
@@ -90,7 +92,8 @@ function M.setup(user_options)
   options, problems = config.resolve(user_options)
   notify_problems(problems)
   local native = require('fillin.native')
-  engine = (options.native == 'auto' and native.is_available()) and native or require('fillin.ghost')
+  local is_native = options.native == 'auto' and native.is_available()
+  engine = is_native and native or require('fillin.ghost')
   api.nvim_set_hl(0, 'FillinGhostText', { link = 'Comment', default = true })
 
   -- Neovim runs an item's command after inserting it: 0.12's inline completion does, and so
@@ -151,7 +154,8 @@ function M.setup(user_options)
 
   -- Buffers opened before setup() ran (for example the file named on the command line).
   for _, bufnr in ipairs(api.nvim_list_bufs()) do
-    if api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(options.filetypes, vim.bo[bufnr].filetype) then
+    local is_served = vim.tbl_contains(options.filetypes, vim.bo[bufnr].filetype)
+    if api.nvim_buf_is_loaded(bufnr) and is_served then
       server.start(bufnr, options, command)
     end
   end
