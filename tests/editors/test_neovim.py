@@ -413,14 +413,16 @@ def test_next_and_previous_cycle_through_the_candidates(
     assert set(shown.values()) == set(candidates)
     assert shown["first"] != shown["second"]
     assert shown["wrapped"] == shown["first"]
-    assert outcome.snapshots["back"].visible == shown["second"]
-    assert outcome.snapshots["accepted"].lines[cursor.row - 1] == "    return " + shown["second"]
+    second = shown["second"]
+    assert second is not None
+    assert outcome.snapshots["back"].visible == second
+    assert outcome.snapshots["accepted"].lines[cursor.row - 1] == "    return " + second
 
     overall = read_stats(cache_dir)["overall"]
     # Each candidate put on screen counts as shown; the one replaced before acceptance was
     # dismissed, and the accepted one is counted once.
     assert overall["accepted"] == 1
-    assert overall["acceptedChars"] == len(shown["second"])
+    assert overall["acceptedChars"] == len(second)
 
 
 def test_a_bad_setting_is_named_and_suggestions_keep_working(
