@@ -81,7 +81,9 @@ def _holes_in(path: Path, text: str, kind: str) -> Iterator[Hole]:
     for block in _function_blocks(tree.root_node):
         statements = [s for s in block.named_children if s.type != "comment"]
         for first_idx, first in enumerate(statements):
-            if _is_docstring(first):
+            line_start = line_starts[first.start_point.row]
+            if _is_docstring(first) or text[line_start : first.start_byte].strip():
+                # A body on its header's line (`def f(): ...`) is not a line of its own.
                 continue
             if kind == "single":
                 if first.start_point.row == first.end_point.row:

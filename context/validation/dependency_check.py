@@ -66,8 +66,10 @@ def check_dependencies(splice: Splice, view: SymbolView, path: Path | None) -> l
             )
             if resolution.paths:
                 continue
-            if is_relative:
+            if is_relative and not _is_python_relative_on_disk(splice, path, statement.module):
                 problems.append(_problem(splice, statement.module, "is not in the workspace"))
+                continue
+            if is_relative:
                 continue
             package = resolution.package or package
         elif is_relative:
@@ -146,6 +148,23 @@ def _is_available(
     if language == "java":
         return is_java_stdlib(module) or manifests.declares_java(module)
     return True
+
+
+def _is_python_relative_on_disk(splice: Splice, path: Path | None, module: str) -> bool:
+    """Whether a Python relative import names a module file on disk next to the importer
+    (the workspace root may itself be a package, whose relative imports the resolver, which
+    stops at the root, cannot follow)."""
+    if splice.lang.name != "python" or path is None:
+        return False
+    n_dots = len(module) - len(module.lstrip("."))
+    base = path.parent
+    for _ in range(n_dots - 1):
+        base = base.parent
+    parts = [p for p in module[n_dots:].split(".") if p]
+    if not parts:
+        return (base / "__init__.py").is_file()
+    target = base.joinpath(*parts)
+    return target.with_suffix(".py").is_file() or (target / "__init__.py").is_file()
 
 
 def _is_sibling_module(path: Path | None, name: str) -> bool:
