@@ -221,7 +221,9 @@ def _class_attributes(module: str) -> frozenset[str]:
     for value in list(vars(imported).values()):
         if isinstance(value, type):
             try:
+                # `dir` hides what some metaclasses compute (an Enum's `name` and `value`).
                 names.update(dir(value))
+                names.update(vars(value))
             except Exception:
                 continue
     return frozenset(names)

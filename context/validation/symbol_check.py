@@ -284,7 +284,7 @@ def _check_python_member(
     what = ""
     if owner_name in ("self", "cls"):
         members = _enclosing_class_members(splice, owner, view)
-        what = "the class has"
+        what = "the class has no"
     elif _is_dotted_name(owner):
         head, _, rest = owner_name.partition(".")
         module = _imported_module(splice.text, head)
@@ -297,26 +297,26 @@ def _check_python_member(
             names = package_identifiers(module.split(".", 1)[0], site_packages_dirs(view.root))
             if names is None or name in names:
                 return None
-            members, what = names, f"package `{module.split('.', 1)[0]}` has"
+            members, what = names, f"package `{module.split('.', 1)[0]}` has no"
         elif module is not None:
             members = python_module_members(module)
-            what = f"module `{module}` has"
+            what = f"module `{module}` has no"
         elif not rest:
             members = _class_members_by_name(splice, owner_name, view)
             if members is None and owner_name[:1].isupper():
                 members = indexed_class_members(view, owner_name)
-            what = f"class `{owner_name}` has"
+            what = f"class `{owner_name}` has no"
     if members is None:
         if _is_member_name_known(splice, view, name):
             return None
-        what = "nothing in the file, the repository, the builtins or the imported modules has"
+        what = "nothing in the file, the repository, the builtins or the imported modules has a"
     elif name in members:
         return None
     start = splice.suggestion_offset(member.start_byte)
     shown = owner_name if len(owner_name) <= 30 else "..."
     return Problem(
         "unknown-symbol",
-        f"unknown member `{shown}.{name}`: {what} a member `{name}`",
+        f"unknown member `{shown}.{name}`: {what} member `{name}`",
         start,
         splice.suggestion_offset(member.end_byte),
     )
@@ -330,9 +330,10 @@ def _is_member_name_known(splice: Splice, view: SymbolView, name: str) -> bool:
         return True
     if view.definitions(name):
         return True
-    for module in _imported_modules(splice.original.text):
+    for dotted in _imported_modules(splice.original.text):
+        module = dotted.split(".", 1)[0]
         if is_python_stdlib(module):
-            if name in stdlib_class_attributes(module):
+            if name in stdlib_class_attributes(dotted):
                 return True
             continue
         if _is_workspace_package(view, module):
@@ -372,20 +373,21 @@ def _is_workspace_package(view: SymbolView, module: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _imported_modules(text: str) -> tuple[str, ...]:
-    """The top-level modules a Python text imports (absolute imports only)."""
+    """The modules a Python text imports, dotted as written (absolute imports only)."""
     found = re.findall(r"^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import|import\s+([\w., ]+))", text, re.M)
     modules: dict[str, None] = {}
     for from_module, plain in found:
         for module in [from_module] if from_module else plain.split(","):
-            top = module.strip().split(" ", 1)[0].split(".", 1)[0]
-            if top.isidentifier():
-                modules[top] = None
+            dotted = module.strip().split(" ", 1)[0]
+            if dotted.split(".", 1)[0].isidentifier():
+                modules[dotted] = None
     return tuple(modules)
 
 
 def _bound_members(splice: Splice) -> set[str]:
     """`.name` for every `x.name = ...` the suggestion writes."""
-    return {"." + m for m in re.findall(r"\.(\w+)\s*(?:=[^=]|\+=|-=)", splice.suggestion)}
+    pattern = r"\.(\w+)\s*(?::[^=\n]*)?(?:=[^=]|\+=|-=)"
+    return {"." + m for m in re.findall(pattern, splice.suggestion)}
 
 
 def _imported_module(text: str, name: str) -> str | None:
