@@ -243,9 +243,11 @@ def _prefix_lines(document: Document, offset: int, cursor_line: int, limit: int)
     """The cursor line's head, then whole lines upwards, until `limit` tokens are reached."""
     starts = document.line_starts
     head = document.text[starts[cursor_line] : offset]
-    if _n_tokens(head) > limit:
-        head = keep_last_tokens(head, limit)
     pieces = [head]
+    if _n_tokens(head) > limit:
+        # Not even the cursor's line fits: its end, and no line before it.
+        pieces = [keep_last_tokens(head, limit)]
+        return _Lines(tuple(pieces), (_n_tokens(pieces[0]),), is_before_cursor=True)
     totals = [_n_tokens(head)]
     line_idx = cursor_line - 1
     while line_idx >= 0:
@@ -270,7 +272,9 @@ def _suffix_lines(document: Document, offset: int, cursor_line: int, limit: int)
 
     tail = text[offset : line_end(cursor_line)]
     if _n_tokens(tail) > limit:
-        tail = keep_first_tokens(tail, limit)
+        # Not even the rest of the cursor's line fits: its start, and no line after it.
+        cut = keep_first_tokens(tail, limit)
+        return _Lines((cut,), (_n_tokens(cut),), is_before_cursor=False)
     pieces = [tail]
     totals = [_n_tokens(tail)]
     for line_idx in range(cursor_line + 1, n_lines):

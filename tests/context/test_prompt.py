@@ -180,6 +180,14 @@ def test_a_line_longer_than_the_budget_is_cut_within_it(template: Template) -> N
     assert document.text[:offset].endswith(prompt.prefix)
 
 
+def test_a_cut_cursor_line_is_never_joined_to_the_next_line() -> None:
+    document, offset = _document("x = $0" + "0:0:" * 200 + "Ø\nnext_line = 1\n")
+    prompt = build_prompt(document, offset, ContextSettings(max_prompt_tokens=64), STARCODER)
+    assert prompt.n_tokens <= 64
+    assert document.text[offset:].startswith(prompt.suffix)
+    assert "next_line" not in prompt.suffix
+
+
 def test_labels_longer_than_the_budget_are_dropped() -> None:
     document, offset = _document("x = $0\n")
     long_path = "/".join(["very_long_directory_name"] * 40) + "/m.py"
