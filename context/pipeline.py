@@ -44,7 +44,7 @@ import importlib
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -163,7 +163,6 @@ class CompletionResult:
     prompt: Prompt | None = None
     rejected: tuple[Rejected, ...] = ()
     error: BackendError | None = None
-    snippets: tuple[Snippet, ...] = field(default=(), repr=False)
 
 
 async def complete(engine: Engine, request: CompletionRequest) -> CompletionResult:
@@ -272,6 +271,23 @@ def relative_path(document: Document, root: Path | None) -> str:
     return document.path.name
 
 
+def _prefilter(engine: Engine, document: Document, offset: int) -> Rejected | None:
+    """Why no completion should be tried at all, or None."""
+    if not engine.settings.completion.enabled:
+        return Rejected("completion.enabled is false")
+    text = document.text
+    if len(text) > MAX_DOCUMENT_CHARS:
+        return Rejected(f"the document has {len(text)} characters (most: {MAX_DOCUMENT_CHARS})")
+    if "\0" in text:
+        return Rejected("the document holds NUL characters: a binary file")
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    n_chars = (len(text) if line_end == -1 else line_end) - line_start
+    if n_chars > MAX_LINE_CHARS:
+        return Rejected(f"the cursor's line has {n_chars} characters: minified or generated text")
+    return None
+
+
 def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[Snippet]) -> Prompt:
     from context.prompt import build_prompt
 
@@ -305,21 +321,25 @@ def _line_mode(engine: Engine, document: Document, offset: int) -> LineMode:
     )
 
 
-def _prefilter(engine: Engine, document: Document, offset: int) -> Rejected | None:
-    """Why no completion should be tried at all, or None."""
-    if not engine.settings.completion.enabled:
-        return Rejected("completion.enabled is false")
+def _stop_context(
+    engine: Engine, document: Document, offset: int, line_mode: LineMode
+) -> StopContext:
+    """The stop rules' view of the request: text around the cursor, language, limits."""
     text = document.text
-    if len(text) > MAX_DOCUMENT_CHARS:
-        return Rejected(f"the document has {len(text)} characters (most: {MAX_DOCUMENT_CHARS})")
-    if "\0" in text:
-        return Rejected("the document holds NUL characters: a binary file")
-    line_start = text.rfind("\n", 0, offset) + 1
-    line_end = text.find("\n", offset)
-    n_chars = (len(text) if line_end == -1 else line_end) - line_start
-    if n_chars > MAX_LINE_CHARS:
-        return Rejected(f"the cursor's line has {n_chars} characters: minified or generated text")
-    return None
+    start = text.rfind("\n", 0, max(0, offset - _STOP_WINDOW_CHARS)) + 1
+    end = text.find("\n", min(len(text), offset + _STOP_WINDOW_CHARS))
+    end = len(text) if end == -1 else end
+    settings = engine.settings
+    stop_tokens = (*engine.backend.template.stop, *settings.model.stop, *line_mode.stop)
+    language = language_for_document(document.path, document.language_id)
+    return StopContext(
+        prefix=text[start:offset],
+        suffix=text[offset:end],
+        language=language.name if language else "",
+        multiline=line_mode.is_multiline,
+        stop_tokens=tuple(dict.fromkeys(stop_tokens)),
+        max_lines=settings.completion.max_lines,
+    )
 
 
 async def _generate(
@@ -389,27 +409,6 @@ def _symbol_view(engine: Engine) -> SymbolView:
     return IndexView(engine.workspace.store)
 
 
-def _stop_context(
-    engine: Engine, document: Document, offset: int, line_mode: LineMode
-) -> StopContext:
-    """The stop rules' view of the request: text around the cursor, language, limits."""
-    text = document.text
-    start = text.rfind("\n", 0, max(0, offset - _STOP_WINDOW_CHARS)) + 1
-    end = text.find("\n", min(len(text), offset + _STOP_WINDOW_CHARS))
-    end = len(text) if end == -1 else end
-    settings = engine.settings
-    stop_tokens = (*engine.backend.template.stop, *settings.model.stop, *line_mode.stop)
-    language = language_for_document(document.path, document.language_id)
-    return StopContext(
-        prefix=text[start:offset],
-        suffix=text[offset:end],
-        language=language.name if language else "",
-        multiline=line_mode.is_multiline,
-        stop_tokens=tuple(dict.fromkeys(stop_tokens)),
-        max_lines=settings.completion.max_lines,
-    )
-
-
 def _result(
     engine: Engine,
     started: float,
@@ -433,7 +432,6 @@ def _result(
         prompt=prompt,
         rejected=rejected,
         error=error,
-        snippets=prompt.snippets if prompt else (),
     )
 
 

@@ -21,6 +21,14 @@ def configure_logging(level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
+    set_log_level(level)
     logging.getLogger("pygls").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def set_log_level(level: str) -> None:
+    """Log fillin's own records (`lsp_server`, `context`) at `level` and above."""
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    for name in ("lsp_server", "context"):
+        logging.getLogger(name).setLevel(numeric)

@@ -26,6 +26,7 @@ from context.settings import (
     read_workspace_settings,
     replace_model,
 )
+from lsp_server.state import with_known_template
 
 ROOT_MARKERS = (
     ".git",
@@ -113,6 +114,7 @@ def load_root_settings(
     overrides = {k: v for k, v in (model_overrides or {}).items() if v}
     if overrides:
         settings = replace_model(settings, **overrides)
+    settings = with_known_template(settings, problems)
     return settings, [*file_problems, *problems]
 
 

@@ -9,7 +9,8 @@ Guarantees:
 
 - Settings are merged per workspace folder in this order, later layers winning: the folder's
   `[tool.fillin]`/`fillin.toml`, initializationOptions, `workspace/didChangeConfiguration`,
-  command-line overrides. A bad key keeps its default and is reported as a problem.
+  command-line overrides. A bad key keeps its default and is reported as a problem; so does
+  an unknown `model.template`, which is then inferred from the model's name.
 - One backend per distinct (model settings, root) pair, created on first use and closed when
   the settings stop using it or the server shuts down.
 - At most one completion per document is in flight: `superseding` cancels the older one,
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from context.document import Document, Encoding
+from context.errors import SettingsError
 from context.pipeline import CompletionRequest, CompletionResult, Engine
 from context.settings import (
     ModelSettings,
@@ -77,6 +79,8 @@ class ServerState:
         self.init_options: Mapping[str, Any] | None = None
         self.client_settings: Mapping[str, Any] | None = None
         self.encoding: Encoding = "utf-16"
+        self.log_level_override: str | None = None
+        """The `--log-level` given on the command line, which wins over `logLevel`."""
         self.documents: dict[str, Document] = {}
         self.folders: dict[Path, Folder] = {}
         self.completion_listeners: list[CompletionListener] = []
@@ -97,6 +101,7 @@ class ServerState:
             settings, problems = load_settings(layer, self.init_options, self.client_settings)
             if self.model_overrides:
                 settings = replace_model(settings, **self.model_overrides)
+            settings = with_known_template(settings, problems)
             cached = settings, [*(folder.problems if folder else []), *problems]
             self._settings[root] = cached
         return cached
@@ -223,3 +228,18 @@ class ServerState:
                 await backend.aclose()
             except Exception:
                 logger.exception("closing the %s backend failed", backend.name)
+
+
+def with_known_template(settings: Settings, problems: list[SettingsProblem]) -> Settings:
+    """`settings`, with an unknown `model.template` reported and left to be inferred."""
+    if not settings.model.template:
+        return settings
+    from context.templates import get_template
+
+    try:
+        get_template(settings.model.template)
+    except SettingsError as exc:
+        message = str(exc).removeprefix(f"{exc.key}: ")
+        problems.append(SettingsProblem(exc.key, f"{message}; inferring it from model.name"))
+        return replace_model(settings, template="")
+    return settings

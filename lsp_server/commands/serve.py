@@ -18,7 +18,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead")
     parser.add_argument(
-        "--log-level", default="info", choices=("error", "warning", "info", "debug")
+        "--log-level",
+        choices=("error", "warning", "info", "debug"),
+        help="log level on stderr (default: the logLevel setting, else info)",
     )
     add_model_options(parser)
     parser.set_defaults(func=run)
@@ -26,12 +28,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until the client exits; returns the exit status."""
-    configure_logging(args.log_level)
+    configure_logging(args.log_level or "info")
     address = _parse_address(args.tcp) if args.tcp else None
     from lsp_server.notices import LspLogHandler
     from lsp_server.server import create_server
 
     server = create_server(model_overrides(args))
+    server.state.log_level_override = args.log_level
     forward = LspLogHandler(server, logging.INFO)
     for name in ("lsp_server", "context"):
         logging.getLogger(name).addHandler(forward)

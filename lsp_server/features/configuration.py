@@ -4,7 +4,7 @@ The notification's `settings` (the whole object or its `fillin` section) replace
 client layer; when a client sends none, the server pulls the `fillin` section with
 `workspace/configuration`. Every problem in the merged settings is shown once as a
 `window/showMessage` warning naming the key, and logged; the key keeps its default and the
-server keeps serving.
+server keeps serving. `logLevel` takes effect at once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from lsp_server.logs import set_log_level
 from lsp_server.server import FillinServer
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ async def pull(ls: FillinServer) -> None:
 
 
 def report_problems(ls: FillinServer) -> None:
-    """Show each settings problem that was not shown for the previous settings."""
+    """Show each settings problem that was not shown for the previous settings, and apply
+    `logLevel` (unless `fillin serve --log-level` fixed it)."""
     for problem in ls.state.new_settings_problems():
         ls.notices.show(f"settings:{problem}", f"fillin settings: {problem}")
+    if ls.state.log_level_override is None:
+        set_log_level(ls.state.settings_for(None)[0].log_level)

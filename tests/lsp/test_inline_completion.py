@@ -173,17 +173,22 @@ async def test_newer_request_supersedes_the_older_one(
     assert await model_server.await_for(lambda s: s.completion_requests[0].disconnected)
 
 
+@pytest.mark.parametrize(
+    ("bad", "key"),
+    [({"maxTokens": -3}, "model.maxTokens"), ({"template": "nonsense"}, "model.template")],
+)
 async def test_bad_setting_is_named_and_the_server_keeps_serving(
-    client: LanguageClient, model_server: ModelServer
+    client: LanguageClient, model_server: ModelServer, bad: dict[str, object], key: str
 ) -> None:
     model_server.replies = ["return 0\n"]
-    settings = model_settings(model_server, template="prefix-only", maxTokens=-3)
+    settings = model_settings(model_server, template="prefix-only")
+    settings["model"].update(bad)
     await initialize(client, settings)
     opened = open_fixture(client, CART)
 
     items = items_of(await inline_completion(client, opened))
 
-    assert any("model.maxTokens" in m.message for m in client.messages)
+    assert [m.message for m in client.messages if key in m.message] != []
     assert [item.insert_text for item in items] == ["return 0"]
     assert model_server.completion_requests[0].body["max_tokens"] > 0
 
