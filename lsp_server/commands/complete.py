@@ -155,8 +155,9 @@ def explain(result: CompletionResult, document: Document, offset: int, template:
         lines.append(f"suggestion{stop}, after the lines before the cursor:")
         first_idx = max(0, line_idx - _CONTEXT_LINES)
         before = [document.line_text(i) for i in range(first_idx, line_idx)]
-        cursor_line = document.text[document.line_starts[line_idx] : offset]
-        completed = (cursor_line + best.text).split("\n")
+        line_start = document.line_starts[line_idx]
+        rest = document.line_text(line_idx)[offset - line_start :]
+        completed = (document.text[line_start:offset] + best.text + rest).split("\n")
         width = len(str(line_idx + len(completed)))
         for number, text in enumerate([*before, *completed], start=first_idx + 1):
             marker = ">" if number > line_idx else " "
