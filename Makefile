@@ -27,7 +27,7 @@ $(NODE_STAMP): editors/vscode/package.json editors/vscode/package-lock.json
 	@touch $(NODE_STAMP)
 
 demo: venv ## Complete code in a sample file with the embedded default model and print the suggestion.
-	$(BIN)/fillin complete docs/demo/inventory.py:$$(grep -n 'def total_value' docs/demo/inventory.py | cut -d: -f1 | awk '{print $$1+2}'):5 --explain
+	$(BIN)/fillin complete "docs/demo/inventory.py:$$(awk '/^ +return sum\(\)/ {print NR ":" index($$0, "sum(") + 4; exit}' docs/demo/inventory.py)" --explain
 
 test: venv ## Run every test: Python (server, context, backends, Neovim) and the VS Code extension.
 	$(MAKE) test-python

@@ -14,13 +14,17 @@ from collections.abc import Sequence
 COMMANDS = ("serve", "complete", "doctor", "context", "index", "validate", "stats", "eval")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with every available subcommand registered."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand registered, or just `only` when that names one.
+
+    Registering one command imports only its module, which keeps `fillin serve` from paying
+    for the index, tokenizer and numpy imports of the other commands at start-up.
+    """
     parser = argparse.ArgumentParser(
         prog="fillin", description="Repository-aware AI code completion as a language server."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         try:
             module = importlib.import_module(f"lsp_server.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -33,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         status: int = args.func(args)
     except KeyboardInterrupt:
