@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 
 import pytest
-from scripted_server import Route, ScriptedServer
 
 from context.settings import ModelSettings
+from tests.backends.scripted_server import Route, ScriptedServer
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from contextlib import aclosing
 
 import pytest
-from scripted_server import Received, Reply, Route, ScriptedServer, sse
 
 from context.backends import Backend, GenerationRequest
 from context.backends.http import is_loopback, openai_url
@@ -24,6 +23,7 @@ from context.backends.openai_chat import OpenAIChatBackend
 from context.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
 from context.settings import ModelSettings
 from context.templates import PREFIX_ONLY
+from tests.backends.scripted_server import Received, Reply, Route, ScriptedServer, sse
 
 REQUEST = GenerationRequest(prompt="x = ", prefix="x = ", suffix="\n", max_tokens=8)
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]

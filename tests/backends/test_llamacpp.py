@@ -17,13 +17,13 @@ from contextlib import aclosing
 
 import httpx
 import pytest
-from scripted_server import Reply, Route, ScriptedServer, sse
 
 from context.backends import GenerationRequest
 from context.backends.llamacpp import LlamaCppBackend
 from context.settings import ModelSettings
 from context.snippet import Snippet
 from context.templates import PREFIX_ONLY, get_template
+from tests.backends.scripted_server import Reply, Route, ScriptedServer, sse
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 

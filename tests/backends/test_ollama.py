@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping
 from contextlib import aclosing
 
 import pytest
-from scripted_server import Reply, Route, ScriptedServer
 
 from context.backends import GenerationRequest
 from context.backends.ollama import OllamaBackend
 from context.errors import BackendProtocolError, BackendUnavailable
 from context.settings import ModelSettings
 from context.templates import get_template
+from tests.backends.scripted_server import Reply, Route, ScriptedServer
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 

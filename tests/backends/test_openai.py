@@ -12,13 +12,13 @@ from contextlib import aclosing
 from dataclasses import replace
 
 import pytest
-from scripted_server import Received, Reply, Route, ScriptedServer, sse
 
 from context.backends import GenerationRequest
 from context.backends.candidates import collect_candidates
 from context.backends.openai import OpenAIBackend
 from context.settings import ModelSettings
 from context.templates import PREFIX_ONLY, get_template
+from tests.backends.scripted_server import Received, Reply, Route, ScriptedServer, sse
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 

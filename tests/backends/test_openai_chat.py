@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from contextlib import aclosing
 
 import pytest
-from scripted_server import Reply, Route, ScriptedServer, sse
 
 from context.backends import GenerationRequest
 from context.backends.fences import FenceStripper
@@ -19,6 +18,7 @@ from context.backends.openai_chat import HOLE, SYSTEM_PROMPT, OpenAIChatBackend,
 from context.settings import ModelSettings
 from context.snippet import Snippet
 from context.templates import PREFIX_ONLY
+from tests.backends.scripted_server import Reply, Route, ScriptedServer, sse
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 

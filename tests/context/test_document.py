@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from context.document import Document, TextChange
+from context.document import Document, Encoding, TextChange
 from context.errors import PositionError
 
 TEXT = "a = 1\nb = '😀x'\r\nc\n"
@@ -27,9 +27,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("line", "character", "encoding", "offset"), CASES)
-def test_offset_at(line: int, character: int, encoding: str, offset: int) -> None:
+def test_offset_at(line: int, character: int, encoding: Encoding, offset: int) -> None:
     doc = Document("file:///t.py", TEXT)
-    assert doc.offset_at(line, character, encoding) == offset  # type: ignore[arg-type]
+    assert doc.offset_at(line, character, encoding) == offset
 
 
 @pytest.mark.parametrize(("line", "character"), [(4, 0), (-1, 0), (0, -2)])
@@ -45,8 +45,8 @@ def test_position_round_trips(text: str, data: st.DataObject) -> None:
     if 0 < offset < len(text) and text[offset - 1] == "\r" and text[offset] == "\n":
         return  # an offset between \r and \n is not addressable by LSP positions
     for encoding in ("utf-8", "utf-16", "utf-32"):
-        line, character = doc.position_at(offset, encoding)  # type: ignore[arg-type]
-        assert doc.offset_at(line, character, encoding) == offset  # type: ignore[arg-type]
+        line, character = doc.position_at(offset, encoding)
+        assert doc.offset_at(line, character, encoding) == offset
 
 
 def test_text_change_applies_in_order() -> None:

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from modelserver import ModelServer
 
 from context.backends import make_backend
 from context.evaluate import (
@@ -27,6 +26,7 @@ from context.languages import language_named
 from context.pipeline import Engine
 from context.settings import IndexSettings, Settings, load_settings
 from context.workspace import Workspace
+from tests.modelserver import ModelServer
 
 PY_SHOP = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "py_shop"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,9 @@ from context.stats import (
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> StatsStore:
+def store(tmp_path: Path) -> Iterator[StatsStore]:
     s = StatsStore(tmp_path / "cache" / "stats.sqlite")
-    yield s  # type: ignore[misc]
+    yield s
     s.close()
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from modelserver import ModelServer
-from nvim_driver import Cursor, Outcome, Step, copy_repository, find_nvim, run_neovim
+
+from tests.editors.nvim_driver import Cursor, Outcome, Step, copy_repository, find_nvim, run_neovim
+from tests.modelserver import ModelServer
 
 Drive = Callable[..., Outcome]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Drive, read_stats
-from modelserver import ModelServer, RecordedRequest
-from nvim_driver import (
+
+from tests.editors.conftest import Drive, read_stats
+from tests.editors.nvim_driver import (
     IS_VISIBLE,
     Cursor,
     command,
@@ -27,6 +27,7 @@ from nvim_driver import (
     wait,
     wait_for_file,
 )
+from tests.modelserver import ModelServer, RecordedRequest
 
 pytestmark = pytest.mark.nvim
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nvim_driver import PLUGIN_DIR
+
+from tests.editors.nvim_driver import PLUGIN_DIR
 
 UNITS = Path(__file__).resolve().parent / "nvim" / "units.lua"
 

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from modelserver import ModelServer
 from pytest_lsp import ClientServerConfig, LanguageClient
+
+from tests.modelserver import ModelServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lsp"
 PROJECT = FIXTURES / "project"
@@ -133,7 +134,7 @@ async def inline_completion(
     *,
     position: types.Position | None = None,
     trigger: types.InlineCompletionTriggerKind = types.InlineCompletionTriggerKind.Invoked,
-) -> types.InlineCompletionList | list[types.InlineCompletionItem] | None:
+) -> types.InlineCompletionList | Sequence[types.InlineCompletionItem] | None:
     """Ask for an inline completion at the fixture's cursor (or at `position`)."""
     return await client.text_document_inline_completion_async(
         inline_params(opened, position=position, trigger=trigger)
@@ -155,7 +156,7 @@ def inline_params(
 
 
 def items_of(
-    result: types.InlineCompletionList | list[types.InlineCompletionItem] | None,
+    result: types.InlineCompletionList | Sequence[types.InlineCompletionItem] | None,
 ) -> list[types.InlineCompletionItem]:
     """The items of an inline completion result, whatever its shape."""
     if result is None:

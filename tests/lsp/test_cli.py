@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CURSOR, FIXTURES
-from modelserver import ModelServer
+from tests.lsp.conftest import CURSOR, FIXTURES
+from tests.modelserver import ModelServer
 
 FILLIN = [sys.executable, "-m", "lsp_server"]
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Opened, model_settings, open_fixture
 from lsprotocol import types
-from modelserver import ModelServer
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import Opened, model_settings, open_fixture
+from tests.modelserver import ModelServer
 
 GENERATE = Path(__file__).resolve().parents[1] / "fixtures" / "generate" / "shop"
 REPORT = str(GENERATE / "report.py")
@@ -319,9 +320,12 @@ async def test_generate_command_applies_the_edit_through_the_client(
     assert answer == {"applied": True}
     (edit,) = applied
     changes = edit.document_changes or []
-    text_edits = [
-        e for change in changes if isinstance(change, types.TextDocumentEdit) for e in change.edits
-    ]
+    text_edits: list[types.TextEdit | types.AnnotatedTextEdit] = []
+    for change in changes:
+        if isinstance(change, types.TextDocumentEdit):
+            for e in change.edits:
+                assert not isinstance(e, types.SnippetTextEdit)
+                text_edits.append(e)
     if not changes:
         text_edits = list((edit.changes or {})[opened.uri])
     assert [e.new_text for e in text_edits] == ["\n    " + REPORT_CODE]

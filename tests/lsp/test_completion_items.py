@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import Opened, model_settings, open_fixture
 from lsprotocol import types
-from modelserver import ModelServer
 from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import Opened, model_settings, open_fixture
+from tests.modelserver import ModelServer
 
 SHOP = Path(__file__).resolve().parents[1] / "fixtures" / "generate" / "shop"
 MENU = str(SHOP / "menu.py")
@@ -78,6 +79,7 @@ async def test_suggestion_is_an_item_that_completes_the_typed_word(
     assert item.command is not None and item.command.command == "fillin.didAccept"
     assert item.command.arguments is not None
     (argument,) = item.command.arguments
+    assert isinstance(argument, dict)
     assert isinstance(argument["id"], str) and len(argument["id"]) >= 16
 
 

@@ -9,7 +9,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conftest import (
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import (
     Opened,
     initialize,
     inline_completion,
@@ -18,10 +22,7 @@ from conftest import (
     model_settings,
     open_fixture,
 )
-from lsprotocol import types
-from modelserver import ModelServer
-from pygls.exceptions import JsonRpcException
-from pytest_lsp import LanguageClient
+from tests.modelserver import ModelServer
 
 CART = "project/src/shop/cart.py"
 GREET = "project/src/shop/greet.py"

@@ -7,8 +7,9 @@ structure: one suggestion, with text, placed at the cursor, carrying its accepta
 from __future__ import annotations
 
 import pytest
-from conftest import initialize, inline_completion, items_of, open_fixture
 from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import initialize, inline_completion, items_of, open_fixture
 
 pytestmark = pytest.mark.llm
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROJECT, Opened, initialize, model_settings, open_fixture
 from lsprotocol import types
-from modelserver import ModelServer
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import PROJECT, Opened, initialize, model_settings, open_fixture
+from tests.modelserver import ModelServer
 
 CART = "project/src/shop/cart.py"
 CHECKOUT = "project/src/shop/checkout.py"

@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import initialize, inline_completion, model_settings, open_fixture
 from lsprotocol import types
-from modelserver import ModelServer
 from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import initialize, inline_completion, model_settings, open_fixture
+from tests.modelserver import ModelServer
 
 MENU = str(Path(__file__).resolve().parents[1] / "fixtures" / "generate" / "shop" / "menu.py")
 
@@ -58,7 +59,9 @@ async def item_id(client: LanguageClient, uri: str, position: types.Position) ->
     assert isinstance(result, types.CompletionList)
     (item,) = result.items
     assert item.command is not None and item.command.arguments
-    suggestion_id: str = item.command.arguments[0]["id"]
+    argument = item.command.arguments[0]
+    assert isinstance(argument, dict)
+    suggestion_id: str = argument["id"]
     return suggestion_id
 
 

@@ -1,0 +1,1 @@
+"""Model backend tests against real or scripted loopback servers."""

@@ -1,0 +1,1 @@
+"""Engine tests: documents, retrieval, prompts, post-processing, validation, evaluation."""

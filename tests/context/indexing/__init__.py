@@ -1,0 +1,1 @@
+"""Indexing tests: languages, workspace crawling and the SQLite symbol index."""

@@ -1,0 +1,1 @@
+"""Editor integration tests: headless Neovim and the VS Code extension manifest."""

@@ -1,0 +1,1 @@
+"""End-to-end LSP tests: `fillin serve` over stdio, driven by pytest-lsp."""
