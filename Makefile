@@ -29,7 +29,8 @@ $(NODE_STAMP): editors/vscode/package.json editors/vscode/package-lock.json
 demo: venv ## Complete code in a sample file with the embedded default model and print the suggestion.
 	$(BIN)/fillin complete "docs/demo/inventory.py:$$(awk '/^ +return sum\(\)/ {print NR ":" index($$0, "sum(") + 4; exit}' docs/demo/inventory.py)" --explain
 
-test: venv ## Run every test: Python (server, context, backends, Neovim) and the VS Code extension.
+test: venv ## Run the linters, then every test: Python (server, context, backends, Neovim) and the VS Code extension.
+	$(MAKE) lint
 	$(MAKE) test-python
 	$(MAKE) test-editors
 
