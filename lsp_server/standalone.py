@@ -105,6 +105,14 @@ def offset_of(document: Document, location: Location) -> int:
         raise ValueError(f"{location.path}:{location.line}:{location.column}: {exc}") from exc
 
 
+def open_location(spec: str) -> tuple[Location, Document, int]:
+    """Parse `FILE:LINE:COL`, read the file and find the offset: what every command on a
+    file location starts with. Raises ValueError with a message for the user."""
+    location = parse_location(spec)
+    document = read_document(location.path)
+    return location, document, offset_of(document, location)
+
+
 def load_root_settings(
     root: Path, model_overrides: Mapping[str, str | None] | None = None
 ) -> tuple[Settings, list[SettingsProblem]]:

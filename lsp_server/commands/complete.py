@@ -55,16 +55,12 @@ def run(args: argparse.Namespace) -> int:
     from lsp_server.standalone import (
         find_root,
         load_root_settings,
-        offset_of,
-        parse_location,
+        open_location,
         print_problems,
-        read_document,
     )
 
     try:
-        location = parse_location(args.location)
-        document = read_document(location.path)
-        offset = offset_of(document, location)
+        location, document, offset = open_location(args.location)
     except ValueError as exc:
         print(f"fillin complete: {exc}", file=sys.stderr)
         return 2

@@ -16,14 +16,12 @@ import sys
 from pathlib import Path
 
 from context.document import Document
-from context.errors import FillinError, PositionError
-from context.languages import language_for_path
+from context.errors import FillinError
 from context.prompt import ContextReport, explain
 from context.settings import Settings, load_settings, read_workspace_settings
 from context.templates import Template, get_template, infer_template
 from context.workspace import Workspace
-
-_ROOT_MARKERS = (".git", "pyproject.toml", "package.json", "go.mod", "Cargo.toml", "pom.xml")
+from lsp_server.standalone import find_root, open_location
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,14 +42,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     """Print the context report for `args.location`; returns the exit status."""
     try:
-        path, line, column = parse_location(args.location)
+        location, document, offset = open_location(args.location)
     except ValueError as exc:
         print(f"fillin context: {exc}", file=sys.stderr)
         return 2
-    if not path.is_file():
-        print(f"fillin context: {path} is not a file (pass FILE:LINE:COL)", file=sys.stderr)
-        return 2
-    root = (args.root or find_root(path)).resolve()
+    root = (args.root or find_root(location.path)).resolve()
     layer, problems = read_workspace_settings(root)
     overrides: dict[str, object] = {}
     if args.budget is not None:
@@ -62,20 +57,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in [*problems, *more]:
         print(f"fillin context: {problem}", file=sys.stderr)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"fillin context: cannot read {path} ({exc})", file=sys.stderr)
-        return 1
-    lang = language_for_path(path)
-    document = Document(
-        path.resolve().as_uri(), text, lang.name if lang else "", None, path.resolve()
-    )
-    try:
-        offset = document.offset_at(line - 1, column - 1, "utf-32")
         report = _report(document, offset, root, settings)
-    except PositionError as exc:
-        print(f"fillin context: {exc} (lines and columns start at 1)", file=sys.stderr)
-        return 2
     except FillinError as exc:
         print(f"fillin context: {exc}", file=sys.stderr)
         return 1
@@ -84,26 +66,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     return 0
-
-
-def parse_location(location: str) -> tuple[Path, int, int]:
-    """`a/b.py:12:5` -> (Path("a/b.py"), 12, 5); a ValueError says what is wrong."""
-    parts = location.rsplit(":", 2)
-    if len(parts) != 3:
-        raise ValueError(f"{location!r} is not FILE:LINE:COL (for example src/app.py:12:5)")
-    name, line, column = parts
-    if not (line.isdigit() and column.isdigit()) or int(line) < 1 or int(column) < 1:
-        raise ValueError(f"{location!r}: LINE and COL must be whole numbers from 1")
-    return Path(name).expanduser(), int(line), int(column)
-
-
-def find_root(path: Path) -> Path:
-    """The nearest folder at or above `path`'s that marks a project; else its own folder."""
-    start = path.resolve().parent
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in _ROOT_MARKERS):
-            return folder
-    return start
 
 
 def format_report(report: ContextReport) -> str:

@@ -14,7 +14,7 @@ from context.settings import ContextSettings, IndexSettings
 from context.templates import TEMPLATES
 from context.workspace import Workspace
 from lsp_server.cli import main
-from lsp_server.commands.context import find_root, parse_location
+from lsp_server.standalone import Location, find_root, parse_location
 
 
 @pytest.fixture
@@ -95,9 +95,9 @@ def test_the_command_prints_sections_for_a_terminal(
 @pytest.mark.parametrize(
     ("location", "message"),
     [
-        ("nofile", "is not FILE:LINE:COL"),
-        ("x.py:0:1", "whole numbers from 1"),
-        ("x.py:a:1", "whole numbers from 1"),
+        ("nofile", "expected FILE:LINE:COL"),
+        ("x.py:0:1", "line and column count from 1"),
+        ("x.py:a:1", "expected FILE:LINE:COL"),
     ],
 )
 def test_a_bad_location_is_explained(
@@ -116,5 +116,5 @@ def test_a_position_outside_the_file_is_explained(
 
 
 def test_locations_and_roots_are_found(ledger: Path) -> None:
-    assert parse_location("C:/a/b.py:3:4") == (Path("C:/a/b.py"), 3, 4)
+    assert parse_location("C:/a/b.py:3:4") == Location(Path("C:/a/b.py"), 3, 4)
     assert find_root(ledger / "src/ledger/accounts.py") == ledger
