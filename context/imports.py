@@ -155,16 +155,19 @@ _PY_SOURCE_DIRS = ("", "src", "lib", "python")
 
 
 def _resolve_python(q: _Query) -> Resolution:
+    # Paths here are plain strings ("" is the root): this runs for every import of every
+    # file while indexing, where building `PurePosixPath`s cost more than the lookups.
     dots = len(q.module) - len(q.module.lstrip("."))
     dotted = q.module[dots:]
     parts = [p for p in dotted.split(".") if p]
     if dots:
-        package = q.importer.parent
-        if dots - 1 > len(package.parts) - (str(package) == "."):
+        package = _parent_dir(str(q.importer))
+        depth = len(package.split("/")) if package else 0
+        if dots - 1 > depth - (not package):
             # `from ... import x` climbing above the root leads nowhere.
             return Resolution()
         for _ in range(dots - 1):
-            package = package.parent
+            package = _parent_dir(package)
         bases = [package]
     else:
         bases = _python_roots(q)
@@ -183,26 +186,29 @@ def _resolve_python(q: _Query) -> Resolution:
     return Resolution(package=parts[0] if parts else "")
 
 
-def _python_module(q: _Query, base: PurePosixPath, parts: Sequence[str]) -> str | None:
+def _parent_dir(rel: str) -> str:
+    """The folder holding `rel` ("" for the root, which is its own parent)."""
+    return rel.rpartition("/")[0]
+
+
+def _python_module(q: _Query, base: str, parts: Sequence[str]) -> str | None:
     """The file of module `parts` under `base`: a module file or a package's __init__."""
-    stem = base.joinpath(*parts) if parts else base
-    candidates: list[PurePosixPath | str] = [stem / "__init__.py", stem / "__init__.pyi"]
+    stem = "/".join([base, *parts]) if base else "/".join(parts)
+    package = f"{stem}/" if stem else ""
+    candidates = [f"{package}__init__.py", f"{package}__init__.pyi"]
     if parts:
         candidates = [f"{stem}.py", f"{stem}.pyi", *candidates]
     return q.first(candidates)
 
 
-def _python_roots(q: _Query) -> list[PurePosixPath]:
+def _python_roots(q: _Query) -> list[str]:
     """Where absolute imports start: the importer's package root, then the usual layouts."""
-    roots: list[PurePosixPath] = []
-    directory = q.importer.parent
-    while str(directory) not in ("", ".") and (
-        q.exists(str(directory / "__init__.py")) or q.exists(str(directory / "__init__.pyi"))
+    directory = _parent_dir(str(q.importer))
+    while directory and (
+        q.exists(f"{directory}/__init__.py") or q.exists(f"{directory}/__init__.pyi")
     ):
-        directory = directory.parent
-    roots.append(directory)
-    roots.extend(PurePosixPath(d) for d in _PY_SOURCE_DIRS)
-    return list(dict.fromkeys(roots))
+        directory = _parent_dir(directory)
+    return list(dict.fromkeys([directory, *_PY_SOURCE_DIRS]))
 
 
 # JavaScript and TypeScript -----------------------------------------------------------------
