@@ -361,8 +361,7 @@ class IndexStore:
             symbols: list[tuple[object, ...]] = []
             terms: list[tuple[int, str]] = []
             imports: list[tuple[object, ...]] = []
-            for record in records:
-                file_id = _upsert_file(conn, record)
+            for record, file_id in zip(records, _upsert_files(conn, records), strict=True):
                 for d in record.definitions:
                     symbols.append(_symbol_row(next_symbol, file_id, d))
                     terms.append((next_symbol, fts_terms(d.name)))
@@ -672,23 +671,47 @@ def _unchanged_ends(old: Sequence[Definition], new: Sequence[Definition]) -> tup
     return head, tail
 
 
+_UPSERT_FILE = (
+    "INSERT INTO files(path, language, size, hash, mtime_ns, is_open) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+    "language = excluded.language, size = excluded.size, hash = excluded.hash, "
+    "mtime_ns = excluded.mtime_ns, is_open = excluded.is_open"
+)
+
+
 def _upsert_file(conn: sqlite3.Connection, record: FileRecord) -> int:
     """Insert or update the file row of `record`; returns its id."""
-    row = conn.execute(
-        "INSERT INTO files(path, language, size, hash, mtime_ns, is_open) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-        "language = excluded.language, size = excluded.size, hash = excluded.hash, "
-        "mtime_ns = excluded.mtime_ns, is_open = excluded.is_open RETURNING id",
-        (
-            record.rel_path,
-            record.language,
-            record.size,
-            record.hash,
-            record.mtime_ns,
-            int(record.is_open),
-        ),
-    ).fetchone()
+    row = conn.execute(f"{_UPSERT_FILE} RETURNING id", _file_row(record)).fetchone()
     return int(row[0])
+
+
+def _upsert_files(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> list[int]:
+    """Insert or update the file rows of `records`; returns their ids, in order.
+
+    One `executemany` and one lookup per 500 paths cost far less than a statement per
+    file, which a cold index of many small files would mostly spend its writes on.
+    """
+    conn.executemany(_UPSERT_FILE, [_file_row(record) for record in records])
+    paths = [record.rel_path for record in records]
+    ids: dict[str, int] = {}
+    for chunk in _chunks(paths, 500):
+        ids.update(
+            conn.execute(
+                f"SELECT path, id FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+        )
+    return [ids[path] for path in paths]
+
+
+def _file_row(record: FileRecord) -> tuple[object, ...]:
+    return (
+        record.rel_path,
+        record.language,
+        record.size,
+        record.hash,
+        record.mtime_ns,
+        int(record.is_open),
+    )
 
 
 def _symbol_row(symbol_id: int, file_id: int, d: Definition) -> tuple[object, ...]:
