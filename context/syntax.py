@@ -232,9 +232,6 @@ def _definitions(
     lang: Language, matches: list[tuple[int, dict[str, list[ts.Node]]]], source: bytes
 ) -> list[Definition]:
     found: dict[int, tuple[int, Definition]] = {}
-    # `Node.parent` walks down from the root, so the answers of ancestor walks are shared
-    # between the definitions of one file (see `_Containers`).
-    containers = _Containers(lang, source)
     for _, captures in matches:
         name_nodes = captures.get("name")
         if not name_nodes:
@@ -248,9 +245,7 @@ def _definitions(
         if node is None:
             continue
         scopes = captures.get("local.scope")
-        definition = _definition(
-            lang, node, kind, name_node, scopes[0] if scopes else None, source, containers
-        )
+        definition = _definition(lang, node, kind, name_node, scopes[0] if scopes else None, source)
         if definition is None:
             continue
         priority = _KIND_PRIORITY.get(definition.kind, 2)
@@ -267,7 +262,6 @@ def _definition(
     name_node: ts.Node,
     scope: ts.Node | None,
     source: bytes,
-    containers: _Containers,
 ) -> Definition | None:
     if node.type == "function_declarator":
         holder = node.parent
@@ -278,15 +272,14 @@ def _definition(
         if holder is None:
             return None
         node = holder
-    parent = node.parent
-    container, container_type, is_local = _container(node, parent, scope, kind, containers)
+    container, container_type, is_local = _container(lang, node, scope, kind, source)
     if is_local:
         return None
     if kind == "function" and container_type in lang.class_types:
         kind = "method"
     anchor = node
-    while parent is not None and parent.type in _WRAPPERS:
-        anchor, parent = parent, parent.parent
+    while anchor.parent is not None and anchor.parent.type in _WRAPPERS:
+        anchor = anchor.parent
     return Definition(
         name=_text(name_node, source),
         kind=kind,
@@ -307,11 +300,7 @@ def _end_line_idx(node: ts.Node) -> int:
 
 
 def _container(
-    node: ts.Node,
-    parent: ts.Node | None,
-    scope: ts.Node | None,
-    kind: str,
-    containers: _Containers,
+    lang: Language, node: ts.Node, scope: ts.Node | None, kind: str, source: bytes
 ) -> tuple[str | None, str | None, bool]:
     """(the enclosing container's name and node type, whether the definition is local).
 
@@ -319,55 +308,22 @@ def _container(
     tags query as `@local.scope`) count as containers.
     """
     if scope is not None:
-        return _text(scope, containers.source), "qualified_identifier", False
+        return _text(scope, source), "qualified_identifier", False
     if node.type == "method_declaration":
         receiver = node.child_by_field_name("receiver")
         if receiver is not None:
-            return _type_name(receiver, containers.source), "receiver", False
-    return containers.of(parent, kind == "field")
-
-
-class _Containers:
-    """The container found by walking up from each ancestor of one tree, remembered.
-
-    What the walk finds from an ancestor depends only on that ancestor and on whether
-    the walk goes on through functions (fields do, to find the class of `self.x`), so
-    each node's answer is kept under its `Node.id` for the other definitions beside it.
-    """
-
-    def __init__(self, lang: Language, source: bytes) -> None:
-        self.lang = lang
-        self.source = source
-        self._found: dict[tuple[int, bool], tuple[str | None, str | None, bool]] = {}
-
-    def of(
-        self, ancestor: ts.Node | None, is_through_functions: bool
-    ) -> tuple[str | None, str | None, bool]:
-        """The container of a node whose parent is `ancestor`, as `_container` returns it."""
-        lang, found = self.lang, self._found
-        walked: list[tuple[int, bool]] = []
-        result: tuple[str | None, str | None, bool] = (None, None, False)
-        while ancestor is not None:
-            key = (ancestor.id, is_through_functions)
-            cached = found.get(key)
-            if cached is not None:
-                result = cached
-                break
-            walked.append(key)
-            ancestor_type = ancestor.type
-            field = lang.containers.get(ancestor_type)
-            if field is not None:
-                name = ancestor.child_by_field_name(field)
-                if name is not None:
-                    result = (_type_name(name, self.source), ancestor_type, False)
-                    break
-            if ancestor_type in lang.function_types and not is_through_functions:
-                result = (None, None, True)
-                break
-            ancestor = ancestor.parent
-        for key in walked:
-            found[key] = result
-        return result
+            return _type_name(receiver, source), "receiver", False
+    ancestor = node.parent
+    while ancestor is not None:
+        field = lang.containers.get(ancestor.type)
+        if field is not None:
+            name = ancestor.child_by_field_name(field)
+            if name is not None:
+                return _type_name(name, source), ancestor.type, False
+        if ancestor.type in lang.function_types and kind != "field":
+            return None, None, True
+        ancestor = ancestor.parent
+    return None, None, False
 
 
 def _type_name(node: ts.Node, source: bytes) -> str:
@@ -424,11 +380,10 @@ def _signature(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) ->
 def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str | None:
     if lang.docstring_in_body:
         body = node.child_by_field_name("body")
-        # `named_child(0)`, not `named_children[0]`: a class body has one child per member.
-        first = body.named_child(0) if body is not None and body.named_child_count else None
-        if first is not None and first.type == "expression_statement" and first.named_child_count:
-            string = first.named_child(0)
-            if string is not None and string.type == "string":
+        first = body.named_children[0] if body is not None and body.named_children else None
+        if first is not None and first.type == "expression_statement" and first.named_children:
+            string = first.named_children[0]
+            if string.type == "string":
                 literal = _text(string, source).lstrip("rRbBuUfF")
                 return _first_line(literal.strip("\"'"))
     comment = anchor.prev_named_sibling
