@@ -1,27 +1,35 @@
 """`fillin context FILE:LINE:COL`: show the prompt a completion there would get, and why.
 
 It indexes the file's workspace (the folder given with `--root`, else the nearest folder
-above the file holding `.git`, `pyproject.toml`, `package.json`, `go.mod` or `Cargo.toml`),
-retrieves repository context exactly as the server does and prints every section of the
-prompt (definitions, scope types, similar code, recent edits, prefix, suffix) with its path,
-lines and token count, then the prompt itself. `--json` prints the object that the LSP
-request `fillin/context` returns. Lines and columns are 1-based; a column counts characters.
+above the file holding a project marker), builds the prompt with the pipeline's own
+`explain_context` and the configured backend's template, exactly as the server does, and
+prints every section of the prompt (definitions, scope types, similar code, recent edits,
+prefix, suffix) with its path, lines and token count, then the prompt itself. `--json`
+prints the object that the LSP request `fillin/context` returns. Lines and columns are
+1-based; a column counts characters.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from context.document import Document
 from context.errors import FillinError
-from context.prompt import ContextReport, explain
-from context.settings import Settings, load_settings, read_workspace_settings
-from context.templates import Template, get_template, infer_template
-from context.workspace import Workspace
-from lsp_server.standalone import find_root, open_location
+from context.pipeline import explain_context
+from context.prompt import ContextReport
+from context.settings import Settings
+from lsp_server.standalone import (
+    find_root,
+    load_root_settings,
+    open_engine,
+    open_location,
+    print_problems,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,17 +55,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"fillin context: {exc}", file=sys.stderr)
         return 2
     root = (args.root or find_root(location.path)).resolve()
-    layer, problems = read_workspace_settings(root)
-    overrides: dict[str, object] = {}
+    settings, problems = load_root_settings(root, {"template": args.template})
     if args.budget is not None:
-        overrides["context"] = {"maxPromptTokens": args.budget}
-    if args.template is not None:
-        overrides["model"] = {"template": args.template}
-    settings, more = load_settings(layer, overrides)
-    for problem in [*problems, *more]:
-        print(f"fillin context: {problem}", file=sys.stderr)
+        context = dataclasses.replace(settings.context, max_prompt_tokens=args.budget)
+        settings = dataclasses.replace(settings, context=context)
+    print_problems(problems)
     try:
-        report = _report(document, offset, root, settings)
+        report = asyncio.run(_report(root, settings, document, offset))
     except FillinError as exc:
         print(f"fillin context: {exc}", file=sys.stderr)
         return 1
@@ -86,26 +90,7 @@ def format_report(report: ContextReport) -> str:
     return "\n".join(lines)
 
 
-def _report(document: Document, offset: int, root: Path, settings: Settings) -> ContextReport:
-    workspace = Workspace(root, settings.index)
-    try:
-        workspace.refresh()
-        workspace.open_document(document)
-        rel = workspace.rel_path(document.path) if document.path else None
-        return explain(
-            document,
-            offset,
-            workspace,
-            settings.context,
-            _template(settings),
-            repo_name=root.name,
-            path=rel or (document.path.name if document.path else ""),
-        )
-    finally:
-        workspace.close()
-
-
-def _template(settings: Settings) -> Template:
-    if settings.model.template:
-        return get_template(settings.model.template)
-    return infer_template(settings.model.name)
+async def _report(root: Path, settings: Settings, document: Document, offset: int) -> ContextReport:
+    """The report the server's `fillin/context` gives, built by the same pipeline function."""
+    async with open_engine(root, settings, with_index=True) as engine:
+        return await explain_context(engine, document, offset)
