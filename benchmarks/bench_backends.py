@@ -31,9 +31,9 @@ import httpx
 
 from context.backends import GenerationRequest
 from context.backends.llamacpp import LlamaCppBackend
+from context.prompt.templates import PREFIX_ONLY
+from context.prompt.tokens import count_tokens, keep_last_tokens, load_encoding
 from context.settings import ModelSettings
-from context.templates import PREFIX_ONLY
-from context.tokens import count_tokens, keep_last_tokens, load_encoding
 
 N_LINES = 2_000
 BUDGET = 1_024

@@ -48,11 +48,11 @@ from pathlib import Path
 
 from context.document import Document
 from context.index.store import ImportRow, IndexStore, SymbolRow
-from context.prompt import build_prompt
-from context.retrieve import retrieve_sync
+from context.prompt.assemble import build_prompt
+from context.prompt.templates import TEMPLATES
+from context.retrieval.retrieve import retrieve_sync
 from context.settings import ContextSettings, IndexSettings
 from context.snippet import Snippet
-from context.templates import TEMPLATES
 from context.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -79,7 +79,7 @@ def main() -> None:
     n_holes = args.holes or (QUICK_HOLES if args.quick else FULL_HOLES)
 
     from context.backends.embedded import EmbeddedServer
-    from context.model_files import default_model_path, fim_patched_copy
+    from context.backends.model_files import default_model_path, fim_patched_copy
 
     root = package_root("httpx")
     started = time.perf_counter()

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.holes import sample_holes
-from context.postprocess import StopContext, StreamFilter, finish
+from context.postprocess.stop_rules import StopContext, StreamFilter, finish
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "humaneval-infilling"
 PIECE_CHARS = 4

@@ -51,10 +51,10 @@ from context.index.records import default_resolver
 from context.index.store import IndexStore
 from context.languages import language_named
 from context.settings import IndexSettings, ValidationSettings
-from context.symbols import IndexView
 from context.syntax import parse
-from context.validate import Problem, policy_for, validate
+from context.validation.policy import Problem, policy_for, validate
 from context.validation.signatures import params_from_signature
+from context.validation.view import IndexView
 
 SETTINGS = ValidationSettings()
 FAKE_PACKAGES = (
@@ -296,7 +296,7 @@ async def measure_llm(n_holes: int, directory: Path) -> None:
     from context.backends import make_backend
     from context.pipeline import CompletionRequest, Engine, complete
     from context.settings import Settings
-    from context.validate import judge
+    from context.validation.policy import judge
     from context.workspace import Workspace
 
     root = package_dir("httpx")

@@ -31,7 +31,7 @@ Guarantees:
 Retrieval, prompt assembly and validation are imported on first use: they pull in SQLite,
 tiktoken and tree-sitter, which would otherwise slow the server's start before `initialize`.
 
-`explain_context` and `check_suggestion` run stages 1-2 and 5 alone: they back
+`report_context` and `check_suggestion` run stages 1-2 and 5 alone: they back
 `fillin/context`, `fillin/validate` and the matching commands, so the editor and the command
 line show the same data the pipeline uses.
 """
@@ -53,16 +53,16 @@ from context.backends.candidates import collect_candidates
 from context.document import Document
 from context.errors import BackendError
 from context.languages import language_for_document
-from context.linemode import LineMode, decide_line_mode
-from context.postprocess import Finished, StopContext, StreamFilter, finish, postprocess
+from context.postprocess.linemode import LineMode, decide_line_mode
+from context.postprocess.stop_rules import Finished, StopContext, StreamFilter, finish, postprocess
 from context.settings import Settings
 from context.snippet import Snippet
-from context.symbols import EmptyView, IndexView, SymbolView
-from context.validation.splice import original_of
+from context.splice import original_of
+from context.validation.view import EmptyView, IndexView, SymbolView
 
 if TYPE_CHECKING:
-    from context.prompt import ContextReport, Prompt
-    from context.validate import Problem
+    from context.prompt.assemble import ContextReport, Prompt
+    from context.validation.policy import Problem
     from context.workspace import Workspace
 
 Trigger = Literal["invoked", "automatic"]
@@ -221,15 +221,15 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
 
 async def gather_context(engine: Engine, document: Document, offset: int) -> tuple[Snippet, ...]:
     """Repository snippets for the prompt, best first; empty when there is no workspace."""
-    from context.retrieve import retrieve
+    from context.retrieval.retrieve import retrieve
 
     snippets = await retrieve(document, offset, engine.workspace, engine.settings.context)
     return tuple(snippets)
 
 
-async def explain_context(engine: Engine, document: Document, offset: int) -> ContextReport:
+async def report_context(engine: Engine, document: Document, offset: int) -> ContextReport:
     """The prompt the pipeline would send for a completion at `offset`, and its cost."""
-    from context.prompt import ContextReport
+    from context.prompt.assemble import ContextReport
 
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
@@ -241,7 +241,7 @@ async def check_suggestion(
     engine: Engine, document: Document, offset: int, text: str
 ) -> ValidationReport:
     """The problems of inserting `text` at `offset`, as the pipeline's validation sees them."""
-    from context.validate import validate
+    from context.validation.policy import validate
 
     started = time.perf_counter()
     problems = await asyncio.to_thread(
@@ -255,9 +255,13 @@ def warm_up() -> None:
 
     Blocking: run it in a worker thread while the server starts serving.
     """
-    for module in ("context.retrieve", "context.validate", "context.prompt"):
+    for module in (
+        "context.retrieval.retrieve",
+        "context.validation.policy",
+        "context.prompt.assemble",
+    ):
         importlib.import_module(module)
-    from context.tokens import count_tokens
+    from context.prompt.tokens import count_tokens
 
     count_tokens("warm up")
 
@@ -289,7 +293,7 @@ def _prefilter(engine: Engine, document: Document, offset: int) -> Rejected | No
 
 
 def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[Snippet]) -> Prompt:
-    from context.prompt import build_prompt
+    from context.prompt.assemble import build_prompt
 
     return build_prompt(
         document,
@@ -373,7 +377,7 @@ def _judge_candidates(
     engine: Engine, document: Document, offset: int, candidates: Sequence[Finished]
 ) -> tuple[tuple[Suggestion, ...], tuple[Rejected, ...]]:
     """Validate each candidate; the kept ones (those without problems first) and the rest."""
-    from context.validate import judge
+    from context.validation.policy import judge
 
     suggestions: list[Suggestion] = []
     rejected: list[Rejected] = []

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from context.document import TextChange
-from context.import_statements import DECODERS, Import
+from context.imports.statements import DECODERS, Import
 from context.languages import (
     Language,
     definitions_query,

@@ -42,7 +42,7 @@ import tree_sitter as ts
 
 from context.document import Document, TextChange
 from context.ignore import IgnoreRules, content_problem
-from context.import_statements import Import
+from context.imports.statements import Import
 from context.index.indexer import Indexer, IndexProgress, IndexStats
 from context.index.records import (
     FileRecord,

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import attrs
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from context.document import Document, Encoding, TextChange
 from context.errors import PositionError
-from context.pipeline import CompletionResult, ValidationReport
+from context.pipeline import CompletionResult
 
 ACCEPT_COMMAND = "fillin.didAccept"
 """The command each returned suggestion carries with `[{"id": ...}]`; editor plugins run it
@@ -133,25 +131,3 @@ def lsp_accept_command(suggestion_id: str) -> types.Command:
         command=ACCEPT_COMMAND,
         arguments=[{"id": suggestion_id}],
     )
-
-
-def lsp_validation_report(
-    report: ValidationReport, document: Document, offset: int, text: str, encoding: Encoding
-) -> dict[str, Any]:
-    """A validation report as `fillin/validate` returns it.
-
-    Problem offsets count into the suggestion; ranges are given in the document with the
-    suggestion inserted, where the problems would be.
-    """
-    spliced = document.with_text(document.text[:offset] + text + document.text[offset:])
-    problems = [
-        {
-            "kind": p.kind,
-            "message": p.message,
-            "range": attrs.asdict(
-                lsp_range(spliced, offset + p.start_offset, offset + p.end_offset, encoding)
-            ),
-        }
-        for p in report.problems
-    ]
-    return {"ok": report.is_ok, "problems": problems, "elapsedMs": round(report.elapsed_ms, 3)}

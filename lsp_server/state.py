@@ -38,6 +38,7 @@ from context.settings import (
     read_workspace_settings,
     replace_model,
 )
+from lsp_server.results import Surface
 
 if TYPE_CHECKING:
     from context.backends import Backend
@@ -45,8 +46,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CompletionListener = Callable[[CompletionRequest, CompletionResult], None]
-"""Called after every completion the server answered (acceptance statistics use it)."""
+CompletionListener = Callable[[CompletionRequest, CompletionResult, Surface], None]
+"""Called after every completion the server answered, with the surface it was shown on
+("inline", "completion" or "generate"; acceptance statistics use it)."""
 
 
 @dataclass
@@ -206,11 +208,13 @@ class ServerState:
             if self._inflight.get(uri) is task:
                 del self._inflight[uri]
 
-    def completed(self, request: CompletionRequest, result: CompletionResult) -> None:
-        """Tell every completion listener about an answered completion."""
+    def completed(
+        self, request: CompletionRequest, result: CompletionResult, surface: Surface
+    ) -> None:
+        """Tell every completion listener about an answered completion and its surface."""
         for listener in self.completion_listeners:
             try:
-                listener(request, result)
+                listener(request, result, surface)
             except Exception:
                 logger.exception("a completion listener failed")
 
@@ -234,7 +238,7 @@ def with_known_template(settings: Settings, problems: list[SettingsProblem]) -> 
     """`settings`, with an unknown `model.template` reported and left to be inferred."""
     if not settings.model.template:
         return settings
-    from context.templates import get_template
+    from context.prompt.templates import get_template
 
     try:
         get_template(settings.model.template)

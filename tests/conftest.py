@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from context.settings import IndexSettings
+from context.workspace import Workspace
 
 if TYPE_CHECKING:
     from context.backends.embedded import EmbeddedServer
@@ -20,6 +24,35 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 def fixtures_dir() -> Path:
     """tests/fixtures: small real repositories on disk."""
     return FIXTURES
+
+
+@pytest.fixture
+def copy_repo(fixtures_dir: Path, tmp_path: Path) -> Callable[[str], Path]:
+    """Copy tests/fixtures/repos/<name> into tmp_path (tests may change the copy)."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(fixtures_dir / "repos" / name, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def open_workspace(tmp_path: Path) -> Iterator[Callable[..., Workspace]]:
+    """Open a `Workspace` whose database lives in tmp_path; every one is closed afterwards."""
+    opened: list[Workspace] = []
+
+    def make(root: Path, settings: IndexSettings | None = None) -> Workspace:
+        workspace = Workspace(
+            root, settings or IndexSettings(), db_path=tmp_path / f"index-{len(opened)}.sqlite3"
+        )
+        opened.append(workspace)
+        return workspace
+
+    yield make
+    for workspace in opened:
+        workspace.close()
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +69,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def llama_model_path() -> Path:
     """A copy of the default SmolLM2 GGUF that declares FIM tokens (cached across sessions)."""
-    from context.model_files import default_model_path, fim_patched_copy
+    from context.backends.model_files import default_model_path, fim_patched_copy
 
     return fim_patched_copy(default_model_path())
 

@@ -24,7 +24,7 @@ from context.settings import ModelSettings
 from context.snippet import Snippet
 
 if TYPE_CHECKING:
-    from context.templates import Template
+    from context.prompt.templates import Template
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def make_backend(model: ModelSettings, *, root: Path | None = None) -> Backend:
     workspace root, resolves a relative `model.path`. Nothing connects until the first
     request, so this never fails on an unreachable server.
     """
-    from context.templates import get_template, infer_template
+    from context.prompt.templates import get_template, infer_template
 
     template = get_template(model.template) if model.template else infer_template(model.name)
     backend = model.backend or "embedded"

@@ -29,10 +29,10 @@ import httpx
 
 from context.backends import GenerationRequest
 from context.backends.llamacpp import LlamaCppBackend
+from context.backends.model_files import DEFAULT_MODEL_FILE, default_model_path
 from context.errors import BackendUnavailable
-from context.model_files import DEFAULT_MODEL_FILE, default_model_path
+from context.prompt.templates import get_template, infer_template
 from context.settings import ModelSettings
-from context.templates import get_template, infer_template
 
 LOCAL_EXTRA_INSTALL = "pip install 'fillin[local]'"
 

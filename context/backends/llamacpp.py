@@ -20,8 +20,8 @@ from typing import Any
 
 from context.backends import GenerationRequest, stop_sequences
 from context.backends.http import HttpStatusError, auth_headers, join_url, new_client, stream_json
+from context.prompt.templates import Template
 from context.settings import ModelSettings
-from context.templates import Template
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 

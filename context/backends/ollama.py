@@ -14,8 +14,8 @@ from typing import Any
 from context.backends import GenerationRequest, stop_sequences
 from context.backends.http import auth_headers, join_url, new_client, stream_json
 from context.errors import BackendUnavailable
+from context.prompt.templates import Template
 from context.settings import ModelSettings
-from context.templates import Template
 
 DEFAULT_URL = "http://127.0.0.1:11434"
 

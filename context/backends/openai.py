@@ -21,8 +21,8 @@ import httpx
 from context.backends import GenerationRequest, stop_sequences
 from context.backends.candidates import sequential_candidates
 from context.backends.http import HttpStatusError, auth_headers, new_client, openai_url, stream_json
+from context.prompt.templates import Template
 from context.settings import ModelSettings
-from context.templates import Template
 
 DEFAULT_URL = "http://127.0.0.1:8000/v1"
 

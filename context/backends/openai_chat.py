@@ -16,8 +16,8 @@ from context.backends import GenerationRequest
 from context.backends.fences import FenceStripper
 from context.backends.http import new_client, openai_url
 from context.backends.openai import StopAllowance, openai_events
+from context.prompt.templates import Template
 from context.settings import ModelSettings
-from context.templates import Template
 
 DEFAULT_URL = "http://127.0.0.1:8000/v1"
 HOLE = "{{FILL_HERE}}"

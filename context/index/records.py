@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from context.ignore import CrawledFile, content_problem
-from context.import_statements import Import
+from context.imports.statements import Import
 from context.languages import Language, language_for_path
 from context.syntax import Definition, extract_all, parse
 
@@ -64,7 +64,7 @@ def default_resolver(
     a new file can change an answer.
     """
     try:
-        module: Any = importlib.import_module("context.imports")
+        module: Any = importlib.import_module("context.imports.resolve")
     except ImportError:
         return None
     resolve_import = getattr(module, "resolve_import", None)

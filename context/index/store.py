@@ -46,7 +46,7 @@ import platformdirs
 import sqlite_utils
 
 from context.errors import IndexStoreError
-from context.import_statements import ImportedName
+from context.imports.statements import ImportedName
 from context.index.records import FileRecord, ResolvedImport
 from context.syntax import Definition
 

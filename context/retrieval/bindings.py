@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from context.imports import resolve_import
+from context.imports.resolve import resolve_import
 from context.index.store import ImportRow, IndexStore, SymbolRow
 from context.retrieval.rowcache import FILE_ROWS
 

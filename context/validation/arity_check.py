@@ -24,8 +24,8 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from context.names import import_stdlib, is_python_stdlib
-from context.symbols import SymbolView
+from context.splice import Splice
+from context.validation.names import import_stdlib, is_python_stdlib
 from context.validation.problem import Problem
 from context.validation.signatures import (
     Params,
@@ -37,8 +37,8 @@ from context.validation.signatures import (
     params_from_signature,
     python_params,
 )
-from context.validation.splice import Splice
 from context.validation.symbol_check import is_python_binding
+from context.validation.view import SymbolView
 
 _JS_FUNCTION_TYPES = frozenset(
     {"function_declaration", "function_expression", "arrow_function", "function"}

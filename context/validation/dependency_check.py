@@ -18,11 +18,12 @@ from pathlib import Path
 
 import tree_sitter as ts
 
-from context.import_statements import DECODERS, Import
-from context.imports import resolve_import
+from context.imports.resolve import resolve_import
+from context.imports.statements import DECODERS, Import
 from context.languages import imports_query
-from context.manifests import Manifests
-from context.names import (
+from context.splice import Splice
+from context.validation.manifests import Manifests
+from context.validation.names import (
     RUST_STANDARD_ROOTS,
     installed_python_modules,
     is_go_stdlib,
@@ -31,9 +32,8 @@ from context.names import (
     is_python_stdlib,
     site_packages_dirs,
 )
-from context.symbols import SymbolView
 from context.validation.problem import Problem
-from context.validation.splice import Splice
+from context.validation.view import SymbolView
 
 _CHECKED = frozenset({"python", "javascript", "typescript", "tsx", "go", "rust", "java"})
 

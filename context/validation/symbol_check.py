@@ -34,7 +34,8 @@ from functools import lru_cache
 
 import tree_sitter as ts
 
-from context.names import (
+from context.splice import Splice
+from context.validation.names import (
     BUILTIN_TYPE_ATTRIBUTES,
     JAVASCRIPT_GLOBALS,
     PYTHON_BUILTINS,
@@ -45,10 +46,9 @@ from context.names import (
     site_packages_dirs,
     stdlib_class_attributes,
 )
-from context.symbols import SymbolView
 from context.validation.problem import Problem
 from context.validation.signatures import block_end, header_at, is_decorated
-from context.validation.splice import Splice
+from context.validation.view import SymbolView
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _PY_PASS_THROUGH = frozenset(

@@ -1,94 +1,19 @@
-"""The `syntax` check: the suggestion adds no ERROR or MISSING node to the document.
+"""The `syntax` check: the suggestion adds no syntax error to the document.
 
-Errors the document already had do not count against the suggestion: every error node of
-the spliced tree is mapped back to where it would sit in the document without the
-suggestion (before it: unchanged; after it: shifted back by its length) and compared with
-the errors of the original tree. What remains is new, and is reported at its place in the
-suggestion (at the suggestion's end when it lies further down).
+What counts as an added error (new ERROR or MISSING nodes, a Python block without a body)
+is decided by `context.syntax_errors`, which post-processing also consults.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
-
-import tree_sitter as ts
-
-from context.languages import grammar, language_named
+from context.splice import Splice
+from context.syntax_errors import new_syntax_errors
 from context.validation.problem import Problem
-from context.validation.splice import Splice
-
-_MAX_PROBLEMS = 3
 
 
 def check_syntax(splice: Splice) -> list[Problem]:
     """The syntax errors that the suggestion introduces (at most a few)."""
-    problems = _empty_python_blocks(splice)
-    if problems or not splice.tree.root_node.has_error:
-        return problems
-    before = {(kind, start) for kind, start, _ in _errors(splice.original.tree.root_node)}
-    length = splice.end_byte - splice.start_byte
-    for kind, start, node in _errors(splice.tree.root_node):
-        is_inside = splice.start_byte <= start < splice.end_byte
-        if not is_inside:
-            mapped = start if start < splice.start_byte else start - length
-            if (kind, mapped) in before:
-                continue
-        problems.append(_problem(splice, kind, node))
-        if len(problems) >= _MAX_PROBLEMS:
-            break
-    return problems
-
-
-def _empty_python_blocks(splice: Splice) -> list[Problem]:
-    """Python blocks without a statement, opened in the suggestion.
-
-    tree-sitter's Python grammar accepts `if x:` followed by a line at the same depth as an
-    empty block; Python does not.
-    """
-    if splice.lang.name != "python" or ":" not in splice.suggestion:
-        return []
-    cursor = ts.QueryCursor(_python_block_query())
-    cursor.set_byte_range(splice.start_byte, splice.end_byte)
-    problems: list[Problem] = []
-    for block in cursor.captures(splice.tree.root_node).get("block", []):
-        owner = block.parent
-        if owner is None or not splice.is_in_suggestion(owner):
-            continue
-        if any(child.type != "comment" for child in block.named_children):
-            continue
-        at = splice.suggestion_offset(block.start_byte)
-        problems.append(Problem("syntax", "syntax error: a block without a body", at, at))
-    return problems
-
-
-@cache
-def _python_block_query() -> ts.Query:
-    lang = language_named("python")
-    assert lang is not None
-    return ts.Query(grammar(lang), "(block) @block")
-
-
-def _errors(root: ts.Node) -> Iterator[tuple[str, int, ts.Node]]:
-    """ERROR and MISSING nodes, outermost first, visiting only subtrees that hold errors."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.is_missing:
-            yield "MISSING", node.start_byte, node
-            continue
-        if node.is_error:
-            yield "ERROR", node.start_byte, node
-        stack.extend(child for child in reversed(node.children) if child.has_error)
-
-
-def _problem(splice: Splice, kind: str, node: ts.Node) -> Problem:
-    start = splice.suggestion_offset(node.start_byte)
-    end = max(start, splice.suggestion_offset(node.end_byte))
-    if kind == "MISSING":
-        message = f"syntax error: missing `{node.type}`"
-    else:
-        snippet = splice.node_text(node).strip().splitlines()
-        shown = snippet[0][:40] if snippet else ""
-        message = f"syntax error: unexpected `{shown}`" if shown else "syntax error"
-    return Problem("syntax", message, start, end)
+    return [
+        Problem("syntax", error.message, error.start_offset, error.end_offset)
+        for error in new_syntax_errors(splice)
+    ]

@@ -2,7 +2,7 @@
 
 It indexes the file's workspace (the folder given with `--root`, else the nearest folder
 above the file holding a project marker), builds the prompt with the pipeline's own
-`explain_context` and the configured backend's template, exactly as the server does, and
+`report_context` and the configured backend's template, exactly as the server does, and
 prints every section of the prompt (definitions, scope types, similar code, recent edits,
 prefix, suffix) with its path, lines and token count, then the prompt itself. `--json`
 prints the object that the LSP request `fillin/context` returns. Lines and columns are
@@ -20,9 +20,10 @@ from pathlib import Path
 
 from context.document import Document
 from context.errors import FillinError
-from context.pipeline import explain_context
-from context.prompt import ContextReport
+from context.pipeline import report_context
+from context.prompt.assemble import ContextReport
 from context.settings import Settings
+from lsp_server.shapes import context_report_json
 from lsp_server.standalone import (
     find_root,
     load_root_settings,
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"fillin context: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(context_report_json(report), indent=2, ensure_ascii=False))
     else:
         print(format_report(report))
     return 0
@@ -93,4 +94,4 @@ def format_report(report: ContextReport) -> str:
 async def _report(root: Path, settings: Settings, document: Document, offset: int) -> ContextReport:
     """The report the server's `fillin/context` gives, built by the same pipeline function."""
     async with open_engine(root, settings, with_index=True) as engine:
-        return await explain_context(engine, document, offset)
+        return await report_context(engine, document, offset)

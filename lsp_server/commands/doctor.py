@@ -86,7 +86,7 @@ def _run_check(
 
 def _check_template(settings: Settings, root: Path) -> Check:
     from context.errors import SettingsError
-    from context.templates import get_template, infer_template
+    from context.prompt.templates import get_template, infer_template
 
     model = settings.model
     try:
@@ -103,7 +103,7 @@ def _check_template(settings: Settings, root: Path) -> Check:
 
 
 def _check_tokenizer(settings: Settings, root: Path) -> Check:
-    from context.tokens import ENCODING_NAME, count_tokens
+    from context.prompt.tokens import ENCODING_NAME, count_tokens
 
     n_tokens = count_tokens("def total(items):\n    return sum(items)\n")
     return Check("tokenizer", n_tokens > 0, f"{ENCODING_NAME}, offline vocabulary")

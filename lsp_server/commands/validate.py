@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from context.document import Document
     from context.settings import Settings
-    from context.symbols import SymbolView
-    from context.validate import PolicyOutcome, Problem
+    from context.validation.policy import PolicyOutcome, Problem
+    from context.validation.view import SymbolView
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     root = (args.root or find_root(location.path)).resolve()
     settings, settings_problems = load_root_settings(root)
     print_problems(settings_problems)
-    from context.validate import apply_policies, validate
+    from context.validation.policy import apply_policies, validate
 
     with _open_view(root, settings, with_index=not args.no_index) as view:
         started = time.perf_counter()
@@ -88,7 +88,7 @@ def _open_view(root: Path, settings: Settings, *, with_index: bool) -> Iterator[
     """An index view of `root`, refreshed now and closed on exit; an empty view when the
     index is off or cannot be opened."""
     from context.errors import IndexStoreError
-    from context.symbols import EmptyView, IndexView
+    from context.validation.view import EmptyView, IndexView
 
     if not with_index or not settings.index.enabled:
         yield EmptyView()

@@ -1,7 +1,7 @@
 """`textDocument/codeAction`, `codeAction/resolve` and the command `fillin.generate`:
 "Generate code from comment".
 
-The action (kind `refactor.rewrite`) is offered only where `context.generate.find_target`
+The action (kind `refactor.rewrite`) is offered only where `context.from_comment.target.find_target`
 finds a target: a comment or docstring that describes code not yet written, or a function
 whose body is empty or only docs and placeholders. Offering it costs a parse, never a model
 call: the edit is computed when the client resolves the action, by the same completion
@@ -36,10 +36,11 @@ from pygls.protocol import default_converter
 
 from context.document import Document
 from context.errors import PositionError
-from context.generate import Generated, GenerateTarget, find_target, generate_code
+from context.from_comment.draft import draft_code
+from context.from_comment.target import CodeTarget, find_target
 from context.languages import language_for_document
 from lsp_server.convert import from_lsp_position, lsp_range
-from lsp_server.features.stats import recorder_of
+from lsp_server.results import report_result
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot
 
@@ -125,20 +126,18 @@ async def _generate_edit(ls: FillinServer, args: GenerateArguments) -> types.Wor
         raise JsonRpcInvalidParams(f"{args.uri}: nothing to generate at {_describe(args.range)}")
     engine = ls.state.engine_for(document)
     async with _progress(ls, target.title):
-        generated = await generate_code(engine, document, target)
-    _record(ls, generated)
-    if generated.replacement is None:
-        message = f"fillin: {target.title.lower()}: {generated.reason}"
+        draft = await draft_code(engine, document, target)
+    report_result(ls, draft.request, draft.result, "generate")
+    if draft.replacement is None:
+        message = f"fillin: {target.title.lower()}: {draft.reason}"
         ls.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Warning, message=message)
         )
         return None
-    return _workspace_edit(ls, document, target, generated.replacement)
+    return _workspace_edit(ls, document, target, draft.replacement)
 
 
-async def _target(
-    ls: FillinServer, document: Document, where: types.Range
-) -> GenerateTarget | None:
+async def _target(ls: FillinServer, document: Document, where: types.Range) -> CodeTarget | None:
     lang = language_for_document(document.path, document.language_id)
     if lang is None:
         return None
@@ -151,7 +150,7 @@ async def _target(
 
 
 def _workspace_edit(
-    ls: FillinServer, document: Document, target: GenerateTarget, replacement: str
+    ls: FillinServer, document: Document, target: CodeTarget, replacement: str
 ) -> types.WorkspaceEdit:
     """One text edit of the target's range, versioned when the client allows it."""
     edit = types.TextEdit(
@@ -202,12 +201,6 @@ async def _progress(ls: FillinServer, title: str) -> AsyncIterator[None]:
     finally:
         progress.end(token, types.WorkDoneProgressEnd())
         progress.tokens.pop(token, None)
-
-
-def _record(ls: FillinServer, generated: Generated) -> None:
-    recorder = recorder_of(ls)
-    if recorder is not None:
-        recorder.record(generated.request, generated.result, "generate")
 
 
 def _can_resolve_edits(ls: FillinServer) -> bool:

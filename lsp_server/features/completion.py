@@ -24,7 +24,7 @@ from lsprotocol import types
 from context.document import Document, Encoding
 from context.pipeline import CompletionRequest, CompletionResult, Suggestion, complete
 from lsp_server.convert import lsp_accept_command, lsp_range
-from lsp_server.features.stats import recorder_of
+from lsp_server.results import report_result
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
 
@@ -49,11 +49,7 @@ async def completion(ls: FillinServer, params: types.CompletionParams) -> types.
     request = CompletionRequest(document, offset, "invoked" if is_invoked else "automatic")
     with ls.state.superseding(f"{document.uri}#completion"):
         result = await complete(engine, request)
-    if result.error is not None:
-        ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
-    recorder = recorder_of(ls)
-    if recorder is not None:
-        recorder.record(request, result, "completion")
+    report_result(ls, request, result, "completion")
     return lsp_completion_list(
         result,
         document,

@@ -3,16 +3,17 @@
 Params `{"textDocument": {"uri"}, "position"}`; result `{"prompt", "sections": [{"source",
 "path", "startLine", "endLine", "tokens", "text"}], "tokensUsed", "budgetTokens",
 "elapsedMs"}` (lines 1-based), the same data as `fillin context FILE:LINE:COL --json`,
-since both come from `context.pipeline.explain_context`.
+since both come from `context.pipeline.report_context`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from context.pipeline import explain_context
+from context.pipeline import report_context
 from lsp_server.protocol import CONTEXT, ContextParams
 from lsp_server.server import FillinServer
+from lsp_server.shapes import context_report_json
 from lsp_server.snapshot import snapshot_at
 
 
@@ -24,5 +25,5 @@ def register(server: FillinServer) -> None:
 async def context(ls: FillinServer, params: ContextParams) -> dict[str, Any]:
     """Show the prompt for a completion at a position."""
     document, offset = snapshot_at(ls.state, params.text_document, params.position)
-    report = await explain_context(ls.state.engine_for(document), document, offset)
-    return report.as_dict()
+    report = await report_context(ls.state.engine_for(document), document, offset)
+    return context_report_json(report)

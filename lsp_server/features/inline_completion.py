@@ -9,16 +9,13 @@ message, never an error response.
 
 from __future__ import annotations
 
-import logging
-
 from lsprotocol import types
 
-from context.pipeline import CompletionRequest, CompletionResult, complete
+from context.pipeline import CompletionRequest, complete
 from lsp_server.convert import lsp_inline_completion_list
+from lsp_server.results import report_result
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
-
-logger = logging.getLogger(__name__)
 
 
 def register(server: FillinServer) -> None:
@@ -37,22 +34,5 @@ async def inline_completion(
     request = CompletionRequest(document, offset, "automatic" if is_automatic else "invoked")
     with ls.state.superseding(document.uri):
         result = await complete(ls.state.engine_for(document), request)
-    report_result(ls, request, result)
+    report_result(ls, request, result, "inline")
     return lsp_inline_completion_list(result, document, ls.state.encoding)
-
-
-def report_result(ls: FillinServer, request: CompletionRequest, result: CompletionResult) -> None:
-    """Log a completion, tell listeners, and show a model server failure (rate-limited)."""
-    timings = result.timings
-    logger.debug(
-        "completion %s:%d: %d suggestion(s), %d rejected, context %.1f ms, total %.1f ms",
-        request.document.uri,
-        request.offset,
-        len(result.suggestions),
-        len(result.rejected),
-        timings.context_ms,
-        timings.total_ms,
-    )
-    if result.error is not None:
-        ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
-    ls.state.completed(request, result)

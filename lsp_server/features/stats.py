@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +47,7 @@ from context.stats import (
     outcome_of,
 )
 from lsp_server.protocol import notification_type, register_message
+from lsp_server.results import Surface
 from lsp_server.server import FillinServer
 
 logger = logging.getLogger(__name__)
@@ -73,19 +73,7 @@ def register(server: FillinServer) -> None:
     for method in _KINDS:
         register_message(method, notification_type(method, SuggestionEventParams))
         server.feature(method)(recorder.handler(method))
-    server.state.completion_listeners.append(recorder.record_inline)
-    _RECORDERS[server] = recorder
-
-
-def recorder_of(server: FillinServer) -> StatsRecorder | None:
-    """The recorder registered on `server` (None when this feature is not registered)."""
-    return _RECORDERS.get(server)
-
-
-# The recorder of each live server. The server object has no slot for it, and the features
-# that record their own results with their own trigger (completion items, generate) find it
-# here; a server that goes away takes its entry with it.
-_RECORDERS: weakref.WeakKeyDictionary[FillinServer, StatsRecorder] = weakref.WeakKeyDictionary()
+    server.state.completion_listeners.append(recorder.record)
 
 
 class StatsRecorder:
@@ -115,12 +103,13 @@ class StatsRecorder:
         handle.__doc__ = f"Record `{method}`."
         return handle
 
-    def record_inline(self, request: CompletionRequest, result: CompletionResult) -> None:
-        """The completion listener: record an inline completion's suggestions."""
-        self.record(request, result, request.trigger)
-
-    def record(self, request: CompletionRequest, result: CompletionResult, trigger: str) -> None:
-        """Record the suggestions (and validation rejections) of one answered request."""
+    def record(
+        self, request: CompletionRequest, result: CompletionResult, surface: Surface
+    ) -> None:
+        """The completion listener: record the suggestions (and validation rejections) of one
+        answered request. Inline suggestions are counted by their trigger ("invoked",
+        "automatic"), the other surfaces by name ("completion", "generate")."""
+        trigger = request.trigger if surface == "inline" else surface
         self._loop = asyncio.get_running_loop()
         state = self._server.state
         folder = state.folder_for(request.document.path)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from context.pipeline import check_suggestion
-from lsp_server.convert import lsp_validation_report
 from lsp_server.protocol import VALIDATE, ValidateParams
 from lsp_server.server import FillinServer
+from lsp_server.shapes import validation_report_json
 from lsp_server.snapshot import snapshot_at
 
 
@@ -26,4 +26,4 @@ async def validate(ls: FillinServer, params: ValidateParams) -> dict[str, Any]:
     """Check a suggestion as if it were inserted at a position."""
     document, offset = snapshot_at(ls.state, params.text_document, params.position)
     report = await check_suggestion(ls.state.engine_for(document), document, offset, params.text)
-    return lsp_validation_report(report, document, offset, params.text, ls.state.encoding)
+    return validation_report_json(report, document, offset, params.text, ls.state.encoding)

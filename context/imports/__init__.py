@@ -1,0 +1,1 @@
+"""Import statements decoded per style, and resolved to workspace files or packages."""

@@ -1,0 +1,1 @@
+"""Stage 4, post-processing: line mode, the streaming stop rules, whole-text truncation."""

@@ -1,0 +1,1 @@
+"""Stage 2, the prompt: token-budgeted assembly, model templates, token counts."""
