@@ -9,7 +9,12 @@ The tree::
     │   ├── BackendUnavailable   cannot connect, or the model file is missing
     │   ├── BackendTimeout       no answer within model.timeoutMs
     │   └── BackendProtocolError an answer that fillin cannot read (HTTP error, bad JSON)
-    └── IndexStoreError          the symbol index cannot be opened or written
+    │       └── HttpStatusError  an HTTP error status (context.backends.http)
+    ├── IndexStoreError          the symbol index cannot be opened or written
+    └── StatsStoreError          the statistics database cannot be opened or written
+                                 (context.stats)
+
+The two classes defined elsewhere live beside the one module that raises them.
 
 Messages name the thing and the fix, and have no final period.
 """
