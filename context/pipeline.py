@@ -62,7 +62,7 @@ from context.validation.view import EmptyView, IndexView, SymbolView
 
 if TYPE_CHECKING:
     from context.prompt.assemble import ContextReport, Prompt
-    from context.validation.policy import Problem
+    from context.validation.policy import PolicyOutcome, Problem
     from context.workspace import Workspace
 
 Trigger = Literal["invoked", "automatic"]
@@ -142,9 +142,11 @@ class Timings:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """What `check_suggestion` found: the problems (offsets into the text) and its cost."""
+    """What `check_suggestion` found: the problems (offsets into the text), what the
+    policies would make of the suggestion (as completion would show it), and its cost."""
 
     problems: tuple[Problem, ...]
+    outcome: PolicyOutcome
     elapsed_ms: float
 
     @property
@@ -240,14 +242,21 @@ async def report_context(engine: Engine, document: Document, offset: int) -> Con
 async def check_suggestion(
     engine: Engine, document: Document, offset: int, text: str
 ) -> ValidationReport:
-    """The problems of inserting `text` at `offset`, as the pipeline's validation sees them."""
-    from context.validation.policy import validate
+    """The problems of inserting `text` at `offset`, and what the policies would do with
+    it, as the pipeline's validation sees them."""
+    from context.validation.policy import judge, validate
+
+    view, settings = _symbol_view(engine), engine.settings.validation
+
+    def check() -> tuple[list[Problem], PolicyOutcome]:
+        problems = validate(document, offset, text, view, settings)
+        return problems, judge(document, offset, text, view, settings, problems)
 
     started = time.perf_counter()
-    problems = await asyncio.to_thread(
-        validate, document, offset, text, _symbol_view(engine), engine.settings.validation
+    problems, outcome = await asyncio.to_thread(check)
+    return ValidationReport(
+        problems=tuple(problems), outcome=outcome, elapsed_ms=_ms_since(started)
     )
-    return ValidationReport(problems=tuple(problems), elapsed_ms=_ms_since(started))
 
 
 def warm_up() -> None:

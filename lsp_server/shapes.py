@@ -46,7 +46,8 @@ def validation_report_json(
     """A validation report as `fillin/validate` and `fillin validate --json` return it.
 
     Problem offsets count into the suggestion; ranges are given in the document with the
-    suggestion inserted, where the problems would be.
+    suggestion inserted, where the problems would be. `policy` says what completion would
+    show: the text kept (null when rejected), each policy's action and why it was rejected.
     """
     spliced = document.with_text(document.text[:offset] + text + document.text[offset:])
     problems = [
@@ -59,4 +60,14 @@ def validation_report_json(
         }
         for p in report.problems
     ]
-    return {"ok": report.is_ok, "problems": problems, "elapsedMs": round(report.elapsed_ms, 3)}
+    outcome = report.outcome
+    return {
+        "ok": report.is_ok,
+        "problems": problems,
+        "policy": {
+            "text": outcome.text,
+            "actions": list(outcome.actions),
+            "reason": outcome.reason,
+        },
+        "elapsedMs": round(report.elapsed_ms, 3),
+    }

@@ -155,13 +155,17 @@ def judge(
     text: str,
     view: SymbolView,
     settings: ValidationSettings,
+    problems: list[Problem] | tuple[Problem, ...] | None = None,
 ) -> PolicyOutcome:
     """`validate` then `apply_policies`; a trimmed suggestion is validated once more.
 
     Trimming can leave a block opener without its body, so the trimmed text must pass the
-    checks on its own; the actions of both rounds are kept.
+    checks on its own; the actions of both rounds are kept. `problems`, when given, are
+    what `validate` already found in `text`, so the first round does not check it again.
     """
-    outcome = apply_policies(text, validate(document, offset, text, view, settings), settings)
+    if problems is None:
+        problems = validate(document, offset, text, view, settings)
+    outcome = apply_policies(text, problems, settings)
     if outcome.text is None or outcome.text == text:
         return outcome
     again = apply_policies(

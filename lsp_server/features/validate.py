@@ -1,9 +1,11 @@
 """`fillin/validate`: the problems a suggestion would have if inserted at a position.
 
 Params `{"textDocument": {"uri"}, "position", "text"}`; result `{"ok", "problems": [{"kind",
-"message", "range"}], "elapsedMs"}`, where each range lies in the document with `text`
-inserted, in the negotiated position encoding. The checks are the pipeline's own
-(`context.pipeline.check_suggestion`), so this answers what completion would find.
+"message", "range"}], "policy": {"text", "actions", "reason"}, "elapsedMs"}`, where each
+range lies in the document with `text` inserted, in the negotiated position encoding, and
+`policy` is what the validation policies would make of `text` (null text: rejected). The
+checks are the pipeline's own (`context.pipeline.check_suggestion`), so this answers what
+completion would find.
 """
 
 from __future__ import annotations

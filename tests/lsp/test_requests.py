@@ -105,6 +105,13 @@ async def test_validate_reports_problems_with_document_ranges(
     for problem in result.problems:
         assert problem.range.start.line == opened.position.line
         assert problem.message
+    # The default policy rejects a syntax error and keeps a clean text as it is.
+    if kinds:
+        assert result.policy.text is None
+        assert result.policy.actions == ["syntax: reject"]
+        assert result.policy.reason.startswith("syntax: ")
+    else:
+        assert (result.policy.text, result.policy.actions, result.policy.reason) == (text, [], "")
 
 
 async def test_custom_request_outside_the_document_is_a_clear_error(
