@@ -1,4 +1,4 @@
-"""What each kind's policy does with a suggestion's problems, and `fillin validate`.
+"""What each kind's policy does with a suggestion's problems.
 
 Policy cases are data: the suggestion, the problems found in it (kind and the text they
 point at), the settings, and the text kept (None: rejected) with the actions taken.
@@ -6,7 +6,6 @@ point at), the settings, and the text kept (None: rejected) with the actions tak
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from context.document import Document
 from context.settings import ValidationSettings
 from context.validation.policy import Problem, ProblemKind, apply_policies, judge
 from context.validation.view import EmptyView
-from lsp_server.cli import main
 
 
 @dataclass(frozen=True)
@@ -135,65 +133,3 @@ def test_judge_checks_a_trimmed_suggestion_again(tmp_path: Path) -> None:
     outcome = judge(document, offset, text, EmptyView(), ValidationSettings())
     assert outcome.text is None
     assert outcome.actions == ("unknown-symbol: trim", "syntax: reject")
-
-
-def _line_starting(path: Path, start: str) -> int:
-    """The 1-based number of the first line of `path` that starts with `start`."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if line.startswith(start))
-
-
-def test_validate_command_prints_problems_and_exits_1(
-    fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    checkout = fixtures_dir / "repos" / "py_shop" / "shop" / "checkout.py"
-    line = _line_starting(checkout, "    return Order(")
-    status = main(
-        [
-            "validate",
-            f"{checkout}:{line}:1",
-            "--text",
-            "    import requestz\n",
-            "--no-index",
-        ]
-    )
-    out = capsys.readouterr().out
-    assert status == 1
-    assert f"checkout.py:{line}:12: unknown-dependency: unknown module `requestz`" in out
-    assert "policy: rejected" in out
-
-
-def test_validate_command_json_with_the_index(
-    fixtures_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """With the index (kept in a temporary cache directory), a repository function's arity
-    is known; positions are 1-based in the file with the suggestion inserted."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    checkout = fixtures_dir / "repos" / "py_shop" / "shop" / "checkout.py"
-    line = _line_starting(checkout, "    return Order(")
-    text = "    rate = tax_rate(country, 1)\n"
-    status = main(["validate", f"{checkout}:{line}:1", "--text", text, "--json"])
-    result = json.loads(capsys.readouterr().out)
-    assert status == 1
-    assert result["ok"] is False
-    assert [p["kind"] for p in result["problems"]] == ["arity"]
-    assert result["problems"][0]["range"]["start"] == {"line": line, "column": 12}
-    assert result["policy"] == {"text": text, "actions": ["arity: annotate"], "reason": ""}
-    assert result["elapsedMs"] >= 0
-
-
-def test_validate_command_says_ok(fixtures_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    checkout = fixtures_dir / "repos" / "py_shop" / "shop" / "checkout.py"
-    status = main(["validate", f"{checkout}:1:1", "--text", "import json\n", "--no-index"])
-    assert (status, capsys.readouterr().out) == (0, "ok\n")
-
-
-def test_validate_command_rejects_a_bad_location(
-    fixtures_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    checkout = fixtures_dir / "repos" / "py_shop" / "shop" / "checkout.py"
-    assert main(["validate", f"{checkout}:9999:1", "--text", "x"]) == 2
-    assert "fillin validate:" in capsys.readouterr().err
