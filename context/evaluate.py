@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import tree_sitter as ts
 
@@ -196,21 +196,6 @@ class Summary:
             total_ms=Percentiles.of(a.total_ms for a in attempts),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready mapping with camelCase keys."""
-        return {
-            "holes": self.n_holes,
-            "suggestions": self.n_suggestions,
-            "exact": self.n_exact,
-            "exactMatch": self.exact_match,
-            "editSimilarity": self.edit_similarity,
-            "valid": self.n_valid,
-            "validShare": self.valid_share,
-            "outcomes": dict(self.outcomes),
-            "firstTokenMs": self.first_token_ms.to_json(),
-            "totalMs": self.total_ms.to_json(),
-        }
-
 
 @dataclass(frozen=True)
 class EvalReport:
@@ -248,48 +233,6 @@ class EvalReport:
     def seconds_per_hole(self) -> float | None:
         """Wall-clock seconds per hole run (all configurations together)."""
         return self.elapsed_s / self.n_holes_run if self.n_holes_run else None
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready mapping: the run, each configuration's figures, and every attempt."""
-        ran = self.holes[: self.n_holes_run]
-        return {
-            "root": str(self.root),
-            "backend": self.backend,
-            "model": self.model,
-            "seed": self.options.seed,
-            "holesMade": len(self.holes),
-            "holesRun": self.n_holes_run,
-            "holesByKind": dict(Counter(h.kind for h in ran)),
-            "candidates": dict(self.n_candidates),
-            "stoppedEarly": self.is_stopped_early,
-            "elapsedS": self.elapsed_s,
-            "secondsPerHole": self.seconds_per_hole,
-            "configurations": {
-                configuration: {
-                    "all": self.summary(configuration).to_json(),
-                    **{kind: self.summary(configuration, kind).to_json() for kind in HOLE_KINDS},
-                }
-                for configuration in CONFIGURATIONS
-            },
-            "attempts": [
-                {
-                    "path": a.hole.rel_path,
-                    "line": a.hole.line_idx + 1,
-                    "kind": a.hole.kind,
-                    "configuration": a.configuration,
-                    "expected": a.hole.expected,
-                    "suggestion": a.suggestion,
-                    "exact": a.is_exact,
-                    "similarity": a.similarity,
-                    "outcome": a.outcome,
-                    "valid": a.is_valid,
-                    "firstTokenMs": a.first_token_ms,
-                    "totalMs": a.total_ms,
-                    "detail": a.detail,
-                }
-                for a in self.attempts
-            ],
-        }
 
 
 @dataclass(frozen=True)

@@ -110,10 +110,6 @@ class Percentiles:
     p90: float | None
     p95: float | None
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready mapping: `n`, `p50`, `p90`, `p95`."""
-        return {"n": self.n, "p50": self.p50, "p90": self.p90, "p95": self.p95}
-
     @classmethod
     def of(cls, values: Iterable[float | None]) -> Percentiles:
         """The percentiles of the values that are not None."""
@@ -149,21 +145,6 @@ class GroupStats:
         """The share of shown suggestions that were accepted, fully or in part."""
         return self.n_accepted / self.n_shown if self.n_shown else None
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready mapping with camelCase keys."""
-        return {
-            "suggestions": self.n_suggestions,
-            "shown": self.n_shown,
-            "accepted": self.n_accepted,
-            "dismissed": self.n_dismissed,
-            "acceptanceRate": self.acceptance_rate,
-            "shownChars": self.shown_chars,
-            "acceptedChars": self.accepted_chars,
-            "firstTokenMs": self.first_token_ms.to_json(),
-            "totalMs": self.total_ms.to_json(),
-            "outcomes": dict(self.outcomes),
-        }
-
 
 @dataclass(frozen=True)
 class StatsReport:
@@ -173,18 +154,6 @@ class StatsReport:
     since: float | None
     overall: GroupStats
     by: Mapping[str, Mapping[str, GroupStats]]
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready mapping: `overall`, then `byLanguage`, `byModel`, `byTrigger`."""
-        data: dict[str, Any] = {
-            "database": str(self.path),
-            "since": self.since,
-            "overall": self.overall.to_json(),
-        }
-        for dimension, groups in self.by.items():
-            key = "by" + dimension.title()
-            data[key] = {name: group.to_json() for name, group in groups.items()}
-        return data
 
 
 def default_stats_path(index_directory: str = "") -> Path:

@@ -1,15 +1,17 @@
 """The JSON shapes fillin answers with, in one place: for its own LSP requests and `--json`.
 
 Every shape uses camelCase keys and 1-based lines where a person reads them (context
-sections), LSP positions where an editor applies them (validation ranges). The engine in
-`context/` returns dataclasses; only this module decides how they look on the wire, so
-`fillin/context` and `fillin context --json` (and `fillin/validate` and `fillin validate
---json`) cannot drift apart.
+sections, eval attempts), LSP positions where an editor applies them (validation ranges).
+The engine in `context/` returns dataclasses; only this module decides how they look on the
+wire, so `fillin/context` and `fillin context --json` (and `fillin/validate` and `fillin
+validate --json`) cannot drift apart, and `fillin stats --json` and `fillin eval --json`
+follow the same convention.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -17,6 +19,11 @@ from context.document import Document, Encoding
 from context.pipeline import ValidationReport
 from context.prompt.assemble import ContextReport
 from lsp_server.convert import lsp_range
+
+if TYPE_CHECKING:
+    # The server never runs an eval or reads statistics as a whole: it need not import them.
+    from context.evaluate import EvalReport, Summary
+    from context.stats import GroupStats, Percentiles, StatsReport
 
 
 def context_report_json(report: ContextReport) -> dict[str, Any]:
@@ -70,4 +77,102 @@ def validation_report_json(
             "reason": outcome.reason,
         },
         "elapsedMs": round(report.elapsed_ms, 3),
+    }
+
+
+def stats_report_json(report: StatsReport) -> dict[str, Any]:
+    """Acceptance statistics as `fillin stats --json` prints them: `database`, `since`,
+    `overall`, then `byLanguage`, `byModel`, `byTrigger`."""
+    data: dict[str, Any] = {
+        "database": str(report.path),
+        "since": report.since,
+        "overall": _group_json(report.overall),
+    }
+    for dimension, groups in report.by.items():
+        data["by" + dimension.title()] = {name: _group_json(g) for name, g in groups.items()}
+    return data
+
+
+def eval_report_json(report: EvalReport) -> dict[str, Any]:
+    """An eval run as `fillin eval --json` prints it: the run, each configuration's figures
+    (over all holes and per kind), and every attempt."""
+    from context.evaluate import CONFIGURATIONS, HOLE_KINDS
+
+    ran = report.holes[: report.n_holes_run]
+    return {
+        "root": str(report.root),
+        "backend": report.backend,
+        "model": report.model,
+        "seed": report.options.seed,
+        "holesMade": len(report.holes),
+        "holesRun": report.n_holes_run,
+        "holesByKind": dict(Counter(h.kind for h in ran)),
+        "candidates": dict(report.n_candidates),
+        "stoppedEarly": report.is_stopped_early,
+        "elapsedS": report.elapsed_s,
+        "secondsPerHole": report.seconds_per_hole,
+        "configurations": {
+            configuration: {
+                "all": _summary_json(report.summary(configuration)),
+                **{kind: _summary_json(report.summary(configuration, kind)) for kind in HOLE_KINDS},
+            }
+            for configuration in CONFIGURATIONS
+        },
+        "attempts": [
+            {
+                "path": a.hole.rel_path,
+                "line": a.hole.line_idx + 1,
+                "kind": a.hole.kind,
+                "configuration": a.configuration,
+                "expected": a.hole.expected,
+                "suggestion": a.suggestion,
+                "exact": a.is_exact,
+                "similarity": a.similarity,
+                "outcome": a.outcome,
+                "valid": a.is_valid,
+                "firstTokenMs": a.first_token_ms,
+                "totalMs": a.total_ms,
+                "detail": a.detail,
+            }
+            for a in report.attempts
+        ],
+    }
+
+
+def _percentiles_json(percentiles: Percentiles) -> dict[str, Any]:
+    return {
+        "n": percentiles.n,
+        "p50": percentiles.p50,
+        "p90": percentiles.p90,
+        "p95": percentiles.p95,
+    }
+
+
+def _group_json(group: GroupStats) -> dict[str, Any]:
+    return {
+        "suggestions": group.n_suggestions,
+        "shown": group.n_shown,
+        "accepted": group.n_accepted,
+        "dismissed": group.n_dismissed,
+        "acceptanceRate": group.acceptance_rate,
+        "shownChars": group.shown_chars,
+        "acceptedChars": group.accepted_chars,
+        "firstTokenMs": _percentiles_json(group.first_token_ms),
+        "totalMs": _percentiles_json(group.total_ms),
+        "outcomes": dict(group.outcomes),
+    }
+
+
+def _summary_json(summary: Summary) -> dict[str, Any]:
+    return {
+        "holes": summary.n_holes,
+        "suggestions": summary.n_suggestions,
+        "exact": summary.n_exact,
+        "exactMatch": summary.exact_match,
+        "editSimilarity": summary.edit_similarity,
+        "valid": summary.n_valid,
+        "validShare": summary.valid_share,
+        "outcomes": dict(summary.outcomes),
+        "firstTokenMs": _percentiles_json(summary.first_token_ms),
+        "totalMs": _percentiles_json(summary.total_ms),
     }

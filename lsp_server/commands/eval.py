@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from lsp_server.overrides import add_model_options, model_overrides
+from lsp_server.shapes import eval_report_json
 from lsp_server.table import format_ms, format_share, render_table
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     report = asyncio.run(_evaluate(root, options, model_overrides(args)))
     if report is None:
         return 2
-    print(json.dumps(report.to_json(), indent=2) if args.json else format_report(report))
+    print(json.dumps(eval_report_json(report), indent=2) if args.json else format_report(report))
     attempts = report.attempts
     if attempts and all(a.outcome == "error" for a in attempts):
         print(f"fillin eval: the model server failed on every hole ({attempts[0].detail}); "

@@ -24,6 +24,7 @@ from context.stats import (
     StatsStoreError,
     default_stats_path,
 )
+from lsp_server.shapes import stats_report_json
 from lsp_server.table import format_ms, format_share, render_table
 
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         store.close()
-    print(json.dumps(report.to_json(), indent=2) if args.json else format_report(report))
+    print(json.dumps(stats_report_json(report), indent=2) if args.json else format_report(report))
     return 0
 
 

@@ -166,10 +166,6 @@ async def test_report_adds_up_and_exact_answers_score_one(workspace: Workspace) 
         assert sum(s.n_exact for s in by_kind) == summary.n_exact
     assert fillin.valid_share == 1.0
     assert set(baseline.outcomes) <= {"unchecked", "empty"}
-    data = report.to_json()
-    assert data["holesRun"] == 6
-    assert len(data["attempts"]) == 12
-    assert data["configurations"]["fillin"]["all"]["exactMatch"] == 1.0
 
 
 async def test_time_limit_stops_before_the_next_hole(workspace: Workspace) -> None:
