@@ -81,7 +81,7 @@ async def _complete(
     if args.json:
         print(json.dumps(result_json(result, document), indent=2))
     elif args.explain:
-        print(explain(result, document, offset, engine.backend.template.name))
+        print(format_summary(result, document, offset, engine.backend.template.name))
     elif result.suggestions:
         print(result.suggestions[0].text)
     if result.error is not None:
@@ -122,8 +122,8 @@ def result_json(result: CompletionResult, document: Document) -> dict[str, Any]:
 _CONTEXT_LINES = 2
 
 
-def explain(result: CompletionResult, document: Document, offset: int, template: str) -> str:
-    """A few lines saying what fillin did and what it suggests."""
+def format_summary(result: CompletionResult, document: Document, offset: int, template: str) -> str:
+    """The `--explain` output: a few lines saying what fillin did and what it suggests."""
     line_idx, column = document.position_at(offset, "utf-32")
     where = f"{document.path.name if document.path else document.uri}:{line_idx + 1}:{column + 1}"
     lines = [f"fillin: completing {where} with the {result.backend} backend ({template} template)"]
