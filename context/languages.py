@@ -351,12 +351,6 @@ def tags_source(lang: Language) -> str:
 
 
 @cache
-def tags_query(lang: Language) -> ts.Query:
-    """The whole tags query of `lang`: definitions and references."""
-    return ts.Query(grammar(lang), tags_source(lang))
-
-
-@cache
 def definitions_query(lang: Language) -> ts.Query:
     """The patterns of the tags query that capture `@definition.*`, and nothing else."""
     return ts.Query(grammar(lang), _definition_patterns(lang))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
-import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -317,11 +316,6 @@ def to_camel(name: str) -> str:
     """`api_key_env` -> `apiKeyEnv`."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-def to_snake(name: str) -> str:
-    """`apiKeyEnv` -> `api_key_env`."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 @dataclass(frozen=True)

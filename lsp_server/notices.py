@@ -50,10 +50,6 @@ class Notices:
         self._server.window_show_message(types.ShowMessageParams(type=severity, message=message))
         return True
 
-    def forget(self, kind: str) -> None:
-        """Let the next notice of `kind` through, e.g. after the settings changed."""
-        self._last_shown.pop(kind, None)
-
 
 class LspLogHandler(logging.Handler):
     """Forwards log records to the client as `window/logMessage` once it is connected."""

@@ -74,21 +74,8 @@ def notification_type(method: str, params: type[Any]) -> type[Any]:
     )
 
 
-def request_type(method: str, params: type[Any]) -> type[Any]:
-    """An attrs class for a JSON-RPC request of `method` whose params are `params`."""
-    return attrs.make_class(
-        f"{params.__name__}Request",
-        {
-            "id": attrs.field(),
-            "params": attrs.field(type=params),
-            "method": attrs.field(type=str, default=method),
-            "jsonrpc": attrs.field(type=str, default="2.0"),
-        },
-    )
-
-
 def register_message(method: str, message_type: type[Any]) -> None:
-    """Declare the class of a custom message (see `request_type` and `notification_type`)."""
+    """Declare the class of a custom message (such as a `notification_type`)."""
     _MESSAGES[method] = message_type
 
 
