@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from context.document import TextChange
-from context.imports.statements import DECODERS, Import
+from context.imports.statements import DECODERS, Import, node_text
 from context.languages import (
     Language,
     definitions_query,
@@ -281,7 +281,7 @@ def _definition(
     while anchor.parent is not None and anchor.parent.type in _WRAPPERS:
         anchor = anchor.parent
     return Definition(
-        name=_text(name_node, source),
+        name=node_text(name_node, source),
         kind=kind,
         container=container,
         start_line_idx=anchor.start_point.row,
@@ -308,7 +308,7 @@ def _container(
     tags query as `@local.scope`) count as containers.
     """
     if scope is not None:
-        return _text(scope, source), "qualified_identifier", False
+        return node_text(scope, source), "qualified_identifier", False
     if node.type == "method_declaration":
         receiver = node.child_by_field_name("receiver")
         if receiver is not None:
@@ -329,8 +329,8 @@ def _container(
 def _type_name(node: ts.Node, source: bytes) -> str:
     """The bare type name in a receiver or impl type: `*Cart` -> `Cart`, `Vec<T>` -> `Vec`."""
     if node.type in _PLAIN_NAMES:
-        return _text(node, source)
-    text = _text(node, source).strip("() ")
+        return node_text(node, source)
+    text = node_text(node, source).strip("() ")
     for stop in ("<", "["):
         text = text.split(stop, 1)[0]
     words = text.replace("*", " ").replace("&", " ").split()
@@ -384,7 +384,7 @@ def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str |
         if first is not None and first.type == "expression_statement" and first.named_children:
             string = first.named_children[0]
             if string.type == "string":
-                literal = _text(string, source).lstrip("rRbBuUfF")
+                literal = node_text(string, source).lstrip("rRbBuUfF")
                 return _first_line(literal.strip("\"'"))
     comment = anchor.prev_named_sibling
     # Rust attributes (`#[derive(...)]`) stand between a definition and its doc comment.
@@ -404,7 +404,7 @@ def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str |
         ):
             break
         comment = previous
-    return _first_line(_strip_comment(_text(comment, source), lang))
+    return _first_line(_strip_comment(node_text(comment, source), lang))
 
 
 def _strip_comment(text: str, lang: Language) -> str:
@@ -428,12 +428,6 @@ def _first_line(text: str) -> str | None:
         if stripped:
             return stripped
     return None
-
-
-def _text(node: ts.Node | None, source: bytes) -> str:
-    if node is None:
-        return ""
-    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
 def extract_imports(lang: Language, tree: ts.Tree, source: bytes) -> list[Import]:

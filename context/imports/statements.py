@@ -55,7 +55,8 @@ class Import:
 Decoder = Callable[[ts.Node, bytes], Iterator[Import]]
 
 
-def _text(node: ts.Node | None, source: bytes) -> str:
+def node_text(node: ts.Node | None, source: bytes) -> str:
+    """The source text of `node` ("" for no node), undecodable bytes replaced."""
     if node is None:
         return ""
     return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -63,7 +64,7 @@ def _text(node: ts.Node | None, source: bytes) -> str:
 
 def _string_content(node: ts.Node | None, source: bytes) -> str:
     """The text of a string literal node without its quotes."""
-    text = _text(node, source)
+    text = node_text(node, source)
     if len(text) >= 2 and text[0] in "\"'`<" and text[-1] in "\"'`>":
         return text[1:-1]
     return text
@@ -75,14 +76,14 @@ def decode_python(node: ts.Node, source: bytes) -> Iterator[Import]:
     if node.type == "import_statement":
         for child in node.named_children:
             if child.type == "aliased_import":
-                module = _text(child.child_by_field_name("name"), source)
-                alias = _text(child.child_by_field_name("alias"), source)
+                module = node_text(child.child_by_field_name("name"), source)
+                alias = node_text(child.child_by_field_name("alias"), source)
                 yield Import(module, alias=alias, line_idx=line_idx)
             elif child.type == "dotted_name":
-                yield Import(_text(child, source), line_idx=line_idx)
+                yield Import(node_text(child, source), line_idx=line_idx)
         return
     module_node = node.child_by_field_name("module_name")
-    module = _text(module_node, source) if module_node is not None else "__future__"
+    module = node_text(module_node, source) if module_node is not None else "__future__"
     names: list[ImportedName] = []
     module_start = module_node.start_byte if module_node is not None else -1
     for child in node.named_children:
@@ -93,12 +94,12 @@ def decode_python(node: ts.Node, source: bytes) -> Iterator[Import]:
         elif child.type == "aliased_import":
             names.append(
                 ImportedName(
-                    _text(child.child_by_field_name("name"), source),
-                    _text(child.child_by_field_name("alias"), source),
+                    node_text(child.child_by_field_name("name"), source),
+                    node_text(child.child_by_field_name("alias"), source),
                 )
             )
         elif child.type in ("dotted_name", "identifier"):
-            names.append(ImportedName(_text(child, source)))
+            names.append(ImportedName(node_text(child, source)))
     yield Import(module, tuple(names), line_idx=line_idx)
 
 
@@ -115,7 +116,7 @@ def decode_javascript(node: ts.Node, source: bytes) -> Iterator[Import]:
         if parent is not None and parent.type == "variable_declarator":
             target = parent.child_by_field_name("name")
             if target is not None and target.type == "identifier":
-                alias = _text(target, source)
+                alias = node_text(target, source)
             elif target is not None and target.type == "object_pattern":
                 names = list(_object_pattern_names(target, source))
         yield Import(module, tuple(names), alias, "require", line_idx)
@@ -127,7 +128,7 @@ def decode_javascript(node: ts.Node, source: bytes) -> Iterator[Import]:
             if child.type == "export_clause":
                 exported.extend(_specifiers(child, "export_specifier", source))
             elif child.type == "namespace_export":
-                exported.append(ImportedName("*", _text(child.named_children[-1], source)))
+                exported.append(ImportedName("*", node_text(child.named_children[-1], source)))
         if not exported:
             exported.append(ImportedName("*"))
         yield Import(module, tuple(exported), kind="reexport", line_idx=line_idx)
@@ -136,14 +137,14 @@ def decode_javascript(node: ts.Node, source: bytes) -> Iterator[Import]:
     alias = None
     for child in node.named_children:
         if child.type == "import_require_clause":
-            alias = _text(child.named_children[0], source)
+            alias = node_text(child.named_children[0], source)
             module = _string_content(child.child_by_field_name("source"), source)
         elif child.type == "import_clause":
             for part in child.named_children:
                 if part.type == "identifier":
-                    imported.append(ImportedName("default", _text(part, source)))
+                    imported.append(ImportedName("default", node_text(part, source)))
                 elif part.type == "namespace_import":
-                    imported.append(ImportedName("*", _text(part.named_children[-1], source)))
+                    imported.append(ImportedName("*", node_text(part.named_children[-1], source)))
                 elif part.type == "named_imports":
                     imported.extend(_specifiers(part, "import_specifier", source))
     yield Import(module, tuple(imported), alias, line_idx=line_idx)
@@ -154,26 +155,26 @@ def _specifiers(node: ts.Node, kind: str, source: bytes) -> Iterator[ImportedNam
         if spec.type == kind:
             alias_node = spec.child_by_field_name("alias")
             yield ImportedName(
-                _text(spec.child_by_field_name("name"), source),
-                _text(alias_node, source) if alias_node is not None else None,
+                node_text(spec.child_by_field_name("name"), source),
+                node_text(alias_node, source) if alias_node is not None else None,
             )
 
 
 def _object_pattern_names(node: ts.Node, source: bytes) -> Iterator[ImportedName]:
     for child in node.named_children:
         if child.type == "shorthand_property_identifier_pattern":
-            yield ImportedName(_text(child, source))
+            yield ImportedName(node_text(child, source))
         elif child.type == "pair_pattern":
             yield ImportedName(
-                _text(child.child_by_field_name("key"), source),
-                _text(child.child_by_field_name("value"), source),
+                node_text(child.child_by_field_name("key"), source),
+                node_text(child.child_by_field_name("value"), source),
             )
 
 
 def decode_go(node: ts.Node, source: bytes) -> Iterator[Import]:
     """One `import_spec`: `"fmt"`, `f "fmt"`, `. "fmt"`, `_ "fmt"`."""
     name = node.child_by_field_name("name")
-    alias = _text(name, source) if name is not None else None
+    alias = node_text(name, source) if name is not None else None
     yield Import(
         _string_content(node.child_by_field_name("path"), source),
         alias=alias,
@@ -185,13 +186,15 @@ def decode_rust(node: ts.Node, source: bytes) -> Iterator[Import]:
     """`use` trees (flattened, grouped by module path), `mod x;` and `extern crate x;`."""
     line_idx = node.start_point.row
     if node.type == "mod_item":
-        yield Import(_text(node.child_by_field_name("name"), source), kind="mod", line_idx=line_idx)
+        yield Import(
+            node_text(node.child_by_field_name("name"), source), kind="mod", line_idx=line_idx
+        )
         return
     if node.type == "extern_crate_declaration":
         alias_node = node.child_by_field_name("alias")
         yield Import(
-            _text(node.child_by_field_name("name"), source),
-            alias=_text(alias_node, source) if alias_node is not None else None,
+            node_text(node.child_by_field_name("name"), source),
+            alias=node_text(alias_node, source) if alias_node is not None else None,
             kind="extern_crate",
             line_idx=line_idx,
         )
@@ -209,20 +212,20 @@ def _use_tree(node: ts.Node, prefix: str, source: bytes) -> Iterator[tuple[str, 
     """(module path, name) pairs of one `use` tree below `prefix`."""
     kind = node.type
     if kind == "scoped_identifier":
-        path = _text(node.child_by_field_name("path"), source)
-        yield _join(prefix, path), ImportedName(_text(node.child_by_field_name("name"), source))
+        path = node_text(node.child_by_field_name("path"), source)
+        yield _join(prefix, path), ImportedName(node_text(node.child_by_field_name("name"), source))
     elif kind in ("identifier", "self", "crate", "super"):
-        yield prefix.removesuffix("::"), ImportedName(_text(node, source))
+        yield prefix.removesuffix("::"), ImportedName(node_text(node, source))
     elif kind == "use_as_clause":
-        path = _text(node.child_by_field_name("path"), source)
+        path = node_text(node.child_by_field_name("path"), source)
         module, _, name = path.rpartition("::")
-        alias = _text(node.child_by_field_name("alias"), source)
+        alias = node_text(node.child_by_field_name("alias"), source)
         yield _join(prefix, module), ImportedName(name, alias)
     elif kind == "use_wildcard":
         inner = node.named_children[0] if node.named_children else None
-        yield _join(prefix, _text(inner, source)), ImportedName("*")
+        yield _join(prefix, node_text(inner, source)), ImportedName("*")
     elif kind == "scoped_use_list":
-        path = _text(node.child_by_field_name("path"), source)
+        path = node_text(node.child_by_field_name("path"), source)
         inner_prefix = _join(prefix, path) + "::" if path else prefix
         listed = node.child_by_field_name("list")
         if listed is not None:
@@ -245,7 +248,7 @@ def decode_java(node: ts.Node, source: bytes) -> Iterator[Import]:
     path_node = next(
         (c for c in node.named_children if c.type in ("scoped_identifier", "identifier")), None
     )
-    path = _text(path_node, source)
+    path = node_text(path_node, source)
     is_wildcard = any(c.type == "asterisk" for c in node.children)
     is_static = any(c.type == "static" for c in node.children)
     if is_wildcard:
