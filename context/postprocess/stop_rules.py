@@ -48,6 +48,7 @@ from functools import cached_property
 from context.languages import language_for_id
 from context.postprocess.truncate import (
     balance_against_suffix,
+    indent_width,
     is_balanced,
     next_lines_below,
     truncate_to_block,
@@ -362,11 +363,11 @@ def stop_at_new_top_level_definition(
     line = written.lines[line_idx]
     if first_idx is None or first_idx >= line_idx or not line.strip():
         return None
-    base_indent = _indent(written.lines[first_idx])
+    base_indent = indent_width(written.lines[first_idx])
     definition = _DEFINITION.get(ctx.language_name)
     if line[0].isspace():
         # A definition shallower than the block the suggestion started in: the next method.
-        is_shallower = 0 < _indent(line) < base_indent
+        is_shallower = 0 < indent_width(line) < base_indent
         if is_shallower and definition is not None and definition.match(line.lstrip()):
             return _Stop("new-top-level-definition", written.starts[line_idx])
         return None
@@ -454,7 +455,7 @@ def is_nearly_equal(line: str, target: str) -> bool:
     """
     if len(target.strip()) <= 4 or len(line.strip()) <= 4:
         return line.rstrip() == target.rstrip()
-    return _indent(line) == _indent(target) and _normalized(line) == _normalized(target)
+    return indent_width(line) == indent_width(target) and _normalized(line) == _normalized(target)
 
 
 def _normalized(line: str) -> str:
@@ -476,10 +477,6 @@ def _partial_stop_length(text: str, stop_tokens: Sequence[str]) -> int:
 
 def _is_short(line: str) -> bool:
     return len(line.strip()) <= 4
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))
 
 
 def _is_substantial(line: str) -> bool:

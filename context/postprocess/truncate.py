@@ -65,12 +65,12 @@ def truncate_to_block(text: str, cursor_line_prefix: str, next_line: str | None)
     if first_idx is None or next_line is None or len(lines) == 1:
         return text
     first_line = cursor_line_prefix + lines[0] if first_idx == 0 else lines[first_idx]
-    content_indent = _indent(first_line)
-    suffix_indent = _indent(next_line)
+    content_indent = indent_width(first_line)
+    suffix_indent = indent_width(next_line)
     is_closer = next_line.strip()[:1] in _CLOSERS or next_line.strip() in ("end", "fi", "done")
 
     def leaves_block(line: str) -> bool:
-        indent = _indent(line)
+        indent = indent_width(line)
         if suffix_indent >= content_indent:
             return indent < content_indent
         return indent <= suffix_indent if is_closer else indent < suffix_indent
@@ -89,8 +89,8 @@ def _is_followed_well(last_line: str, next_line: str, is_closer: bool) -> bool:
 
     A closing line may not follow a line at its own depth, which would close the block twice.
     """
-    last_indent = _indent(last_line)
-    next_indent = _indent(next_line)
+    last_indent = indent_width(last_line)
+    next_indent = indent_width(next_line)
     if last_line.rstrip().endswith(_BLOCK_OPENERS):
         return next_indent > last_indent
     if is_closer:
@@ -192,5 +192,6 @@ def _scan_brackets(text: str) -> tuple[int, str, int]:
     return depth, quote, lowest
 
 
-def _indent(line: str) -> int:
+def indent_width(line: str) -> int:
+    """How many spaces and tabs `line` starts with."""
     return len(line) - len(line.lstrip(" \t"))
