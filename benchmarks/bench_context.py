@@ -53,6 +53,7 @@ from context.prompt.templates import TEMPLATES
 from context.retrieval.retrieve import retrieve_sync
 from context.settings import ContextSettings, IndexSettings
 from context.snippet import Snippet
+from context.stats import Percentiles
 from context.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -470,12 +471,6 @@ def _print_recall(label: str, tally: Tally) -> None:
     print(f"  {label:<14} holes={tally.n_holes:4d}  " + "  ".join(cells), flush=True)
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The `q` quantile (0..1) of `values`, nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
-
-
 # Generated repositories for latency --------------------------------------------------------------
 
 
@@ -583,13 +578,17 @@ def measure_latency(root: Path, n_samples: int, label: str) -> tuple[float, floa
         flush=True,
     )
     for kind in ("first", "typing"):
+        # Percentiles as `fillin stats` computes them (linear interpolation).
+        on_wall, on_cpu = Percentiles.of(wall[kind]), Percentiles.of(cpu[kind])
         print(
-            f"    {kind:<7} wall p50={percentile(wall[kind], 0.5):6.2f} ms "
-            f"p95={percentile(wall[kind], 0.95):6.2f} ms   cpu p50="
-            f"{percentile(cpu[kind], 0.5):6.2f} ms p95={percentile(cpu[kind], 0.95):6.2f} ms",
+            f"    {kind:<7} wall p50={on_wall.p50:6.2f} ms p95={on_wall.p95:6.2f} ms   "
+            f"cpu p50={on_cpu.p50:6.2f} ms p95={on_cpu.p95:6.2f} ms",
             flush=True,
         )
-    return percentile(wall["first"], 0.5), percentile(wall["first"], 0.95), index_s
+    first = Percentiles.of(wall["first"])
+    # Never None: wall["first"] has samples (checked above).
+    assert first.p50 is not None and first.p95 is not None
+    return first.p50, first.p95, index_s
 
 
 # Main ------------------------------------------------------------------------------------------
@@ -639,9 +638,10 @@ def measure_all_recall(per_repo: int, rng: random.Random) -> None:
         flush=True,
     )
     if totals.fillin_ms:
+        fillin_ms = Percentiles.of(totals.fillin_ms)
         print(
-            f"  fillin context on real trees: p50={percentile(totals.fillin_ms, 0.5):.2f} ms "
-            f"p95={percentile(totals.fillin_ms, 0.95):.2f} ms",
+            f"  fillin context on real trees: p50={fillin_ms.p50:.2f} ms "
+            f"p95={fillin_ms.p95:.2f} ms",
             flush=True,
         )
 
