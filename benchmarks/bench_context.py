@@ -46,6 +46,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.holes import Hole
 from context.document import Document
 from context.index.store import ImportRow, IndexStore, SymbolRow
 from context.prompt.assemble import build_prompt
@@ -140,14 +141,12 @@ def npm_corpus(name: str) -> Path | None:
 
 
 @dataclass(frozen=True)
-class Hole:
-    """A cursor in a file, the removed rest of its line, and the definitions it uses."""
+class CrossFileHole:
+    """A hole (the rest of a line, cut at its first use of another file's definition) and
+    the definitions of other files that the removed code uses."""
 
     rel_path: str
-    text: str
-    """The file's text with the rest of the line removed."""
-    offset: int
-    hidden: str
+    hole: Hole
     truths: tuple[SymbolRow, ...]
 
 
@@ -160,9 +159,9 @@ class _FileBindings:
     import_lines: set[int] = field(default_factory=set)
 
 
-def find_holes(workspace: Workspace, per_repo: int, rng: random.Random) -> list[Hole]:
+def find_holes(workspace: Workspace, per_repo: int, rng: random.Random) -> list[CrossFileHole]:
     """Up to `per_repo` holes of the tree, sampled with `rng`."""
-    holes: list[Hole] = []
+    holes: list[CrossFileHole] = []
     store = workspace.store
     for rel_path in source_files(workspace):
         text = read_text(workspace, rel_path)
@@ -186,17 +185,14 @@ def find_holes(workspace: Workspace, per_repo: int, rng: random.Random) -> list[
             if not uses:
                 continue
             column = uses[0][0]
-            hidden = line[column:]
-            truths = tuple({(r.rel_path, r.start_line_idx): r for _, r in uses}.values())
-            holes.append(
-                Hole(
-                    rel_path,
-                    text[: line_start + column] + text[line_start + len(line) :],
-                    line_start + column,
-                    hidden,
-                    truths,
-                )
+            hole = Hole(
+                workspace.root / rel_path,
+                text[: line_start + column],
+                line[column:],
+                text[line_start + len(line) :],
             )
+            truths = tuple({(r.rel_path, r.start_line_idx): r for _, r in uses}.values())
+            holes.append(CrossFileHole(rel_path, hole, truths))
     rng.shuffle(holes)
     return holes[:per_repo]
 
@@ -348,9 +344,9 @@ class JaccardWindows:
         self.windows = chunks(workspace, 60, 10)
         self.tokens = [frozenset(_WORD.findall("".join(c.lines))) for c in self.windows]
 
-    def snippets(self, hole: Hole) -> list[Snippet]:
+    def snippets(self, hole: CrossFileHole) -> list[Snippet]:
         """The top 4 windows of other files."""
-        query = frozenset(_WORD.findall(_last_lines(hole.text[: hole.offset], 60)))
+        query = frozenset(_WORD.findall(_last_lines(hole.hole.prefix, 60)))
         scored = []
         for chunk, tokens in zip(self.windows, self.tokens, strict=True):
             if chunk.path == hole.rel_path or not tokens:
@@ -381,9 +377,9 @@ class Bm25Chunks:
             for term, df in document_frequency.items()
         }
 
-    def snippets(self, hole: Hole) -> list[Snippet]:
+    def snippets(self, hole: CrossFileHole) -> list[Snippet]:
         """The top 5 chunks of other files."""
-        query = set(_bm25_terms(_last_lines(hole.text[: hole.offset], 10)))
+        query = set(_bm25_terms(_last_lines(hole.hole.prefix, 10)))
         scored = []
         for chunk, counts, length in zip(self.chunks, self.counts, self.lengths, strict=True):
             if chunk.path == hole.rel_path:
@@ -420,20 +416,22 @@ class Tally:
     fillin_ms: list[float] = field(default_factory=list)
 
 
-def measure_recall(workspace: Workspace, holes: Sequence[Hole], tally: Tally, label: str) -> None:
+def measure_recall(
+    workspace: Workspace, holes: Sequence[CrossFileHole], tally: Tally, label: str
+) -> None:
     """Run every method on every hole at every budget and add the results to `tally`."""
     similar = JaccardWindows(workspace)
     bm25 = Bm25Chunks(workspace)
-    methods: dict[str, Callable[[Hole, Document], list[Snippet]]] = {
+    methods: dict[str, Callable[[CrossFileHole, Document], list[Snippet]]] = {
         "none": lambda hole, doc: [],
         "similar": lambda hole, doc: similar.snippets(hole),
         "bm25": lambda hole, doc: bm25.snippets(hole),
     }
     local = Tally()
-    for hole in holes:
-        path = workspace.root / hole.rel_path
-        document = Document(path.as_uri(), hole.text, path=path)
-        needles = [signature_line(row) for row in hole.truths]
+    for cross_file in holes:
+        hole = cross_file.hole
+        document = Document(hole.path.as_uri(), hole.text, path=hole.path)
+        needles = [signature_line(row) for row in cross_file.truths]
         for budget in BUDGETS:
             settings = ContextSettings(max_prompt_tokens=budget)
             for method in METHODS:
@@ -441,7 +439,7 @@ def measure_recall(workspace: Workspace, holes: Sequence[Hole], tally: Tally, la
                 if method == "fillin":
                     snippets = retrieve_sync(document, hole.offset, workspace, settings)
                 else:
-                    snippets = methods[method](hole, document)
+                    snippets = methods[method](cross_file, document)
                 prompt = build_prompt(
                     document,
                     hole.offset,
@@ -449,7 +447,7 @@ def measure_recall(workspace: Workspace, holes: Sequence[Hole], tally: Tally, la
                     TEMPLATE,
                     snippets,
                     repo_name=workspace.root.name,
-                    path=hole.rel_path,
+                    path=cross_file.rel_path,
                 )
                 if method == "fillin":
                     local.fillin_ms.append((time.perf_counter() - started) * 1000)

@@ -1,9 +1,12 @@
-"""Holes cut in real Python source trees (installed packages), for the benchmarks.
+"""Holes cut in real source trees, for the benchmarks: the one `Hole` type, and the
+statement holes sampled from installed Python packages.
 
-A hole is a run of whole statements inside a function body: `prefix` ends at the start of
-its first line, `middle` is its lines (each with its line break), `suffix` is the rest of the
-file. `single` holes are one one-line statement; `multi` holes are 2 to 8 lines of
-consecutive statements of one block. Sampling is seeded, so every run cuts the same holes.
+A hole is code removed at a cursor: `prefix` ends at the cursor, `middle` is the removed
+code, `suffix` is the rest of the file. `sample_holes` cuts runs of whole statements inside
+a function body (its `prefix` ends at the start of the first line, its `middle` is the lines
+with their line breaks); bench_context cuts the rest of a line. `single` holes are one
+one-line statement; `multi` holes are 2 to 8 lines of consecutive statements of one block.
+Sampling is seeded, so every run cuts the same holes.
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ PACKAGES = ("httpx", "pygls", "cattrs", "pathspec")
 
 @dataclass(frozen=True)
 class Hole:
-    """One hole: the file it is in, the text around it and the true middle."""
+    """One hole: the file it is in, the text around it and the true middle.
+
+    The benchmarks' one hole type; `fillin eval`'s (`context.evaluate.Hole`) is a whole
+    blanked line of the user's repository, with its kind, and stays with the product.
+    """
 
     path: Path
     prefix: str
@@ -35,6 +42,11 @@ class Hole:
     def offset(self) -> int:
         """Where the hole starts, in characters of the file."""
         return len(self.prefix)
+
+    @property
+    def text(self) -> str:
+        """The file with the middle removed, as an editor holds it at the cursor."""
+        return self.prefix + self.suffix
 
 
 def package_dir(name: str) -> Path | None:
