@@ -100,3 +100,24 @@ def test_rejects_a_bad_location(fixtures_dir: Path, capsys: pytest.CaptureFixtur
     checkout = fixtures_dir / "repos" / "py_shop" / "shop" / "checkout.py"
     assert main(["validate", f"{checkout}:9999:1", "--text", "x"]) == 2
     assert "fillin validate:" in capsys.readouterr().err
+
+
+def test_an_index_that_cannot_be_opened_is_left_out_with_a_warning(
+    fixtures_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The cache directory is a file, so the index cannot be created: the checks that need
+    no index still run, and stderr says why the index is missing."""
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_directory))
+    checkout = fixtures_dir / "repos" / "py_shop" / "shop" / "checkout.py"
+    line = _line_starting(checkout, "    return Order(")
+    status = main(["validate", f"{checkout}:{line}:1", "--text", "    import requestz\n"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "unknown-dependency" in captured.out
+    assert "fillin validate: index:" in captured.err
+    assert "checking without it" in captured.err
