@@ -19,8 +19,16 @@ Then: the incremental update of an open 2,000-line file after one edit
 peak RSS of a process that indexes the 10,000-file tree (the indexing process itself and,
 separately, its largest worker process).
 
-Targets: index time within 2x the raw parse time, >= 500 files/s, incremental update
-<= 20 ms, peak RSS <= 200 MB. `--quick` shrinks every case for a smoke test.
+Today's indexer, in the same run (`--baseline REF`, default the main commit c9a3e48;
+`none` skips it): the stdlib is indexed cold in a fresh process by this tree and by the
+baseline commit's tree (`benchmarks.baseline`), alternately, and the rows both leave (files,
+symbols, imports, without their ids) must be identical: a speed-up may not change what the
+index holds.
+
+Targets: index time within 2x the raw parse time (issue 12: within 1.5x), >= 500 files/s,
+incremental update <= 20 ms, peak RSS <= 200 MB. `--quick` shrinks every case for a smoke
+test. The machine may be shared: compare the ratios measured in the same run, CPU time
+beside wall time, and read the load average printed with them.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import json
 import os
 import random
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -40,6 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.baseline import BASELINE, REPO, environment_for, extract_baseline
 from context.document import Document, TextChange
 from context.ignore import IgnoreRules
 from context.index.indexer import Indexer
@@ -59,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run every case and print its numbers."""
     parser = argparse.ArgumentParser(prog="bench_index", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small cases, for a smoke test")
+    parser.add_argument(
+        "--baseline",
+        default=BASELINE,
+        help="the commit whose indexer is today's behaviour (`none`: skip it)",
+    )
     parser.add_argument("--child-index", nargs=2, metavar=("ROOT", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_index:
@@ -74,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="fillin-bench-index-") as tmp:
         work = Path(tmp)
         _throughput("CPython stdlib", stdlib, work, limit=300 if quick else None)
+        if args.baseline != "none":
+            _against_baseline(args.baseline, stdlib, work, n_runs=1 if quick else 2)
         generated = work / "generated"
         started = time.perf_counter()
         _generate_tree(generated, n_generated)
@@ -217,6 +234,83 @@ def _incremental(work: Path, *, n_edits: int) -> None:
             f"  {kind:<8} {len(values):4} keystrokes: p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  "
             f"max {max(values):5.1f} ms  [{verdict}: p95 <= {TARGET_INCREMENTAL_MS:.0f} ms]"
         )
+
+
+def _against_baseline(ref: str, root: Path, work: Path, *, n_runs: int) -> None:
+    """Index `root` cold in fresh processes, this tree's and `ref`'s in turn; print their
+    times and whether the rows they leave are identical."""
+    baseline = work / "baseline"
+    commit = extract_baseline(ref, baseline)
+    trees = {"this tree": REPO, f"today ({commit[:7]})": baseline}
+    timings: dict[str, list[_Timing]] = {name: [] for name in trees}
+    rows: dict[str, dict[str, list[tuple[object, ...]]]] = {}
+    results: dict[str, dict[str, float]] = {}
+    for run in range(n_runs):
+        for name, tree in trees.items():
+            db = work / f"against-{run}-{tree.name}.sqlite3"
+            started, cpu_started = time.perf_counter(), _cpu_s()
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.bench_index",
+                    "--child-index",
+                    str(root),
+                    str(db),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=tree,
+                env=environment_for(tree),
+            ).stdout
+            timings[name].append(_Timing(time.perf_counter() - started, _cpu_s() - cpu_started))
+            results[name] = json.loads(out.strip().splitlines()[-1])
+            rows[name] = _index_rows(db)
+    print(f"\ncold index of the stdlib in a fresh process (workers), best of {n_runs}:")
+    best = {name: min(values, key=lambda t: t.wall_s) for name, values in timings.items()}
+    for name, timing in best.items():
+        n_files = int(results[name]["n_files"])
+        print(
+            f"  {name:<24} {timing.wall_s:7.2f} s wall {timing.cpu_s:7.2f} s CPU  "
+            f"{n_files / timing.wall_s:6.0f} files/s  (process start included)"
+        )
+    ours, theirs = rows.values()
+    same = ours == theirs
+    counts = ", ".join(f"{len(v)} {table}" for table, v in ours.items())
+    verdict = "identical" if same else "DIFFERENT"
+    print(f"  rows left by both: {verdict} ({counts})")
+    if not same:
+        for table in ours:
+            extra = sorted(set(ours[table]) - set(theirs[table]))[:3]
+            missing = sorted(set(theirs[table]) - set(ours[table]))[:3]
+            if extra or missing:
+                print(f"    {table}: only here {extra}, only today {missing}")
+
+
+def _index_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of an index database, ids replaced by paths, sorted."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "files": sorted(conn.execute("SELECT path, language, size, hash FROM files")),
+            "symbols": sorted(
+                conn.execute(
+                    "SELECT f.path, s.name, s.kind, coalesce(s.container, ''), s.start_line, "
+                    "s.end_line, s.signature, coalesce(s.doc, '') "
+                    "FROM symbols s JOIN files f ON f.id = s.file_id"
+                )
+            ),
+            "imports": sorted(
+                conn.execute(
+                    "SELECT f.path, i.line, i.module, i.names, coalesce(i.alias, ''), i.kind, "
+                    "coalesce(i.resolved_path, ''), coalesce(i.package, '') "
+                    "FROM imports i JOIN files f ON f.id = i.file_id"
+                )
+            ),
+        }
+    finally:
+        conn.close()
 
 
 def _peak_rss(root: Path, work: Path) -> None:

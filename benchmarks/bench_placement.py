@@ -40,11 +40,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import io
 import os
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -54,13 +51,12 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from benchmarks.baseline import BASELINE, REPO, environment_for, extract_baseline
 from benchmarks.bench_postprocess import Task, humaneval, package_holes
 from context.postprocess import StopContext, postprocess
 from context.settings import CompletionSettings
 from tests.modelserver import ModelServer, RecordedRequest
 
-REPO = Path(__file__).resolve().parents[1]
-BASELINE = "c9a3e48"
 OVERGENERATED_LINES = 40
 PIECE_CHARS = 4
 
@@ -152,7 +148,7 @@ async def serve(command: Sequence[str], cwd: Path, placed: Sequence[Placed]) -> 
             "index": {"enabled": False, "directory": tmp},
         }
         client = LanguageClient("bench", "1")
-        await client.start_io(*command, cwd=str(cwd), env={**os.environ, "PYTHONPATH": str(cwd)})
+        await client.start_io(*command, cwd=str(cwd), env=environment_for(cwd))
         await client.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(), initialization_options=options
@@ -219,24 +215,6 @@ def alone(task: Placed, is_before_text: bool) -> bool:
     return postprocess(ctx, pieces).text == task.truth
 
 
-def baseline_tree(ref: str, into: Path) -> str:
-    """Extract commit `ref` of this repository into `into`; its full hash."""
-    commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--verify", f"{ref}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "--format=tar", commit],
-        capture_output=True,
-        check=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return commit
-
-
 def _pct(hits: int, n: int) -> str:
     return f"{100 * hits / n:5.1f}%" if n else "    -"
 
@@ -246,7 +224,7 @@ async def run(sets: dict[str, list[Task]], baseline: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         servers: dict[str, Path] = {"fillin serve": REPO}
         if baseline is not None:
-            commit = baseline_tree(baseline, Path(tmp))
+            commit = extract_baseline(baseline, Path(tmp))
             servers[f"today ({commit[:7]})"] = Path(tmp)
         header = f"{'set':<13}{'placement':<21}{'n':>5}"
         header += "".join(f"{name:>22}" for name in servers) + f"{'post-processor alone*':>23}"
