@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import sqlite3
@@ -44,7 +43,12 @@ import sqlite_utils
 
 from context.errors import IndexStoreError
 from context.import_statements import ImportedName
-from context.index.records import FileRecord, ResolvedImport
+from context.index.records import (
+    FileRecord,
+    decode_names,
+    definition_rows,
+    import_rows,
+)
 from context.syntax import Definition
 
 SCHEMA_VERSION = 2
@@ -338,10 +342,10 @@ class IndexStore:
             symbols: list[tuple[object, ...]] = []
             imports: list[tuple[object, ...]] = []
             for record, file_id in zip(records, _upsert_files(conn, records), strict=True):
-                for d in record.definitions:
-                    symbols.append(_symbol_row(next_symbol, file_id, d))
+                for row in definition_rows(record.definitions):
+                    symbols.append((next_symbol, file_id, *row))
                     next_symbol += 1
-                imports.extend(_import_row(file_id, resolved) for resolved in record.imports)
+                imports.extend((file_id, *row) for row in import_rows(record.imports))
             conn.executemany(_INSERT_SYMBOL, symbols)
             conn.executemany(_INSERT_IMPORT, imports)
         return len(records)
@@ -397,7 +401,7 @@ class IndexStore:
                     _INSERT_SYMBOL,
                     [_symbol_row(i, file_id, d) for i, d in zip(ids, added, strict=True)],
                 )
-            new_imports = [_import_row(file_id, resolved) for resolved in record.imports]
+            new_imports = [(file_id, *row) for row in import_rows(record.imports)]
             old_imports = conn.execute(
                 "SELECT file_id, line, module, names, alias, kind, resolved_path, package "
                 "FROM imports WHERE file_id = ? ORDER BY id",
@@ -543,7 +547,7 @@ class IndexStore:
         root = self.root
         return [
             ImportRow(
-                _absolute(root, rel), rel, module, _decode_names(names), alias, kind, line, res, pkg
+                _absolute(root, rel), rel, module, decode_names(names), alias, kind, line, res, pkg
             )
             for rel, module, names, alias, kind, line, res, pkg in self._conn().execute(sql, params)
         ]
@@ -666,31 +670,6 @@ def _symbol_row(symbol_id: int, file_id: int, d: Definition) -> tuple[object, ..
         d.end_line_idx,
         d.signature,
         d.doc,
-    )
-
-
-def _import_row(file_id: int, resolved: ResolvedImport) -> tuple[object, ...]:
-    statement = resolved.statement
-    return (
-        file_id,
-        statement.line_idx,
-        statement.module,
-        _encode_names(statement.names),
-        statement.alias,
-        statement.kind,
-        resolved.resolved_path,
-        resolved.package,
-    )
-
-
-def _encode_names(names: Sequence[ImportedName]) -> str:
-    return json.dumps([[n.name, n.alias] if n.alias else n.name for n in names])
-
-
-def _decode_names(raw: str) -> tuple[ImportedName, ...]:
-    return tuple(
-        ImportedName(item) if isinstance(item, str) else ImportedName(item[0], item[1])
-        for item in json.loads(raw)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -288,3 +289,23 @@ def test_update_file_with_previous_definitions_matches_a_full_rewrite(tmp_path: 
             assert len(store.definitions(name)) == names.count(name)
     store.close()
     fresh.close()
+
+
+def test_a_record_from_a_worker_process_writes_the_same_rows(tmp_path: Path) -> None:
+    """A record crosses from a worker process pickled as plain rows; it reads back as the
+    same definitions and imports, and leaves the same rows in the index."""
+    record = _record("a.py", "alpha", "beta")
+    crossed = pickle.loads(pickle.dumps(record))
+    assert list(crossed.definitions) == list(record.definitions)
+    assert crossed.definitions[1] == record.definitions[1]
+    assert list(crossed.definitions[:1]) == list(record.definitions[:1])
+    assert list(crossed.imports) == list(record.imports) and crossed == record
+    direct = IndexStore(tmp_path, tmp_path / "direct.sqlite3")
+    pickled = IndexStore(tmp_path, tmp_path / "pickled.sqlite3")
+    direct.replace_files([record])
+    pickled.replace_files([crossed])
+    assert pickled.definitions_in_file("a.py") == direct.definitions_in_file("a.py")
+    assert pickled.imports_of("a.py") == direct.imports_of("a.py")
+    assert [i.names for i in pickled.imports_of("a.py")] == [(ImportedName("join", "j"),)]
+    direct.close()
+    pickled.close()
