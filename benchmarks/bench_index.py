@@ -243,11 +243,11 @@ def _against_baseline(ref: str, root: Path, work: Path, *, n_runs: int) -> None:
     commit = extract_baseline(ref, baseline)
     trees = {"this tree": REPO, f"today ({commit[:7]})": baseline}
     timings: dict[str, list[_Timing]] = {name: [] for name in trees}
-    rows: dict[str, dict[str, list[tuple[object, ...]]]] = {}
-    results: dict[str, dict[str, float]] = {}
+    dbs: dict[str, Path] = {}
+    n_files: dict[str, int] = {}
     for run in range(n_runs):
         for name, tree in trees.items():
-            db = work / f"against-{run}-{tree.name}.sqlite3"
+            db = dbs[name] = work / f"against-{run}-{tree.name}.sqlite3"
             started, cpu_started = time.perf_counter(), _cpu_s()
             out = subprocess.run(
                 [
@@ -265,50 +265,61 @@ def _against_baseline(ref: str, root: Path, work: Path, *, n_runs: int) -> None:
                 env=environment_for(tree),
             ).stdout
             timings[name].append(_Timing(time.perf_counter() - started, _cpu_s() - cpu_started))
-            results[name] = json.loads(out.strip().splitlines()[-1])
-            rows[name] = _index_rows(db)
+            n_files[name] = int(json.loads(out.strip().splitlines()[-1])["n_files"])
     print(f"\ncold index of the stdlib in a fresh process (workers), best of {n_runs}:")
-    best = {name: min(values, key=lambda t: t.wall_s) for name, values in timings.items()}
-    for name, timing in best.items():
-        n_files = int(results[name]["n_files"])
+    for name, values in timings.items():
+        timing = min(values, key=lambda t: t.wall_s)
         print(
             f"  {name:<24} {timing.wall_s:7.2f} s wall {timing.cpu_s:7.2f} s CPU  "
-            f"{n_files / timing.wall_s:6.0f} files/s  (process start included)"
+            f"{n_files[name] / timing.wall_s:6.0f} files/s  (process start included)"
         )
-    ours, theirs = rows.values()
-    same = ours == theirs
-    counts = ", ".join(f"{len(v)} {table}" for table, v in ours.items())
-    verdict = "identical" if same else "DIFFERENT"
-    print(f"  rows left by both: {verdict} ({counts})")
-    if not same:
-        for table in ours:
-            extra = sorted(set(ours[table]) - set(theirs[table]))[:3]
-            missing = sorted(set(theirs[table]) - set(ours[table]))[:3]
-            if extra or missing:
-                print(f"    {table}: only here {extra}, only today {missing}")
+    ours, theirs = dbs.values()
+    differences = _row_differences(ours, theirs)
+    counts = ", ".join(f"{n} {table}" for table, (n, _, _) in differences.items())
+    same = all(not extra and not missing for _, extra, missing in differences.values())
+    print(f"  rows left by both: {'identical' if same else 'DIFFERENT'} ({counts})")
+    for table, (_, extra, missing) in differences.items():
+        if extra or missing:
+            print(f"    {table}: only here {extra[:3]}, only today {missing[:3]}")
 
 
-def _index_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of an index database, ids replaced by paths, sorted."""
-    conn = sqlite3.connect(db)
+# Every row of an index, ids replaced by paths: what two indexers must agree on.
+_ROWS = {
+    "files": "SELECT path, language, size, hash FROM {db}.files",
+    "symbols": (
+        "SELECT f.path, s.name, s.kind, s.container, s.start_line, s.end_line, s.signature, "
+        "s.doc FROM {db}.symbols s JOIN {db}.files f ON f.id = s.file_id"
+    ),
+    "imports": (
+        "SELECT f.path, i.line, i.module, i.names, i.alias, i.kind, i.resolved_path, i.package "
+        "FROM {db}.imports i JOIN {db}.files f ON f.id = i.file_id"
+    ),
+}
+
+
+def _row_differences(
+    ours: Path, theirs: Path
+) -> dict[str, tuple[int, list[tuple[object, ...]], list[tuple[object, ...]]]]:
+    """Per table: our row count, rows only ours has, rows only theirs has (counted as
+    multisets, compared inside SQLite so that no table is held in this process)."""
+    conn = sqlite3.connect(ours)
     try:
-        return {
-            "files": sorted(conn.execute("SELECT path, language, size, hash FROM files")),
-            "symbols": sorted(
-                conn.execute(
-                    "SELECT f.path, s.name, s.kind, coalesce(s.container, ''), s.start_line, "
-                    "s.end_line, s.signature, coalesce(s.doc, '') "
-                    "FROM symbols s JOIN files f ON f.id = s.file_id"
-                )
-            ),
-            "imports": sorted(
-                conn.execute(
-                    "SELECT f.path, i.line, i.module, i.names, coalesce(i.alias, ''), i.kind, "
-                    "coalesce(i.resolved_path, ''), coalesce(i.package, '') "
-                    "FROM imports i JOIN files f ON f.id = i.file_id"
-                )
-            ),
-        }
+        conn.execute("ATTACH DATABASE ? AS theirs", (str(theirs),))
+        found = {}
+        for table, select in _ROWS.items():
+            mine, other = select.format(db="main"), select.format(db="theirs")
+            counted = "SELECT *, count(*) FROM ({}) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+            if table == "files":
+                counted = "SELECT *, count(*) FROM ({}) GROUP BY 1, 2, 3, 4"
+            n_rows = conn.execute(f"SELECT count(*) FROM ({mine})").fetchone()[0]
+            extra = conn.execute(
+                f"{counted.format(mine)} EXCEPT {counted.format(other)} LIMIT 10"
+            ).fetchall()
+            missing = conn.execute(
+                f"{counted.format(other)} EXCEPT {counted.format(mine)} LIMIT 10"
+            ).fetchall()
+            found[table] = (int(n_rows), extra, missing)
+        return found
     finally:
         conn.close()
 
