@@ -19,8 +19,16 @@ Then: the incremental update of an open 2,000-line file after one edit
 peak RSS of a process that indexes the 10,000-file tree (the indexing process itself and,
 separately, its largest worker process).
 
-Targets: index time within 2x the raw parse time, >= 500 files/s, incremental update
-<= 20 ms, peak RSS <= 200 MB. `--quick` shrinks every case for a smoke test.
+Today's indexer, in the same run (`--baseline REF`, default the main commit c9a3e48;
+`none` skips it): the stdlib is indexed cold in a fresh process by this tree and by the
+baseline commit's tree (`benchmarks.baseline`), alternately, and the rows both leave (files,
+symbols, imports, without their ids) must be identical: a speed-up may not change what the
+index holds.
+
+Targets: index time within 2x the raw parse time (issue 12: within 1.5x), >= 500 files/s,
+incremental update <= 20 ms, peak RSS <= 200 MB. `--quick` shrinks every case for a smoke
+test. The machine may be shared: compare the ratios measured in the same run, CPU time
+beside wall time, and read the load average printed with them.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import json
 import os
 import random
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -40,6 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.baseline import BASELINE, REPO, environment_for, extract_baseline
 from context.document import Document, TextChange
 from context.ignore import IgnoreRules
 from context.index.indexer import Indexer
@@ -59,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run every case and print its numbers."""
     parser = argparse.ArgumentParser(prog="bench_index", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small cases, for a smoke test")
+    parser.add_argument(
+        "--baseline",
+        default=BASELINE,
+        help="the commit whose indexer is today's behaviour (`none`: skip it)",
+    )
     parser.add_argument("--child-index", nargs=2, metavar=("ROOT", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_index:
@@ -73,14 +88,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     with tempfile.TemporaryDirectory(prefix="fillin-bench-index-") as tmp:
         work = Path(tmp)
-        _throughput("CPython stdlib", stdlib, work, limit=300 if quick else None)
         generated = work / "generated"
         started = time.perf_counter()
         _generate_tree(generated, n_generated)
-        print(f"\ngenerated {n_generated} files in {time.perf_counter() - started:.1f} s")
+        print(f"generated {n_generated} files in {time.perf_counter() - started:.1f} s")
+        # First, while this process is small: a child's peak RSS starts from its parent's
+        # (Linux keeps the high-water mark across exec).
+        _peak_rss(generated, work)
+        _throughput("CPython stdlib", stdlib, work, limit=300 if quick else None)
+        if args.baseline != "none":
+            _against_baseline(args.baseline, stdlib, work, n_runs=1 if quick else 2)
         _throughput(f"generated {n_generated}-file tree", generated, work, limit=None)
         _incremental(work, n_edits=10 if quick else 60)
-        _peak_rss(generated, work)
 
 
 def _throughput(label: str, root: Path, work: Path, *, limit: int | None) -> None:
@@ -217,6 +236,94 @@ def _incremental(work: Path, *, n_edits: int) -> None:
             f"  {kind:<8} {len(values):4} keystrokes: p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  "
             f"max {max(values):5.1f} ms  [{verdict}: p95 <= {TARGET_INCREMENTAL_MS:.0f} ms]"
         )
+
+
+def _against_baseline(ref: str, root: Path, work: Path, *, n_runs: int) -> None:
+    """Index `root` cold in fresh processes, this tree's and `ref`'s in turn; print their
+    times and whether the rows they leave are identical."""
+    baseline = work / "baseline"
+    commit = extract_baseline(ref, baseline)
+    trees = {"this tree": REPO, f"today ({commit[:7]})": baseline}
+    timings: dict[str, list[_Timing]] = {name: [] for name in trees}
+    dbs: dict[str, Path] = {}
+    n_files: dict[str, int] = {}
+    for run in range(n_runs):
+        for name, tree in trees.items():
+            db = dbs[name] = work / f"against-{run}-{tree.name}.sqlite3"
+            started, cpu_started = time.perf_counter(), _cpu_s()
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.bench_index",
+                    "--child-index",
+                    str(root),
+                    str(db),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=tree,
+                env=environment_for(tree),
+            ).stdout
+            timings[name].append(_Timing(time.perf_counter() - started, _cpu_s() - cpu_started))
+            n_files[name] = int(json.loads(out.strip().splitlines()[-1])["n_files"])
+    print(f"\ncold index of the stdlib in a fresh process (workers), best of {n_runs}:")
+    for name, values in timings.items():
+        timing = min(values, key=lambda t: t.wall_s)
+        print(
+            f"  {name:<24} {timing.wall_s:7.2f} s wall {timing.cpu_s:7.2f} s CPU  "
+            f"{n_files[name] / timing.wall_s:6.0f} files/s  (process start included)"
+        )
+    ours, theirs = dbs.values()
+    differences = _row_differences(ours, theirs)
+    counts = ", ".join(f"{n} {table}" for table, (n, _, _) in differences.items())
+    same = all(not extra and not missing for _, extra, missing in differences.values())
+    print(f"  rows left by both: {'identical' if same else 'DIFFERENT'} ({counts})")
+    for table, (_, extra, missing) in differences.items():
+        if extra or missing:
+            print(f"    {table}: only here {extra[:3]}, only today {missing[:3]}")
+
+
+# Every row of an index, ids replaced by paths: what two indexers must agree on.
+_ROWS = {
+    "files": "SELECT path, language, size, hash FROM {db}.files",
+    "symbols": (
+        "SELECT f.path, s.name, s.kind, s.container, s.start_line, s.end_line, s.signature, "
+        "s.doc FROM {db}.symbols s JOIN {db}.files f ON f.id = s.file_id"
+    ),
+    "imports": (
+        "SELECT f.path, i.line, i.module, i.names, i.alias, i.kind, i.resolved_path, i.package "
+        "FROM {db}.imports i JOIN {db}.files f ON f.id = i.file_id"
+    ),
+}
+
+
+def _row_differences(
+    ours: Path, theirs: Path
+) -> dict[str, tuple[int, list[tuple[object, ...]], list[tuple[object, ...]]]]:
+    """Per table: our row count, rows only ours has, rows only theirs has (counted as
+    multisets, compared inside SQLite so that no table is held in this process)."""
+    conn = sqlite3.connect(ours)
+    try:
+        conn.execute("ATTACH DATABASE ? AS theirs", (str(theirs),))
+        found = {}
+        for table, select in _ROWS.items():
+            mine, other = select.format(db="main"), select.format(db="theirs")
+            counted = "SELECT *, count(*) FROM ({}) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+            if table == "files":
+                counted = "SELECT *, count(*) FROM ({}) GROUP BY 1, 2, 3, 4"
+            n_rows = conn.execute(f"SELECT count(*) FROM ({mine})").fetchone()[0]
+            extra = conn.execute(
+                f"{counted.format(mine)} EXCEPT {counted.format(other)} LIMIT 10"
+            ).fetchall()
+            missing = conn.execute(
+                f"{counted.format(other)} EXCEPT {counted.format(mine)} LIMIT 10"
+            ).fetchall()
+            found[table] = (int(n_rows), extra, missing)
+        return found
+    finally:
+        conn.close()
 
 
 def _peak_rss(root: Path, work: Path) -> None:

@@ -6,7 +6,10 @@ the file (as a model does when nothing stops it), streamed in 4-character pieces
 HumanEval-Infilling single-line and multi-line (OpenAI, MIT; ../shared/data), and holes cut
 in installed packages' source trees (`benchmarks.holes`: httpx, pygls, cattrs, pathspec).
 Every set is post-processed as multi-line text: the rules, not the line mode, must find
-the end. Methods, measured in the same run:
+the end. This bypasses the line mode, the prompt, the backend and validation; the figure a
+user meets, through `fillin serve` and placement by placement (blank line, indented line,
+column 0 and indentation of a line of code), is bench_placement's. Methods, measured in the
+same run:
 
 - fillin: `StreamFilter` + `finish` (context.postprocess);
 - none: the raw output;

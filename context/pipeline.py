@@ -325,7 +325,7 @@ def _line_mode(engine: Engine, document: Document, offset: int) -> LineMode:
     setting = engine.settings.completion.multiline
     max_tokens = engine.settings.model.max_tokens
     lang = language_for_document(document.path, document.language_id)
-    if lang is None or setting != "auto":
+    if lang is None:
         return decide_line_mode(document, offset, setting, max_tokens)
     original = original_of(document.text, offset, lang)
     window = document.with_text(document.text[original.window_start : original.window_end])
@@ -352,6 +352,7 @@ def _stop_context(
         multiline=line_mode.is_multiline,
         stop_tokens=tuple(dict.fromkeys(stop_tokens)),
         max_lines=settings.completion.max_lines,
+        is_before_text=line_mode.is_before_text,
     )
 
 

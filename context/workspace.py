@@ -1,7 +1,7 @@
 """One workspace folder: its symbol index, its ignore rules and the open-document overlay.
 
 The server creates one `Workspace` per workspace folder and forwards document and file
-events to it; retrieval reads `store` (definitions, imports, full-text search), asks
+events to it; retrieval reads `store` (definitions, members, imports), asks
 `document_text` for a file's current text and `recent_edits` for what the user just typed.
 
 Guarantees:

@@ -1,22 +1,26 @@
 """One file's index record: read, check, parse once, extract, resolve imports.
 
 This is the part of indexing that runs in worker processes (see `context.index.indexer`),
-so it imports only what parsing needs: no SQLite, no settings.
+so it imports only what parsing needs: no SQLite, no settings. A record crosses back from a
+worker with its definitions and imports as the tuples the index stores (`Rows`): pickling
+tens of thousands of dataclasses, and unpickling them in the one thread that writes SQLite,
+cost more than the writes themselves, and the writer needs only the tuples.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from context.ignore import CrawledFile, content_problem
-from context.imports.statements import Import
+from context.imports.statements import Import, ImportedName
 from context.languages import Language, language_for_path
 from context.syntax import Definition, extract_all, parse
 
@@ -32,6 +36,106 @@ class ResolvedImport:
     package: str | None = None
 
 
+DefinitionRow = tuple[str, str, str | None, int, int, str, str | None]
+"""A definition's fields in `Definition`'s order: name, kind, container, start_line_idx,
+end_line_idx, signature, doc."""
+ImportRow = tuple[int, str, str, str | None, str, str | None, str | None]
+"""An import as the index stores it: line_idx, module, names (JSON), alias, kind,
+resolved_path, package."""
+
+T = TypeVar("T")
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+class Rows(Sequence[T], Generic[T, R]):
+    """Values kept as the tuples the index stores; a value is built when one is read."""
+
+    __slots__ = ("_build", "rows")
+
+    def __init__(self, rows: Sequence[R], build: Callable[[R], T]) -> None:
+        self.rows = rows
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self._build(row) for row in self.rows[index]]
+        return self._build(self.rows[index])
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._build, self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rows({list(self.rows)!r})"
+
+
+def definition_rows(definitions: Sequence[Definition]) -> Sequence[DefinitionRow]:
+    """The rows of `definitions`, without building anything when they are rows already."""
+    if isinstance(definitions, Rows):
+        rows: Sequence[DefinitionRow] = definitions.rows
+        return rows
+    return [
+        (d.name, d.kind, d.container, d.start_line_idx, d.end_line_idx, d.signature, d.doc)
+        for d in definitions
+    ]
+
+
+def import_rows(imports: Sequence[ResolvedImport]) -> Sequence[ImportRow]:
+    """The rows of `imports`, without building anything when they are rows already."""
+    if isinstance(imports, Rows):
+        rows: Sequence[ImportRow] = imports.rows
+        return rows
+    return [
+        (
+            r.statement.line_idx,
+            r.statement.module,
+            encode_names(r.statement.names),
+            r.statement.alias,
+            r.statement.kind,
+            r.resolved_path,
+            r.package,
+        )
+        for r in imports
+    ]
+
+
+def encode_names(names: Sequence[ImportedName]) -> str:
+    """Imported names as the index stores them: JSON, `[name, alias]` where aliased."""
+    return json.dumps([[n.name, n.alias] if n.alias else n.name for n in names])
+
+
+def decode_names(raw: str) -> tuple[ImportedName, ...]:
+    """The imported names that `encode_names` wrote."""
+    return tuple(
+        ImportedName(item) if isinstance(item, str) else ImportedName(item[0], item[1])
+        for item in json.loads(raw)
+    )
+
+
+def _definition_of(row: DefinitionRow) -> Definition:
+    return Definition(*row)
+
+
+def _import_of(row: ImportRow) -> ResolvedImport:
+    line_idx, module, names, alias, kind, resolved_path, package = row
+    return ResolvedImport(
+        Import(module, decode_names(names), alias, kind, line_idx), resolved_path, package
+    )
+
+
 @dataclass(frozen=True)
 class FileRecord:
     """Everything the index holds about one file, ready to be written."""
@@ -44,6 +148,44 @@ class FileRecord:
     definitions: Sequence[Definition]
     imports: Sequence[ResolvedImport]
     is_open: bool = False
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle the definitions and imports as plain tuples (see the module docstring)."""
+        return (
+            _unpickle_record,
+            (
+                self.rel_path,
+                self.language,
+                self.size,
+                self.hash,
+                self.mtime_ns,
+                definition_rows(self.definitions),
+                import_rows(self.imports),
+                self.is_open,
+            ),
+        )
+
+
+def _unpickle_record(
+    rel_path: str,
+    language: str,
+    size: int,
+    digest: str,
+    mtime_ns: int,
+    definitions: Sequence[DefinitionRow],
+    imports: Sequence[ImportRow],
+    is_open: bool,
+) -> FileRecord:
+    return FileRecord(
+        rel_path,
+        language,
+        size,
+        digest,
+        mtime_ns,
+        Rows(definitions, _definition_of),
+        Rows(imports, _import_of),
+        is_open,
+    )
 
 
 class ImportResolver(Protocol):

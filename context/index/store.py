@@ -5,7 +5,6 @@ Schema (version `SCHEMA_VERSION`, kept in `PRAGMA user_version`)::
     files(id, path UNIQUE, language, size, hash, mtime_ns, is_open)
     symbols(id, file_id, name, kind, container, start_line, end_line, signature, doc)
     imports(id, file_id, line, module, names JSON, alias, kind, resolved_path, package)
-    symbols_fts(terms)   FTS5, rowid = symbols.id; `getUserName` -> "get user name getusername"
     meta(key, value)     the root the database belongs to
 
 Paths are POSIX paths relative to the root; rows hand them back both relative and absolute.
@@ -28,12 +27,9 @@ Guarantees:
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -47,11 +43,18 @@ import sqlite_utils
 
 from context.errors import IndexStoreError
 from context.imports.statements import ImportedName
-from context.index.records import FileRecord, ResolvedImport
+from context.index.records import (
+    FileRecord,
+    decode_names,
+    definition_rows,
+    import_rows,
+)
 from context.syntax import Definition
 
-SCHEMA_VERSION = 1
-"""Bump on any change to the tables; an older database is then rebuilt."""
+SCHEMA_VERSION = 2
+"""Bump on any change to the tables; an older database is then rebuilt. Version 2 dropped
+the `symbols_fts` full-text table, which nothing read and which cost over a third of the
+index's writes."""
 
 _log = logging.getLogger(__name__)
 
@@ -113,26 +116,6 @@ def default_db_path(root: Path, directory: str = "") -> Path:
 def _cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("fillin", appauthor=False)) / "index"
 
-
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-
-
-def identifier_words(name: str) -> list[str]:
-    """The lower-case words of an identifier: `getHTTPResponse_code` -> get http response code."""
-    return [w.lower() for w in _WORD.findall(name)]
-
-
-@functools.lru_cache(maxsize=65536)
-def fts_terms(name: str) -> str:
-    """The text indexed for full-text search: the identifier's words and the whole name."""
-    words = identifier_words(name)
-    whole = name.lower()
-    if len(words) != 1 or words[0] != whole:
-        words.append(whole)
-    return " ".join(words)
-
-
-_SCHEMA_FTS = "CREATE VIRTUAL TABLE symbols_fts USING fts5(terms)"
 
 _SYMBOL_COLUMNS = (
     "s.name, s.kind, s.container, f.path, f.language, s.start_line, s.end_line, s.signature, s.doc"
@@ -287,8 +270,6 @@ class IndexStore:
             db.table("symbols").create_index(["container"], if_not_exists=True)
             db.table("imports").create_index(["file_id"], if_not_exists=True)
             db.table("imports").create_index(["resolved_path"], if_not_exists=True)
-            if not db.table("symbols_fts").exists():
-                conn.execute(_SCHEMA_FTS)
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('root', ?)", (str(self.root),)
             )
@@ -359,16 +340,13 @@ class IndexStore:
             self._delete_rows(conn, [r.rel_path for r in records], keep_files=True)
             next_symbol = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM symbols").fetchone()[0]
             symbols: list[tuple[object, ...]] = []
-            terms: list[tuple[int, str]] = []
             imports: list[tuple[object, ...]] = []
             for record, file_id in zip(records, _upsert_files(conn, records), strict=True):
-                for d in record.definitions:
-                    symbols.append(_symbol_row(next_symbol, file_id, d))
-                    terms.append((next_symbol, fts_terms(d.name)))
+                for row in definition_rows(record.definitions):
+                    symbols.append((next_symbol, file_id, *row))
                     next_symbol += 1
-                imports.extend(_import_row(file_id, resolved) for resolved in record.imports)
+                imports.extend((file_id, *row) for row in import_rows(record.imports))
             conn.executemany(_INSERT_SYMBOL, symbols)
-            conn.executemany(_INSERT_TERMS, terms)
             conn.executemany(_INSERT_IMPORT, imports)
         return len(records)
 
@@ -377,7 +355,7 @@ class IndexStore:
 
         Meant for a document being edited: a keystroke usually shifts the lines of some
         definitions and changes one or two, so rows are matched by (name, kind, container)
-        and updated in place; only new and vanished definitions touch the full-text index.
+        and updated in place; only new and vanished definitions are inserted or deleted.
         `previous`, the definitions last written for the file, lets the comparison skip
         the unchanged runs at both ends of the list.
         """
@@ -408,7 +386,6 @@ class IndexStore:
                 if rest != fresh:
                     updates.append((*fresh, sid))
             gone = [(sid,) for candidates in pool.values() for sid, _ in candidates]
-            conn.executemany("DELETE FROM symbols_fts WHERE rowid = ?", gone)
             conn.executemany("DELETE FROM symbols WHERE id = ?", gone)
             conn.executemany(
                 "UPDATE symbols SET start_line = ?, end_line = ?, signature = ?, doc = ? "
@@ -424,10 +401,7 @@ class IndexStore:
                     _INSERT_SYMBOL,
                     [_symbol_row(i, file_id, d) for i, d in zip(ids, added, strict=True)],
                 )
-                conn.executemany(
-                    _INSERT_TERMS, [(i, fts_terms(d.name)) for i, d in zip(ids, added, strict=True)]
-                )
-            new_imports = [_import_row(file_id, resolved) for resolved in record.imports]
+            new_imports = [(file_id, *row) for row in import_rows(record.imports)]
             old_imports = conn.execute(
                 "SELECT file_id, line, module, names, alias, kind, resolved_path, package "
                 "FROM imports WHERE file_id = ? ORDER BY id",
@@ -495,9 +469,6 @@ class IndexStore:
         ]
         if not ids:
             return
-        conn.executemany(
-            "DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE file_id = ?)", ids
-        )
         conn.executemany("DELETE FROM symbols WHERE file_id = ?", ids)
         conn.executemany("DELETE FROM imports WHERE file_id = ?", ids)
         if not keep_files:
@@ -506,7 +477,7 @@ class IndexStore:
     def clear(self) -> None:
         """Remove every row (the database and its schema stay)."""
         with self._transaction() as conn:
-            for table in ("symbols_fts", "symbols", "imports", "files"):
+            for table in ("symbols", "imports", "files"):
                 conn.execute(f"DELETE FROM {table}")
 
     # Reading.
@@ -563,31 +534,6 @@ class IndexStore:
             "WHERE s.container = ? ORDER BY f.path, s.start_line, s.id", (container,), limit
         )
 
-    def search_symbols(self, query: str, limit: int = 20) -> list[SymbolRow]:
-        """Definitions whose name contains every word of `query` as a word prefix, best first.
-
-        Words come from identifier splitting, so `user` finds `get_user_name` and
-        `getUserName`, and `getUser` finds both too.
-        """
-        words = identifier_words(query)
-        if not words:
-            return []
-        match = " ".join(f'"{w}"*' for w in words)
-        sql = (
-            f"SELECT {_SYMBOL_COLUMNS} FROM symbols_fts JOIN symbols s ON s.id = symbols_fts.rowid "
-            "JOIN files f ON f.id = s.file_id WHERE symbols_fts MATCH ? "
-            "ORDER BY bm25(symbols_fts), length(s.name) LIMIT ?"
-        )
-        root = self.root
-        try:
-            rows = self._conn().execute(sql, (match, limit)).fetchall()
-        except sqlite3.OperationalError:
-            return []
-        return [
-            SymbolRow(name, kind, container, _absolute(root, rel), rel, lang, start, end, sig, doc)
-            for name, kind, container, rel, lang, start, end, sig, doc in rows
-        ]
-
     def imports_of(self, path: Path | str) -> list[ImportRow]:
         """The imports of one file in source order."""
         return self._imports("WHERE f.path = ? ORDER BY i.line, i.id", (self._path(path),))
@@ -601,7 +547,7 @@ class IndexStore:
         root = self.root
         return [
             ImportRow(
-                _absolute(root, rel), rel, module, _decode_names(names), alias, kind, line, res, pkg
+                _absolute(root, rel), rel, module, decode_names(names), alias, kind, line, res, pkg
             )
             for rel, module, names, alias, kind, line, res, pkg in self._conn().execute(sql, params)
         ]
@@ -652,7 +598,6 @@ _SELECT_ROWS = (
     "FROM symbols WHERE file_id = ?"
 )
 _INSERT_SYMBOL = "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_TERMS = "INSERT INTO symbols_fts(rowid, terms) VALUES (?, ?)"
 _INSERT_IMPORT = (
     "INSERT INTO imports(file_id, line, module, names, alias, kind, resolved_path, package) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -725,31 +670,6 @@ def _symbol_row(symbol_id: int, file_id: int, d: Definition) -> tuple[object, ..
         d.end_line_idx,
         d.signature,
         d.doc,
-    )
-
-
-def _import_row(file_id: int, resolved: ResolvedImport) -> tuple[object, ...]:
-    statement = resolved.statement
-    return (
-        file_id,
-        statement.line_idx,
-        statement.module,
-        _encode_names(statement.names),
-        statement.alias,
-        statement.kind,
-        resolved.resolved_path,
-        resolved.package,
-    )
-
-
-def _encode_names(names: Sequence[ImportedName]) -> str:
-    return json.dumps([[n.name, n.alias] if n.alias else n.name for n in names])
-
-
-def _decode_names(raw: str) -> tuple[ImportedName, ...]:
-    return tuple(
-        ImportedName(item) if isinstance(item, str) else ImportedName(item[0], item[1])
-        for item in json.loads(raw)
     )
 
 

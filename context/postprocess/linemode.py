@@ -5,16 +5,26 @@ cursor and returns a `LineMode`: whether to ask for several lines, why, the toke
 pass to the backend and the extra stop strings (a line break for a single line), so the
 model server itself stops early.
 
-The decision, in order (`CompletionSettings.multiline` "always"/"never" overrides it all):
+The decision, in order (`CompletionSettings.multiline` "always"/"never" overrides the
+number of lines, but not `is_before_text`):
 
 - inside a comment or a string: one line (`in-comment`, `in-string`);
 - just after a block opener (`:` or `{` ending the text before the cursor), or between
   an opener and its closer (`{|}`): several lines (`block-opened`);
+- the cursor at column 0 or in the indentation of a line that holds code (the user put it
+  there to insert above that line): several whole lines that end with a line break
+  (`before-text`);
 - code after the cursor on its line, or code before it (the middle of an expression, a
   call, an assignment): one line (`text-after-cursor`, `mid-line`);
 - an empty line inside brackets (an argument list, a list literal): one line
   (`in-expression`);
 - an empty line elsewhere (a body, the top level): several lines (`empty-line`).
+
+`LineMode.is_before_text` is set wherever the cursor stands in the leading whitespace of a
+line that holds code, outside comments and strings: whatever the number of lines, the
+suggestion is then whole lines inserted above that code, and post-processing
+(`context.postprocess.finish`) ends it with a line break and the cursor line's indentation,
+so the code after the cursor stays on its own line, where it was.
 
 Works without a grammar (an unknown language) from the text alone; never raises.
 """
@@ -84,12 +94,14 @@ class LineMode:
 
     is_multiline: bool
     reason: str
-    """Why: `setting`, `in-comment`, `in-string`, `block-opened`, `text-after-cursor`,
-    `mid-line`, `in-expression` or `empty-line`."""
+    """Why: `setting`, `in-comment`, `in-string`, `block-opened`, `before-text`,
+    `text-after-cursor`, `mid-line`, `in-expression` or `empty-line`."""
     max_tokens: int
     """The cap to pass to the backend."""
     stop: tuple[str, ...]
     """Extra stop strings for the backend (a line break for a single line)."""
+    is_before_text: bool = False
+    """Whether the suggestion is whole lines inserted above the code after the cursor."""
 
 
 def decide_line_mode(
@@ -103,8 +115,6 @@ def decide_line_mode(
 
     `tree` may be passed when the caller already has the document's syntax tree.
     """
-    if setting != "auto":
-        return _mode(setting == "always", "setting", max_tokens)
     text = document.text
     offset = max(0, min(offset, len(text)))
     line_start = text.rfind("\n", 0, offset) + 1
@@ -112,15 +122,22 @@ def decide_line_mode(
     before = text[line_start:offset]
     after = text[offset : len(text) if line_end == -1 else line_end]
     lang = language_for_document(document.path, document.language_id)
+    inside = None
     if lang is not None:
         if tree is None:
             tree = parse(lang, text)
         inside = _literal_at(tree, offset_to_byte(text, offset))
-        if inside is not None:
-            return _mode(False, inside, max_tokens)
+    # In a comment or a string the line's text is prose that the suggestion may continue.
+    is_before_text = inside is None and not before.strip() and bool(after.strip())
+    if setting != "auto":
+        return _mode(setting == "always", "setting", max_tokens, is_before_text)
+    if inside is not None:
+        return _mode(False, inside, max_tokens)
     stripped = before.rstrip()
     if stripped.endswith((":", "{")) and _is_only_closers(after, stripped[-1]):
         return _mode(True, "block-opened", max_tokens)
+    if is_before_text:
+        return _mode(True, "before-text", max_tokens, is_before_text)
     if after.strip():
         return _mode(False, "text-after-cursor", max_tokens)
     if before.strip():
@@ -130,10 +147,12 @@ def decide_line_mode(
     return _mode(True, "empty-line", max_tokens)
 
 
-def _mode(is_multiline: bool, reason: str, max_tokens: int) -> LineMode:
+def _mode(
+    is_multiline: bool, reason: str, max_tokens: int, is_before_text: bool = False
+) -> LineMode:
     if is_multiline:
-        return LineMode(True, reason, max_tokens, ())
-    return LineMode(False, reason, min(max_tokens, SINGLE_LINE_MAX_TOKENS), ("\n",))
+        return LineMode(True, reason, max_tokens, (), is_before_text)
+    return LineMode(False, reason, min(max_tokens, SINGLE_LINE_MAX_TOKENS), ("\n",), is_before_text)
 
 
 def _is_only_closers(after: str, opener: str) -> bool:

@@ -33,16 +33,24 @@ The streaming rules run in this order, each a function named for its rule:
    column 0 after an indented body starts something the user did not ask for;
 7. `stop_at_max_lines`: at most `max_lines` lines.
 
+With the cursor at column 0 or in the indentation of a line that holds code
+(`StopContext.is_before_text`, decided by `context.linemode`), the suggestion is whole lines
+inserted above that code: `finish` judges them as lines starting at column 0 and returns
+them ending with a line break and the cursor line's indentation, so that the code after the
+cursor stays on its own line, at its own indentation.
+
 Guarantees: `StreamFilter.text` is always a prefix of the concatenated pieces, and it never
 contains a stop token or a partial one; `finish` only removes text, except that it may
-drop or keep a final line break as the cursor's line requires. All functions are pure.
+drop or keep a final line break as the cursor's line requires, and before the code on the
+cursor's line it ends the text with a line break and that line's indentation. All
+functions are pure.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from context.languages import language_for_id
@@ -72,6 +80,9 @@ class StopContext:
     multiline: bool = True
     stop_tokens: tuple[str, ...] = ()
     max_lines: int = 24
+    is_before_text: bool = False
+    """Whether the suggestion is whole lines inserted above the code after the cursor
+    (`LineMode.is_before_text`)."""
 
     @cached_property
     def language_name(self) -> str:
@@ -404,6 +415,8 @@ LINE_RULES: tuple[LineRule, ...] = (
 def finish(ctx: StopContext, text: str) -> Finished:
     """The final suggestion: block truncation, bracket balancing, the longest run of lines
     that parses (tree-sitter), then trailing whitespace."""
+    if ctx.is_before_text:
+        return finish_lines_before_text(ctx, text)
     reason = ""
     truncated = truncate_to_block(text, ctx.cursor_line_prefix, ctx.next_line)
     if truncated != text:
@@ -416,6 +429,32 @@ def finish(ctx: StopContext, text: str) -> Finished:
     if parsed != text:
         text, reason = parsed, "syntax-cut"
     return Finished(trim_trailing_whitespace(ctx, text), reason)
+
+
+def finish_lines_before_text(ctx: StopContext, text: str) -> Finished:
+    """`finish` for whole lines inserted above the code after the cursor.
+
+    The rules run as if the cursor stood at column 0, with the cursor line's indentation
+    moved into the suffix and the suggestion ended by a line break, so that they judge
+    whole lines (a cut-off last line is found by the parse); the indentation then goes to
+    the end of the text, where the code after the cursor needs it.
+    """
+    indentation = ctx.cursor_line_prefix
+    lines = text.rstrip(" \t")
+    if not lines.strip():
+        return Finished("", "")
+    if not lines.endswith("\n"):
+        lines += "\n"
+    at_line_start = replace(
+        ctx,
+        prefix=ctx.prefix[: len(ctx.prefix) - len(indentation)],
+        suffix=indentation + ctx.suffix,
+        is_before_text=False,
+    )
+    done = finish(at_line_start, indentation + lines)
+    if not done.text.strip():
+        return Finished("", done.reason)
+    return Finished(done.text[len(indentation) :] + indentation, done.reason)
 
 
 def postprocess(ctx: StopContext, pieces: Iterable[str]) -> Finished:

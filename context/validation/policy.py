@@ -21,8 +21,9 @@ A `Problem`'s offsets count characters into the suggestion text. `view` is a `Sy
 
 `apply_policies` decides what happens per kind (`ValidationSettings`): `reject` drops the
 suggestion (`PolicyOutcome.text` is None and `reason` says why), `trim` keeps it up to the
-line before the first such problem (rejecting it when nothing is left), `annotate` keeps
-it and the problem, `off` ignores the kind (`validate` does not even check it).
+line before the first such problem (rejecting it when nothing is left; whole lines inserted
+above code keep their final indentation), `annotate` keeps it and the problem, `off`
+ignores the kind (`validate` does not even check it).
 
 Both functions are pure: they read the document snapshot, the view and the language's
 knowledge, never raise for odd input (a check that fails is logged and finds nothing),
@@ -131,7 +132,11 @@ def apply_policies(
     to_trim = [p for p in problems if policy_for(p.kind, settings) == "trim"]
     if to_trim:
         first = min(to_trim, key=lambda p: p.start_offset)
+        # Lines inserted above code end with that code's indentation, which a trim keeps.
+        last_line = text[text.rfind("\n") + 1 :]
+        indentation = last_line if "\n" in text and not last_line.strip() else ""
         text = text[: text.rfind("\n", 0, min(first.start_offset, len(text))) + 1]
+        text = text + indentation if text else text
         actions += [f"{kind}: trim" for kind in sorted({p.kind for p in to_trim})]
         if not text.strip():
             return PolicyOutcome(

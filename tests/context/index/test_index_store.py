@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from context.imports.statements import Import, ImportedName
 from context.index.records import FileRecord, ResolvedImport
-from context.index.store import SCHEMA_VERSION, IndexStore, default_db_path, fts_terms
+from context.index.store import SCHEMA_VERSION, IndexStore, default_db_path
 from context.settings import IndexSettings
 from context.syntax import Definition
 from context.workspace import Workspace
@@ -61,9 +62,8 @@ async def test_rows_follow_adds_edits_renames_and_deletions(
         "shop/shipping.py",
         "shop/catalog.py",
     }
-    # Full-text search must not find the rows of deleted files either.
-    assert [r.name for r in store.search_symbols("fetch item")] == ["fetch_item"]
-    assert all(r.rel_path != "shop/client.py" for r in store.search_symbols("fetch"))
+    # The renamed file's methods are found under its new path only.
+    assert [r.rel_path for r in store.definitions("fetch_item")] == ["shop/catalog.py"]
 
 
 async def test_an_unchanged_tree_is_not_parsed_again(
@@ -113,18 +113,6 @@ async def test_queries_return_definitions_members_and_resolved_imports(
     assert store.file_count() == 5 and store.symbol_count() == len(
         [s for f in store.files() for s in store.definitions_in_file(f.rel_path)]
     )
-
-
-def test_search_splits_identifiers(tmp_path: Path) -> None:
-    store = IndexStore(tmp_path, tmp_path / "db.sqlite3")
-    store.replace_files([_record("a.py", "get_user_name", "getUserName", "HTTPUserAgent", "other")])
-    found = {r.name for r in store.search_symbols("user")}
-    assert found == {"get_user_name", "getUserName", "HTTPUserAgent"}
-    assert {r.name for r in store.search_symbols("getUser")} == {"get_user_name", "getUserName"}
-    assert {r.name for r in store.search_symbols("http agent")} == {"HTTPUserAgent"}
-    assert store.search_symbols("") == [] and store.search_symbols('"*') == []
-    assert fts_terms("getHTTPResponse") == "get http response gethttpresponse"
-    store.close()
 
 
 def test_imports_round_trip_names_aliases_and_resolution(tmp_path: Path) -> None:
@@ -247,7 +235,7 @@ def _symbol_ids(store: IndexStore, rel_path: str) -> dict[str, int]:
     return dict(rows)
 
 
-def test_update_file_touches_only_changed_rows_and_keeps_search_consistent(tmp_path: Path) -> None:
+def test_update_file_touches_only_changed_rows(tmp_path: Path) -> None:
     store = IndexStore(tmp_path, tmp_path / "db.sqlite3")
     store.replace_files([_record("a.py", "alpha", "beta", "gamma"), _record("b.py", "beta")])
     ids_before = _symbol_ids(store, "a.py")
@@ -256,8 +244,8 @@ def test_update_file_touches_only_changed_rows_and_keeps_search_consistent(tmp_p
     assert [(r.name, r.start_line_idx) for r in rows] == [("delta", 0), ("alpha", 1), ("beta", 2)]
     ids_after = _symbol_ids(store, "a.py")
     assert ids_after["alpha"] == ids_before["alpha"] and ids_after["beta"] == ids_before["beta"]
-    assert store.search_symbols("gamma") == []
-    assert [r.rel_path for r in store.search_symbols("delta")] == ["a.py"]
+    assert store.definitions("gamma") == []
+    assert [r.rel_path for r in store.definitions("delta")] == ["a.py"]
     assert sorted(r.rel_path for r in store.definitions("beta")) == ["a.py", "b.py"]
     assert store.symbol_count() == 4
     store.close()
@@ -298,6 +286,26 @@ def test_update_file_with_previous_definitions_matches_a_full_rewrite(tmp_path: 
         assert store.definitions_in_file("a.py") == fresh.definitions_in_file("a.py")
         assert store.symbol_count() == len(names)
         for name in set(names):
-            assert [r.name for r in store.search_symbols(name)].count(name) == names.count(name)
+            assert len(store.definitions(name)) == names.count(name)
     store.close()
     fresh.close()
+
+
+def test_a_record_from_a_worker_process_writes_the_same_rows(tmp_path: Path) -> None:
+    """A record crosses from a worker process pickled as plain rows; it reads back as the
+    same definitions and imports, and leaves the same rows in the index."""
+    record = _record("a.py", "alpha", "beta")
+    crossed = pickle.loads(pickle.dumps(record))
+    assert list(crossed.definitions) == list(record.definitions)
+    assert crossed.definitions[1] == record.definitions[1]
+    assert list(crossed.definitions[:1]) == list(record.definitions[:1])
+    assert list(crossed.imports) == list(record.imports) and crossed == record
+    direct = IndexStore(tmp_path, tmp_path / "direct.sqlite3")
+    pickled = IndexStore(tmp_path, tmp_path / "pickled.sqlite3")
+    direct.replace_files([record])
+    pickled.replace_files([crossed])
+    assert pickled.definitions_in_file("a.py") == direct.definitions_in_file("a.py")
+    assert pickled.imports_of("a.py") == direct.imports_of("a.py")
+    assert [i.names for i in pickled.imports_of("a.py")] == [(ImportedName("join", "j"),)]
+    direct.close()
+    pickled.close()

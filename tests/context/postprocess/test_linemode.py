@@ -24,6 +24,7 @@ class ModeCase:
     reason: str
     is_multiline: bool
     setting: Multiline = "auto"
+    is_before_text: bool = False
 
 
 MODE_CASES = [
@@ -64,6 +65,85 @@ MODE_CASES = [
         "in-expression",
         False,
     ),
+    ModeCase(
+        "column 0 of a line of code",
+        "python",
+        "def f():\n$0    return 1\n",
+        "before-text",
+        True,
+        is_before_text=True,
+    ),
+    ModeCase(
+        "the indentation of a line of code",
+        "python",
+        "def f():\n    $0return 1\n",
+        "before-text",
+        True,
+        is_before_text=True,
+    ),
+    ModeCase(
+        "inside the indentation of a line of code",
+        "python",
+        "def f():\n  $0  return 1\n",
+        "before-text",
+        True,
+        is_before_text=True,
+    ),
+    ModeCase(
+        "column 0 of a top-level line",
+        "python",
+        "import os\n$0print(os.sep)\n",
+        "before-text",
+        True,
+        is_before_text=True,
+    ),
+    ModeCase(
+        "column 0 of a closing brace",
+        "javascript",
+        "function f() {\n  run();\n$0}\n",
+        "before-text",
+        True,
+        is_before_text=True,
+    ),
+    ModeCase(
+        "a tab's indentation of a line of code",
+        "go",
+        "package main\n\nfunc main() {\n\t$0run()\n}\n",
+        "before-text",
+        True,
+        is_before_text=True,
+    ),
+    ModeCase(
+        "column 0 of a line in an unknown language",
+        "",
+        "a\n$0b\n",
+        "before-text",
+        True,
+        is_before_text=True,
+    ),
+    ModeCase(
+        "column 0 of a line inside a docstring",
+        "python",
+        'def f():\n    """Sum.\n\n$0    More.\n    """\n',
+        "in-string",
+        False,
+    ),
+    ModeCase(
+        "the indentation of a line inside a block comment",
+        "c",
+        "/* one\n   $0two */\nint x;\n",
+        "in-comment",
+        False,
+    ),
+    ModeCase(
+        "forced single line before a line of code",
+        "python",
+        "def f():\n    $0return 1\n",
+        "setting",
+        False,
+        "never",
+        is_before_text=True,
+    ),
     ModeCase("forced multi-line", "python", "x = $0\n", "setting", True, "always"),
     ModeCase("forced single line", "python", "def f():\n    $0\n", "setting", False, "never"),
     ModeCase("an unknown language's empty line", "", "$0\n", "empty-line", True),
@@ -78,6 +158,7 @@ def test_line_mode(case: ModeCase) -> None:
     document = Document("file:///t", case.input.replace("$0", ""), case.language_id)
     mode = decide_line_mode(document, offset, case.setting, max_tokens=128)
     assert (mode.is_multiline, mode.reason) == (case.is_multiline, case.reason)
+    assert mode.is_before_text == case.is_before_text
     if mode.is_multiline:
         assert (mode.max_tokens, mode.stop) == (128, ())
     else:

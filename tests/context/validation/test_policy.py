@@ -64,6 +64,22 @@ POLICY_CASES = [
         ("unknown-symbol: trim",),
     ),
     PolicyCase(
+        "lines inserted above indented code keep its indentation when trimmed",
+        "a = 1\n    b = frob(a)\n    ",
+        (("unknown-symbol", "frob"),),
+        DEFAULTS,
+        "a = 1\n    ",
+        ("unknown-symbol: trim",),
+    ),
+    PolicyCase(
+        "lines inserted above indented code that a trim empties are rejected",
+        "b = frob(a)\n    ",
+        (("unknown-symbol", "frob"),),
+        DEFAULTS,
+        None,
+        ("unknown-symbol: trim",),
+    ),
+    PolicyCase(
         "arity annotates by default",
         SUGGESTION,
         (("arity", "frob(a)"),),
