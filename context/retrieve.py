@@ -2,6 +2,8 @@
 
 Sources (`ContextSettings.sources` picks and orders them):
 
+- `member`: at `expr.|` or `expr::|`, the members of `expr`'s type or module, ranked by the
+  typed prefix and by use (`retrieval.receiver`);
 - `definition`: signatures and outlines of what the names around the cursor refer to,
   resolved through the file's imports to the index (`retrieval.definitions`);
 - `scope`: outlines of the types of the enclosing function and class (`retrieval.scope`);
@@ -45,6 +47,7 @@ from context.retrieval.bindings import Bindings
 from context.retrieval.definitions import definition_snippets
 from context.retrieval.focus import SELF_NAMES, find_focus
 from context.retrieval.fusion import fuse
+from context.retrieval.receiver import receiver_snippets
 from context.retrieval.recent import recent_snippets
 from context.retrieval.scope import scope_snippets
 from context.retrieval.similar import Candidate, query_tokens, similar_windows
@@ -56,7 +59,7 @@ _log = logging.getLogger(__name__)
 
 MAX_SNIPPETS_PER_SOURCE = 24
 MAX_SIMILAR_FILES = 6
-SOURCE_WEIGHTS = {"definition": 1.0, "scope": 0.8, "similar": 0.4, "recent": 0.5}
+SOURCE_WEIGHTS = {"member": 1.2, "definition": 1.0, "scope": 0.8, "similar": 0.4, "recent": 0.5}
 """Reciprocal-rank weights: resolved definitions are the most reliable evidence."""
 
 
@@ -123,6 +126,9 @@ def retrieve_sync(
             bindings(), focus, text_before, limit=MAX_SNIPPETS_PER_SOURCE, is_expired=is_expired
         )
 
+    def member(is_expired: Callable[[], bool]) -> list[Snippet]:
+        return receiver_snippets(bindings(), document.text, offset, is_expired=is_expired)
+
     def scope(is_expired: Callable[[], bool]) -> list[Snippet]:
         return scope_snippets(
             bindings(),
@@ -153,6 +159,7 @@ def retrieve_sync(
         )
 
     sources: dict[str, Callable[[Callable[[], bool]], list[Snippet]]] = {
+        "member": member,
         "definition": definition,
         "scope": scope,
         "similar": similar,
