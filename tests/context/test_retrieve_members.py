@@ -179,3 +179,15 @@ def test_sources_without_member_leave_the_member_source_out(workspace: Workspace
     document, offset = hole(workspace, CASES[0].path, CASES[0].marked_line)
     settings = ContextSettings(sources=("definition", "scope"), retrieval_timeout_ms=2000)
     assert not member_snippets(retrieve_sync(document, offset, workspace, settings))
+
+
+def test_a_one_millisecond_deadline_keeps_the_members_and_definitions(
+    workspace: Workspace,
+) -> None:
+    document, offset = hole(workspace, CASES[1].path, CASES[1].marked_line)
+    settings = ContextSettings(retrieval_timeout_ms=1, sources=("member", "definition"))
+    first = retrieve_sync(document, offset, workspace, settings)
+    again = retrieve_sync(document, offset, workspace, settings)
+    assert any(CASES[1].expected in s.text for s in member_snippets(first))
+    assert any(s.source == "definition" for s in first)
+    assert [(s.path, s.text) for s in first] == [(s.path, s.text) for s in again]
