@@ -278,7 +278,7 @@ def receiver_snippets(
 
 
 def _head_target(
-    resolver: _Resolver, text: str, offset: int, cursor_line: int, name: str
+    resolver: _Resolver, text: str, offset: int, cursor_line: int, name: str, depth: int = 0
 ) -> Target:
     """What the chain's first name stands for at the cursor."""
     bindings = resolver.bindings
@@ -298,15 +298,38 @@ def _head_target(
             if found.types or found.module_paths:
                 return found
     start = _line_offset(text, function.start_line_idx) if function is not None else 0
-    declared = _local_declaration(text[start:offset], name, bindings.language)
-    if declared is None and start:
-        declared = _local_declaration(text[:start], name, bindings.language)
-    if declared is not None:
-        found = resolver.type_named(declared, bindings.path, owner)
+    declaration = _local_declaration(text[start:offset], name)
+    if declaration is None and start:
+        declaration = _local_declaration(text[:start], name)
+    else:
+        declaration = (declaration[0] + start, *declaration[1:]) if declaration else None
+    if declaration is not None:
+        at, is_type, expression = declaration
+        if is_type:
+            found = resolver.type_named(expression, bindings.path, owner)
+        else:
+            found = _value_target(resolver, text, at, cursor_line, expression, depth)
         if found.types or found.module_paths:
             return found
     types = tuple(bindings.resolve_type(name))
     return Target(types=types[:1])
+
+
+def _value_target(
+    resolver: _Resolver, text: str, at: int, cursor_line: int, expression: str, depth: int
+) -> Target:
+    """The type of an assigned or iterated value: a constructor, or a chain of names,
+    members and calls (`ctx.make_formatter()`, `cmd.Commands()`), resolved from its head."""
+    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(expression)]
+    if not parts or depth >= 3:
+        return Target()
+    head, is_call = parts[0]
+    if len(parts) == 1:
+        found = resolver.qualified([head], resolver.bindings.path)
+        if found.types or found.module_paths or is_call:
+            return found
+    target = _head_target(resolver, text, at, cursor_line, head, depth + 1)
+    return resolver.members_chain(target, parts[1:])
 
 
 def _enclosing_type(
@@ -338,30 +361,43 @@ def _line_offset(text: str, line_idx: int) -> int:
     return at
 
 
-def _local_declaration(text: str, name: str, language: str) -> str | None:
-    """The type text of the last declaration of `name` in `text`, or the constructor or
-    function its last assignment calls (`Source(`, `&Store{`, `Store::new(`, `make()`)."""
+_CHAIN_TEXT = r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()\n]*\))?\s*(?:\.|::)\s*)*[A-Za-z_$][\w$]*)"
+
+
+def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
+    """The last declaration of `name` in `text`: where it is, whether it states a type, and
+    the type or the value's expression (`Source`, `ctx.make_formatter`, `Store::new`, the
+    collection a `for` loop iterates)."""
     n = re.escape(name)
+    value = _CHAIN_TEXT
     patterns = [
-        rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)",
-        rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?"
-        rf"([A-Za-z_$][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:\(|\{{|<|!)",
-        rf"\bwith\s+([A-Za-z_$][\w$.]*)\s*\([^\n]*?\bas\s+{n}\b",
-        rf"\bvar\s+{n}\s+\*?([A-Za-z_$][\w$.]*)",
-        rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
-        rf"[\s*&]+{n}\s*(?:=|;|,|\))",
+        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)"),
+        (
+            False,
+            rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?{value}"
+            rf"\s*(?:\(|\{{|<|!|$|\n|;)",
+        ),
+        (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b"),
+        (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}"),
+        (False, rf"\bfor\s*\(\s*(?:const|let|var)\s+{n}\s+of\s+{value}"),
+        (True, rf"\bvar\s+{n}\s+\*?([A-Za-z_$][\w$.]*)"),
+        (
+            True,
+            rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
+            rf"[\s*&]+{n}\s*(?:=|;|,|\))",
+        ),
     ]
-    best: tuple[int, str] | None = None
-    for pattern in patterns:
+    best: tuple[int, bool, str] | None = None
+    for is_type, pattern in patterns:
         for match in re.finditer(pattern, text):
             if best is None or match.start() > best[0]:
-                best = (match.start(), match.group(1))
-    if best is None:
+                best = (match.start(), is_type, match.group(1).strip())
+    if best is None or not best[2]:
         return None
-    value = best[1].strip()
-    if value.endswith("::new") or value.endswith("::default"):
-        value = value.rsplit("::", 1)[0]
-    return value or None
+    at, is_type, found = best
+    if found.endswith(("::new", "::default")):
+        found = found.rsplit("::", 1)[0]
+    return at, is_type, found
 
 
 def _declared_type(signature: str, name: str, language: str) -> str | None:

@@ -64,6 +64,24 @@ CASES = [
         "def advance(self, steps: int) -> int:",
     ),
     Case(
+        "Python variable assigned from a method call's return annotation",
+        "py/engine/runner.py",
+        "        current.$0rewind()",
+        "def rewind(self) -> None:",
+    ),
+    Case(
+        "Python loop variable over a parameter annotated list[SomeState]",
+        "py/engine/runner.py",
+        "            each.$0rewind()",
+        "def rewind(self) -> None:",
+    ),
+    Case(
+        "Go range variable over a package function's []*Store",
+        "go/app/app.go",
+        "\t\tsizes = append(sizes, len(s.$0Keys()))",
+        "func (s *Store) Keys() []string",
+    ),
+    Case(
         "Go struct field of an imported package's type, method in a sibling file",
         "go/app/app.go",
         "\tn, _ := a.db.$0Lookup(normalize(key))",
