@@ -209,3 +209,16 @@ def test_a_one_millisecond_deadline_keeps_the_members_and_definitions(
     assert any(CASES[1].expected in s.text for s in member_snippets(first))
     assert any(s.source == "definition" for s in first)
     assert [(s.path, s.text) for s in first] == [(s.path, s.text) for s in again]
+
+
+def test_a_go_same_package_function_reaches_the_prompt_without_an_import(
+    workspace: Workspace,
+) -> None:
+    path = "go/app/app.go"
+    document, offset = hole(workspace, path, "\tn, _ := a.db.Lookup($0normalize(key))")
+    settings = ContextSettings(retrieval_timeout_ms=2000)
+    snippets = retrieve_sync(document, offset, workspace, settings)
+    prompt = build_prompt(document, offset, settings, TEMPLATE, snippets, path=path)
+    listed = [s for s in snippets if s.source == "definition" and s.path == "go/app/helpers.go"]
+    assert listed
+    assert "func normalize(key string) string" in prompt.text
