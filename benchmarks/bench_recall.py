@@ -13,8 +13,9 @@ identifier defined in exactly one place of the tree, in another file, and either
 a member (`x.name`, `pkg.Name`, `module::name`) or, unqualified, imported by the file (for
 Go: defined in another file of the same package folder; for C and C++: in any other file).
 Names defined more than once are left out of the oracle: which one is meant would need a
-type checker. A hole is a member-access hole when its first cross-file name follows `.`,
-`::` or `->`.
+type checker; so are member names that the standard library's types define too
+(`STD_MEMBERS`: `out.push(c)` may be a `String`'s). A hole is a member-access hole when
+its first cross-file name follows `.`, `::` or `->`.
 
 After each hole's request one more character is typed (`textDocument/didChange`) and
 `fillin/context` is asked again: its round trip is "the next keystroke" latency.
@@ -82,34 +83,78 @@ class Corpus:
 CORPORA = (
     Corpus("py:click", "python", "tune", ("pypi", "click"), "src"),
     Corpus("py:starlette", "python", "tune", ("pypi", "starlette")),
-    Corpus("py:httpcore", "python", "held-out", ("pypi", "httpcore"), "httpcore"),
-    Corpus("py:tomlkit", "python", "held-out", ("pypi", "tomlkit")),
-    Corpus("py:marshmallow", "python", "held-out", ("pypi", "marshmallow"), "src"),
+    Corpus("py:httpcore", "python", "tune", ("pypi", "httpcore"), "httpcore"),
+    Corpus("py:tomlkit", "python", "tune", ("pypi", "tomlkit")),
+    Corpus("py:marshmallow", "python", "tune", ("pypi", "marshmallow"), "src"),
+    Corpus("py:h11", "python", "held-out", ("pypi", "h11")),
+    Corpus("py:jinja2", "python", "held-out", ("pypi", "jinja2"), "src"),
     Corpus("go:cobra", "go", "tune", ("deb-go", "golang-github-spf13-cobra-dev"), "spf13/cobra"),
     Corpus(
         "go:go-toml", "go", "tune", ("deb-go", "golang-github-pelletier-go-toml-dev"),
         "pelletier/go-toml",
     ),
-    Corpus("go:cli", "go", "held-out", ("deb-go", "golang-github-urfave-cli-dev"), "urfave/cli"),
+    Corpus("go:cli", "go", "tune", ("deb-go", "golang-github-urfave-cli-dev"), "urfave/cli"),
     Corpus(
-        "go:logrus", "go", "held-out", ("deb-go", "golang-github-sirupsen-logrus-dev"),
+        "go:logrus", "go", "tune", ("deb-go", "golang-github-sirupsen-logrus-dev"),
         "sirupsen/logrus",
+    ),
+    Corpus("go:mux", "go", "held-out", ("deb-go", "golang-github-gorilla-mux-dev"), "gorilla/mux"),
+    Corpus(
+        "go:pflag", "go", "held-out", ("deb-go", "golang-github-spf13-pflag-dev"), "spf13/pflag"
+    ),
+    Corpus(
+        "go:hcl", "go", "held-out", ("deb-go", "golang-github-hashicorp-hcl-dev"), "hashicorp/hcl"
     ),
     Corpus("rust:semver", "rust", "tune", ("deb-rust", "librust-semver-dev"), "semver-"),
     Corpus("rust:anyhow", "rust", "tune", ("deb-rust", "librust-anyhow-dev"), "anyhow-"),
-    Corpus("rust:toml", "rust", "held-out", ("deb-rust", "librust-toml-dev"), "toml-"),
+    Corpus("rust:toml", "rust", "tune", ("deb-rust", "librust-toml-dev"), "toml-"),
     Corpus(
-        "rust:regex-syntax", "rust", "held-out", ("deb-rust", "librust-regex-syntax-dev"),
+        "rust:regex-syntax", "rust", "tune", ("deb-rust", "librust-regex-syntax-dev"),
         "regex-syntax-",
     ),
+    Corpus("rust:bytes", "rust", "held-out", ("deb-rust", "librust-bytes-dev"), "bytes-"),
+    Corpus("rust:log", "rust", "held-out", ("deb-rust", "librust-log-dev"), "log-"),
+    Corpus("rust:itoa", "rust", "held-out", ("deb-rust", "librust-itoa-dev"), "itoa-"),
     Corpus("ts:zod", "typescript", "tune", ("npm", "zod"), "src"),
-    Corpus("ts:rxjs", "typescript", "held-out", ("npm", "rxjs"), "src"),
+    Corpus("ts:rxjs", "typescript", "tune", ("npm", "rxjs"), "src"),
+    Corpus("ts:trpc", "typescript", "held-out", ("npm", "@trpc/server"), "src"),
     Corpus("js:undici", "javascript", "tune", ("npm", "undici"), "lib"),
+    Corpus("js:commander", "javascript", "tune", ("npm", "commander"), "lib"),
+    Corpus("js:ky", "javascript", "tune", ("npm", "ky"), "distribution"),
     Corpus("js:koa", "javascript", "held-out", ("npm", "koa"), "lib"),
-    Corpus("js:commander", "javascript", "held-out", ("npm", "commander"), "lib"),
-    Corpus("js:ky", "javascript", "held-out", ("npm", "ky"), "distribution"),
 )  # fmt: skip
 LANGUAGE_IDS = {"typescript": "typescript", "javascript": "javascript"}
+_RUST_STD_MEMBERS = """
+    push push_str pop len is_empty clone to_owned to_string as_str as_ref as_mut iter iter_mut
+    into_iter next get get_mut insert remove contains contains_key entry unwrap expect map
+    and_then ok_or ok err is_some is_none is_ok is_err take replace split trim chars bytes
+    collect extend parse fmt write write_str write_fmt hash eq cmp partial_cmp borrow
+    borrow_mut deref from into default new with_capacity capacity clear truncate starts_with
+    ends_with find peek last first keys values drain sort reverse join lines lock read
+"""
+_JS_STD_MEMBERS = """
+    push pop shift unshift slice splice map filter reduce forEach find findIndex includes
+    indexOf join concat keys values entries length toString valueOf then catch finally call
+    apply bind get set has delete add clear size split replace trim startsWith endsWith
+    toLowerCase toUpperCase match test exec emit on once off name message description
+"""
+_GO_STD_MEMBERS = """
+    String Error Write WriteString WriteByte WriteRune Read ReadString Close Len Lock Unlock
+    RLock RUnlock Done Add Wait Get Set Del Next Err Bytes Reset Sort Swap Less Name
+"""
+STD_MEMBERS = {
+    "python": frozenset(
+        name
+        for kind in (dict, list, str, bytes, set, tuple, int, float, object, BaseException)
+        for name in dir(kind)
+    ),
+    "rust": frozenset(_RUST_STD_MEMBERS.split()),
+    "javascript": frozenset(_JS_STD_MEMBERS.split()),
+    "typescript": frozenset(_JS_STD_MEMBERS.split()),
+    "go": frozenset(_GO_STD_MEMBERS.split()),
+}
+"""Member names the standard library's own types define: `out.push(c)` or `d.get(k)` may
+be a `String`'s or a `dict`'s, and the unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
 
@@ -152,14 +197,14 @@ def _fetched(registry: str, package: str, subdir: str) -> Path | None:
     if registry == "npm":
         folder = BENCH / "npm-packs"
         folder.mkdir(parents=True, exist_ok=True)
-        found = sorted(folder.glob(f"{package}-*.tgz"))
+        found = sorted(folder.glob(f"{package.lstrip('@').replace('/', '-')}-*.tgz"))
         npm = shutil.which("npm")
         if not found and npm is not None:
             subprocess.run(
                 [npm, "pack", package, "--silent"], cwd=folder, check=True,
                 capture_output=True, timeout=300,
             )  # fmt: skip
-            found = sorted(folder.glob(f"{package}-*.tgz"))
+            found = sorted(folder.glob(f"{package.lstrip('@').replace('/', '-')}-*.tgz"))
         return _unpacked(found[-1], f"package/{subdir}") if found else None
     if registry in ("deb-go", "deb-rust"):
         base = DEBROOT / "usr/share" / ("gocode/src/github.com" if registry == "deb-go" else "")
@@ -284,6 +329,8 @@ def _cross_file_uses(
         if not rows or any(r.rel_path == rel_path for r in rows):
             continue
         is_member = _MEMBER_BEFORE.search(code[: match.start()]) is not None
+        if is_member and name in STD_MEMBERS.get(language, frozenset()):
+            continue
         places = {(r.rel_path, r.start_line_idx) for r in rows}
         if len(places) != 1:
             continue
