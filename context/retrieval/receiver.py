@@ -5,6 +5,7 @@ At `expr.|`, `expr::|` or `expr.na|`, the code about to be written is one of the
 type from what the code says, without running a type checker:
 
 - `self`, `this`, `cls`, `Self` and a Go method's receiver name: the enclosing type;
+- a parameter typed by the function's doc comment (JSDoc's `@param {Command} cmd`);
 - a name annotated or declared with a type before the cursor (`state: SomeState`,
   `var s *Store`, `Store s = ...`, `let s: Store`), or assigned from a constructor
   (`x = Source(...)`, `s := &Store{}`, `Store::new()`, `new Store(...)`) or from a call whose
@@ -44,6 +45,8 @@ MAX_MEMBERS = 24
 """Members shown in all; a one-line signature costs 10 to 30 tokens."""
 MAX_MODULE_FILES = 64
 MAX_BASE_DEPTH = 3
+DOC_CHARS = 1_500
+"""How far before a function its doc comment is looked for."""
 NEAR_CHARS = 3_000
 """Uses this close before the cursor count three times."""
 
@@ -298,6 +301,12 @@ def _head_target(
             if found.types or found.module_paths:
                 return found
     start = _line_offset(text, function.start_line_idx) if function is not None else 0
+    if function is not None:
+        documented = _documented_type(text[max(0, start - DOC_CHARS) : start], name)
+        if documented:
+            found = resolver.type_named(documented, bindings.path, owner)
+            if found.types or found.module_paths:
+                return found
     declaration = _local_declaration(text[start:offset], name)
     if declaration is None and start:
         declaration = _local_declaration(text[:start], name)
@@ -313,6 +322,13 @@ def _head_target(
             return found
     types = tuple(bindings.resolve_type(name))
     return Target(types=types[:1])
+
+
+def _documented_type(text: str, name: str) -> str | None:
+    """The type a doc comment just before a function gives its parameter `name`
+    (JSDoc's `@param {Command} cmd`, `@param {Command} [cmd]`)."""
+    found = re.findall(rf"@param\s+\{{([^{{}}]+)\}}\s+\[?{re.escape(name)}\b", text)
+    return found[-1] if found else None
 
 
 def _value_target(
@@ -470,12 +486,12 @@ def _type_candidates(text: str) -> list[list[str]]:
     """The qualified names in a type expression that may be the type, most likely first:
     wrappers (`Optional[...]`, `Arc<...>`, `*`, `&mut`) are looked through."""
     found: list[list[str]] = []
+    wrappers: list[list[str]] = []
     for match in _QUALIFIED.finditer(text):
         words = [w.strip() for w in re.split(r"\.|::", match.group(0))]
-        if words[-1] in _WRAPPERS:
-            continue
-        found.append(words)
-    return found
+        (wrappers if words[-1] in _WRAPPERS else found).append(words)
+    # A wrapper's name may be a type of the project's own (JavaScript's `class Option`).
+    return found + wrappers
 
 
 def _base_names(owner: SymbolRow) -> list[list[str]]:

@@ -118,6 +118,12 @@ CASES = [
         "dispose(): void",
     ),
     Case(
+        "JavaScript parameter typed by JSDoc, class of another file",
+        "js/lib/command.js",
+        "  option.$0makeOptionMandatory(required);",
+        "makeOptionMandatory(mandatory = true)",
+    ),
+    Case(
         "TypeScript parameter type, own method, typed prefix",
         "ts/src/main.ts",
         "  const names = await service.fe$0tchAll(10);",
