@@ -13,8 +13,8 @@ type from what the code says, without running a type checker:
 - an attribute or field of a type it already knows (`self.source.|`: the annotation or the
   constructor assigned in `__init__`, or the `__init__` parameter assigned to it), and a
   method's stated return type (`self.store().|`);
-- a module alias (`pricing.`, Go's `store.`, Rust's `report::`): every file of the module,
-  for Go the whole package folder.
+- a module alias (`pricing.`, Go's `store.`, Rust's `report::`, `crate::ser::`): every file
+  of the module, for Go the whole package folder.
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
 `extends`, `implements`), followed into the files that define them, three levels deep.
@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from context.imports import resolve_import
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
@@ -265,8 +266,11 @@ def receiver_snippets(
     prefix = match.group(2) or ""
     resolver = _Resolver(bindings, is_expired)
     cursor_line = text.count("\n", 0, offset)
-    target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
-    target = resolver.members_chain(target, parts[1:])
+    target, n_used = _rust_path_target(bindings, parts)
+    if n_used == 0:
+        target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
+        n_used = 1
+    target = resolver.members_chain(target, parts[n_used:])
     if is_expired():
         return []
     uses = _member_uses(text, offset)
@@ -322,6 +326,19 @@ def _head_target(
             return found
     types = tuple(bindings.resolve_type(name))
     return Target(types=types[:1])
+
+
+def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> tuple[Target, int]:
+    """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`): the
+    module of its longest prefix that resolves, and how many parts that took (0: none)."""
+    if bindings.language != "rust" or parts[0][0] not in ("crate", "self", "super"):
+        return Target(), 0
+    for n_parts in range(len(parts), 1, -1):
+        module = "::".join(name for name, _ in parts[:n_parts])
+        paths = resolve_import(bindings.store.root, bindings.path, module, "rust").paths
+        if paths:
+            return Target(module_paths=paths), n_parts
+    return Target(), 0
 
 
 def _documented_type(text: str, name: str) -> str | None:

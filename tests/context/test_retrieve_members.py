@@ -106,6 +106,12 @@ CASES = [
         "pub fn parse_number(text: &str) -> Option<i64>",
     ),
     Case(
+        "Rust path from the crate root to a module's function",
+        "rust/src/cli.rs",
+        "    crate::parser::$0parse_number(lines.first()?)",
+        "pub fn parse_number(text: &str) -> Option<i64>",
+    ),
+    Case(
         "Rust variable from Type::new(), method in an impl block",
         "rust/src/cli.rs",
         "        last = engine.$0feed(line);",
