@@ -10,7 +10,8 @@ Holes, as in issue 12: the cursor sits before the first cross-file name of a lin
 rest of the line is removed; the hole is recalled when the prompt holds the defining header
 (the signature line) of every cross-file name in the removed text. A cross-file name is an
 identifier defined in exactly one place of the tree, in another file, and either reached as
-a member (`x.name`, `pkg.Name`, `module::name`) or, unqualified, imported by the file (for
+a member (`x.name`, `pkg.Name`, `module::name`, but not a member of an outside package's
+module: `decimal.Decimal`) or, unqualified, imported by the file from a file of the tree (for
 Go: defined in another file of the same package folder; for C and C++: in any other file).
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
@@ -157,6 +158,7 @@ STD_MEMBERS = {
 be a `String`'s or a `dict`'s, and the unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
+_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*$")
 
 
 # Corpora ---------------------------------------------------------------------------------------
@@ -276,8 +278,11 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
         text = (root / file.rel_path).read_text(encoding="utf-8", errors="replace")
         imports = store.imports_of(file.rel_path)
         import_lines = {row.line_idx for row in imports}
-        imported = {n.local_name for row in imports for n in row.names} | {
-            row.alias for row in imports if row.alias
+        inside = [row for row in imports if row.resolved_path]
+        outside = [row for row in imports if not row.resolved_path]
+        imported = {n.local_name for row in inside for n in row.names}
+        external = {n.local_name for row in outside for n in row.names} | {
+            row.alias or re.split(r"[./:]+", row.module.strip("./"))[-1] for row in outside
         }
         lines = text.split("\n")
         offset = 0
@@ -290,7 +295,7 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
                 continue
             if _is_comment(line) or len(line) > 200:
                 continue
-            uses = _cross_file_uses(by_name, file.rel_path, language, imported, line)
+            uses = _cross_file_uses(by_name, file.rel_path, language, imported, external, line)
             if not uses:
                 continue
             column, _, is_member = uses[0]
@@ -316,6 +321,7 @@ def _cross_file_uses(
     rel_path: str,
     language: str,
     imported: set[str],
+    external: set[str],
     line: str,
 ) -> list[tuple[int, SymbolRow, bool]]:
     """(column, definition, is_member) of each cross-file name of `line`, in order."""
@@ -330,6 +336,10 @@ def _cross_file_uses(
             continue
         is_member = _MEMBER_BEFORE.search(code[: match.start()]) is not None
         if is_member and name in STD_MEMBERS.get(language, frozenset()):
+            continue
+        receiver = _RECEIVER_BEFORE.search(code[: match.start()])
+        if is_member and receiver is not None and receiver.group(1) in external:
+            # `decimal.Decimal`, `os.PathLike`: a member of an outside package's module.
             continue
         places = {(r.rel_path, r.start_line_idx) for r in rows}
         if len(places) != 1:
