@@ -27,9 +27,12 @@ Baseline, same run: the code on main before this branch's change (the merge base
 Corpora: real packages that fillin's tests and other benchmarks do not use, fetched with
 the registries' own clients into `.bench/`: PyPI sdists (`pip download`), npm tarballs
 (`npm pack`), Debian's Go and Rust source packages (`apt-get download` of
-`golang-github-*-dev` and `librust-*-dev`, unpacked with `dpkg -x`). Each corpus is marked
-`tune` (looked at while building) or `held-out` (only measured); the totals are given for
-both.
+`golang-github-*-dev` and `librust-*-dev`, unpacked with `dpkg -x`); for Java the JDK's own
+sources (`openjdk-17-source`, the `java.net.http` module: Maven Central is not reachable
+here), for C and C++ Debian's header packages (`libsodium-dev`, `libglm-dev`: the libraries'
+`.c`/`.cpp` files come only in source packages, which need deb-src, not configured here).
+Each corpus is marked `tune` (looked at while building) or `held-out` (only measured); the
+totals are given for both.
 
 Usage: `python -m benchmarks.bench_recall [--quick] [--holes N] [--only LABEL]`.
 """
@@ -46,6 +49,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,8 +127,14 @@ CORPORA = (
     Corpus("js:commander", "javascript", "tune", ("npm", "commander"), "lib"),
     Corpus("js:ky", "javascript", "tune", ("npm", "ky"), "distribution"),
     Corpus("js:koa", "javascript", "held-out", ("npm", "koa"), "lib"),
+    Corpus(
+        "java:net.http", "java", "held-out", ("deb-zip", "openjdk-17-source"),
+        "usr/lib/jvm/openjdk-17/lib/src.zip!java.net.http",
+    ),
+    Corpus("c:sodium", "c", "held-out", ("deb-dir", "libsodium-dev"), "usr/include"),
+    Corpus("cpp:glm", "cpp", "held-out", ("deb-dir", "libglm-dev"), "usr/include/glm"),
 )  # fmt: skip
-LANGUAGE_IDS = {"typescript": "typescript", "javascript": "javascript"}
+LANGUAGE_IDS = {"typescript": "typescript", "javascript": "javascript", "cpp": "cpp"}
 _RUST_STD_MEMBERS = """
     push push_str pop len is_empty clone to_owned to_string as_str as_ref as_mut iter iter_mut
     into_iter next get get_mut insert remove contains contains_key entry unwrap expect map
@@ -172,7 +182,7 @@ def corpus_root(corpus: Corpus) -> Path | None:
     registry, package = corpus.fetch
     try:
         source = _fetched(registry, package, corpus.subdir)
-    except (OSError, subprocess.SubprocessError, tarfile.TarError) as exc:
+    except (OSError, subprocess.SubprocessError, tarfile.TarError, zipfile.BadZipFile) as exc:
         print(f"  {corpus.label:<18} not fetched: {exc}", flush=True)
         return None
     if source is None:
@@ -208,24 +218,40 @@ def _fetched(registry: str, package: str, subdir: str) -> Path | None:
             )  # fmt: skip
             found = sorted(folder.glob(f"{package.lstrip('@').replace('/', '-')}-*.tgz"))
         return _unpacked(found[-1], f"package/{subdir}") if found else None
+    if registry in ("deb-dir", "deb-zip"):
+        inside, _, member = subdir.partition("!")
+        if not (DEBROOT / inside).exists():
+            _deb_unpacked(package)
+        if registry == "deb-dir":
+            return DEBROOT / inside if (DEBROOT / inside).is_dir() else None
+        target = WORK / "unzipped" / member
+        if not target.is_dir():
+            with zipfile.ZipFile(DEBROOT / inside) as archive:
+                names = [n for n in archive.namelist() if n.startswith(member + "/")]
+                archive.extractall(WORK / "unzipped", names)
+        return target
     if registry in ("deb-go", "deb-rust"):
         base = DEBROOT / "usr/share" / ("gocode/src/github.com" if registry == "deb-go" else "")
         if registry == "deb-rust":
             base = DEBROOT / "usr/share/cargo/registry"
         if not _deb_present(base, subdir):
-            folder = BENCH / "debs"
-            folder.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                ["apt-get", "download", package], cwd=folder, check=True,
-                capture_output=True, timeout=300,
-            )  # fmt: skip
-            for deb in sorted(folder.glob(f"{package}_*.deb")):
-                subprocess.run(["dpkg", "-x", str(deb), str(DEBROOT)], check=True, timeout=300)
+            _deb_unpacked(package)
         if registry == "deb-go":
             return base / subdir if (base / subdir).is_dir() else None
         found = sorted(base.glob(f"{subdir}*"))
         return found[-1] if found else None
     return None
+
+
+def _deb_unpacked(package: str) -> None:
+    """Download a Debian package with apt and unpack it into `DEBROOT` with dpkg."""
+    folder = BENCH / "debs"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["apt-get", "download", package], cwd=folder, check=True, capture_output=True, timeout=600
+    )
+    for deb in sorted(folder.glob(f"{package}_*.deb")):
+        subprocess.run(["dpkg", "-x", str(deb), str(DEBROOT)], check=True, timeout=300)
 
 
 def _deb_present(base: Path, subdir: str) -> bool:
@@ -624,7 +650,17 @@ async def _run(n_holes: int, only: str, is_printing_misses: bool) -> None:
         print(f"  {corpus.label:<18} {corpus.role:<8} " + "  ".join(cells), flush=True)
     print("Totals (recall; member-access holes; prompts with no definitions)", flush=True)
     for role in ("tune", "held-out"):
-        for language in ("python", "go", "rust", "typescript", "javascript", "all"):
+        for language in (
+            "python",
+            "go",
+            "rust",
+            "typescript",
+            "javascript",
+            "java",
+            "c",
+            "cpp",
+            "all",
+        ):
             row = [totals.get((name, language, role)) for name in servers]
             if not any(r and r.n_holes for r in row):
                 continue
