@@ -596,7 +596,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench_recall", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="40 holes per corpus")
     parser.add_argument("--holes", type=int, default=0, help="holes per corpus")
-    parser.add_argument("--only", default="", help="corpora whose label contains this")
+    parser.add_argument(
+        "--only", default="", help="corpora whose label contains one of these (comma-separated)"
+    )
     parser.add_argument("--misses", action="store_true", help="print this branch's misses")
     args = parser.parse_args()
     n_holes = args.holes or (40 if args.quick else 100)
@@ -624,7 +626,7 @@ async def _run(n_holes: int, only: str, is_printing_misses: bool) -> None:
     )
     totals: dict[tuple[str, str, str], Result] = defaultdict(Result)
     for corpus in CORPORA:
-        if only and only not in corpus.label:
+        if only and not any(part in corpus.label for part in only.split(",")):
             continue
         root = corpus_root(corpus)
         if root is None:
