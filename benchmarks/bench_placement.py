@@ -53,7 +53,7 @@ from pygls.lsp.client import LanguageClient
 
 from benchmarks.baseline import BASELINE, REPO, environment_for, extract_baseline
 from benchmarks.bench_postprocess import Task, humaneval, package_holes
-from context.postprocess import StopContext, postprocess
+from context.postprocess.stop_rules import StopContext, postprocess
 from context.settings import CompletionSettings
 from tests.modelserver import ModelServer, RecordedRequest
 

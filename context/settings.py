@@ -184,8 +184,10 @@ class ContextSettings:
         ),
     )
     sources: tuple[str, ...] = field(
-        default=("definition", "scope", "similar", "recent"),
-        metadata=_meta("Retrieval sources to use, from `definition`, `scope`, `similar`, `recent`"),
+        default=("member", "definition", "scope", "similar", "recent"),
+        metadata=_meta(
+            "Retrieval sources to use, from `member`, `definition`, `scope`, `similar`, `recent`"
+        ),
     )
 
 

@@ -561,6 +561,17 @@ class IndexStore:
         """Every indexed file, in path order."""
         return self._files("ORDER BY path", ())
 
+    def files_in_folder(self, folder: str) -> list[FileRow]:
+        """The indexed files directly in the root-relative `folder` ("" for the root), in
+        path order: a Go package's files."""
+        if not folder:
+            return self._files("WHERE instr(path, '/') = 0 ORDER BY path", ())
+        prefix = folder.rstrip("/") + "/"
+        return self._files(
+            "WHERE substr(path, 1, ?) = ? AND instr(substr(path, ?), '/') = 0 ORDER BY path",
+            (len(prefix), prefix, len(prefix) + 1),
+        )
+
     def _files(self, where: str, params: Sequence[object]) -> list[FileRow]:
         sql = f"SELECT path, language, size, hash, mtime_ns, is_open FROM files {where}"
         root = self.root

@@ -143,8 +143,11 @@ class Bindings:
         binding = self.names.get(name)
         if binding is None or binding.kind not in ("import", "require"):
             return ()
-        if not self.resolve(name) and binding.paths:
-            if binding.original == "default":
+        rows = self.resolve(name)
+        # A Rust `use crate::parser;` resolves to the `mod parser;` line that declares the
+        # module: the module's own file is what the name stands for.
+        if binding.paths and all(row.kind == "module" for row in rows):
+            if binding.original == "default" and not rows:
                 # A default export that is no named definition is an object of functions.
                 return binding.paths
             # `from pkg import sub`, `use crate::{models}`: the name is itself a module.

@@ -7,7 +7,8 @@ The order of the snippets is the order of evidence:
 2. the identifiers near the cursor (`Focus.identifiers`, nearest first), resolved through the
    file's imports (`Bindings`), rendered in full (outlines, signatures);
 3. the rest of the file's imported names, as one-line signatures grouped by defining file:
-   the most recently used first, then those not used yet before the cursor.
+   the most recently used first, then those not used yet before the cursor; then, in Go,
+   the names of the package's other files, the most used first (`retrieval.package`).
 
 Guarantees: every snippet is a rendering of index rows (`outline.render_definition`), never a
 whole body; a definition appears once; `is_expired` is checked between names.
@@ -23,10 +24,12 @@ from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.focus import SELF_NAMES, Focus
 from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
+from context.retrieval.package import package_rows
 from context.snippet import Snippet
 
 MAX_MODULE_MEMBERS = 60
 MAX_LISTED_NAMES = 80
+MAX_PACKAGE_NAMES = 40
 FULL_RENDERS = 3
 USE_WINDOW_CHARS = 8_000
 
@@ -67,7 +70,11 @@ def definition_snippets(
     # use what the file imported, and a line per name is cheap.
     shown = {(r.rel_path, r.start_line_idx) for r in first}
     listed: dict[str, list[SymbolRow]] = {}
-    candidates = [*further, *_imported_rows(bindings, focus, text_before_cursor, is_expired)]
+    candidates = [
+        *further,
+        *_imported_rows(bindings, focus, text_before_cursor, is_expired),
+        *package_rows(bindings, text_before_cursor, limit=MAX_PACKAGE_NAMES, is_expired=is_expired),
+    ]
     for row in candidates:
         key = (row.rel_path, row.start_line_idx)
         if key not in shown:

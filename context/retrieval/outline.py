@@ -35,7 +35,13 @@ def render_definition(
     if row.kind in TYPE_KINDS:
         text = _outline(row, members)
     elif container is not None:
-        text = _header(container) + _INDENT + one_line(row.signature) + "\n" + _closer(container)
+        text = (
+            type_header(container)
+            + _INDENT
+            + one_line(row.signature)
+            + "\n"
+            + type_closer(container)
+        )
     else:
         text = _ending_with_line_break(row.signature)
     return Snippet(source, row.rel_path, row.start_line_idx, row.end_line_idx, text)
@@ -64,7 +70,7 @@ def one_line(signature: str, max_chars: int = MAX_LINE_CHARS) -> str:
 
 
 def _outline(row: SymbolRow, members: Sequence[SymbolRow]) -> str:
-    parts = [_header(row)]
+    parts = [type_header(row)]
     seen: set[str] = set()
     for member in members:
         signature = one_line(member.signature)
@@ -74,11 +80,11 @@ def _outline(row: SymbolRow, members: Sequence[SymbolRow]) -> str:
         parts.append(_INDENT + signature + "\n")
         if len(seen) >= MAX_OUTLINE_MEMBERS:
             break
-    parts.append(_closer(row))
+    parts.append(type_closer(row))
     return "".join(parts)
 
 
-def _header(row: SymbolRow) -> str:
+def type_header(row: SymbolRow) -> str:
     """A type's header line(s), opened with `{` in brace languages."""
     signature = row.signature.rstrip()
     if row.language == "python" or signature.endswith((":", "{", ";", "=")):
@@ -86,7 +92,8 @@ def _header(row: SymbolRow) -> str:
     return signature + " {\n"
 
 
-def _closer(row: SymbolRow) -> str:
+def type_closer(row: SymbolRow) -> str:
+    """The line closing a type's outline (`}` in brace languages, nothing in Python)."""
     signature = row.signature.rstrip()
     if row.language == "python" or signature.endswith((":", ";", "=")):
         return ""

@@ -2,6 +2,8 @@
 
 Sources (`ContextSettings.sources` picks and orders them):
 
+- `member`: at `expr.|` or `expr::|`, the members of `expr`'s type or module, ranked by the
+  typed prefix and by use (`retrieval.receiver`);
 - `definition`: signatures and outlines of what the names around the cursor refer to,
   resolved through the file's imports to the index (`retrieval.definitions`);
 - `scope`: outlines of the types of the enclosing function and class (`retrieval.scope`);
@@ -19,6 +21,10 @@ Guarantees:
 - Retrieval never fails a completion: every source runs under its own deadline of
   `ContextSettings.retrieval_timeout_ms` and checks it as it goes; a source that runs out of
   time or fails yields nothing (the failure is logged) and the others still count.
+- The same document, cursor and index give the same snippets from the sources that read
+  only the index (`ESSENTIAL_SOURCES`): they run under a deadline of at least
+  `ESSENTIAL_MIN_MS` and keep what they found when it passes, so a cold start (nothing
+  cached yet) costs one slower request, never the definitions.
 - Files excluded by ignore rules never enter: snippets come only from the index and the
   overlay, which hold no ignored file, and every snippet's path is checked against the
   rules again before it is returned (a rule added since the last refresh counts at once).
@@ -45,6 +51,7 @@ from context.retrieval.bindings import Bindings
 from context.retrieval.definitions import definition_snippets
 from context.retrieval.focus import SELF_NAMES, find_focus
 from context.retrieval.fusion import fuse
+from context.retrieval.receiver import receiver_snippets
 from context.retrieval.recent import recent_snippets
 from context.retrieval.scope import scope_snippets
 from context.retrieval.similar import Candidate, query_tokens, similar_windows
@@ -56,7 +63,11 @@ _log = logging.getLogger(__name__)
 
 MAX_SNIPPETS_PER_SOURCE = 24
 MAX_SIMILAR_FILES = 6
-SOURCE_WEIGHTS = {"definition": 1.0, "scope": 0.8, "similar": 0.4, "recent": 0.5}
+ESSENTIAL_SOURCES = frozenset({"member", "definition", "scope"})
+ESSENTIAL_MIN_MS = 250.0
+"""The essential sources' deadline is never shorter: their first request in a file reads
+its imports' rows from SQLite, which a 30 ms deadline cut short on a cold start."""
+SOURCE_WEIGHTS = {"member": 1.2, "definition": 1.0, "scope": 0.8, "similar": 0.4, "recent": 0.5}
 """Reciprocal-rank weights: resolved definitions are the most reliable evidence."""
 
 
@@ -123,6 +134,9 @@ def retrieve_sync(
             bindings(), focus, text_before, limit=MAX_SNIPPETS_PER_SOURCE, is_expired=is_expired
         )
 
+    def member(is_expired: Callable[[], bool]) -> list[Snippet]:
+        return receiver_snippets(bindings(), document.text, offset, is_expired=is_expired)
+
     def scope(is_expired: Callable[[], bool]) -> list[Snippet]:
         return scope_snippets(
             bindings(),
@@ -153,6 +167,7 @@ def retrieve_sync(
         )
 
     sources: dict[str, Callable[[Callable[[], bool]], list[Snippet]]] = {
+        "member": member,
         "definition": definition,
         "scope": scope,
         "similar": similar,
@@ -162,7 +177,9 @@ def retrieve_sync(
     for name in settings.sources:
         run = sources.get(name)
         if run is not None:
-            ranked[name] = _run_source(name, run, settings.retrieval_timeout_ms)
+            ranked[name] = _run_source(
+                name, run, settings.retrieval_timeout_ms, is_essential=name in ESSENTIAL_SOURCES
+            )
     fused = fuse(ranked, SOURCE_WEIGHTS)
     paths = {s.path for s in fused}
     # Every path here came from the index or the overlay, which hold no ignored file and
@@ -173,20 +190,26 @@ def retrieve_sync(
 
 
 def _run_source(
-    name: str, run: Callable[[Callable[[], bool]], list[Snippet]], timeout_ms: float
+    name: str,
+    run: Callable[[Callable[[], bool]], list[Snippet]],
+    timeout_ms: float,
+    *,
+    is_essential: bool = False,
 ) -> list[Snippet]:
     """A source's snippets, or none when it fails or runs past its deadline.
 
     The source is handed the deadline's `is_expired` to stop early; whatever it returns
-    after the deadline is dropped, so a slow source never delays the prompt further.
+    after the deadline is dropped, so a slow source never delays the prompt further. An
+    essential source's deadline is at least `ESSENTIAL_MIN_MS` and what it returns counts
+    even when late: it stopped at the deadline already.
     """
-    deadline = Deadline.after_ms(timeout_ms)
+    deadline = Deadline.after_ms(max(timeout_ms, ESSENTIAL_MIN_MS) if is_essential else timeout_ms)
     try:
         snippets = run(deadline.is_expired)
     except Exception:
         _log.exception("retrieval source %s failed; the completion goes on without it", name)
         return []
-    if deadline.is_expired():
+    if deadline.is_expired() and not is_essential:
         _log.debug("retrieval source %s ran out of its %s ms", name, timeout_ms)
         return []
     return snippets

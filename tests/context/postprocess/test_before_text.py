@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import pytest
 
 from context.document import Document
-from context.linemode import decide_line_mode
-from context.postprocess import Finished, StopContext, StreamFilter, finish
+from context.postprocess.linemode import decide_line_mode
+from context.postprocess.stop_rules import Finished, StopContext, StreamFilter, finish
 from context.settings import Multiline, ValidationSettings
-from context.symbols import EmptyView
-from context.validate import validate
+from context.validation.view import EmptyView
+from context.validation.policy import validate
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,620 @@
+"""Retrieval source "member": what the expression before `.`, `::` or `->` at the cursor offers.
+
+At `expr.|`, `expr::|` or `expr.na|`, the code about to be written is one of the members of
+`expr`'s type, or one of the names of the module `expr` stands for. This source finds that
+type from what the code says, without running a type checker:
+
+- `self`, `this`, `cls`, `Self` and a Go method's receiver name: the enclosing type;
+- a parameter typed by the function's doc comment (JSDoc's `@param {Command} cmd`);
+- a name annotated or declared with a type before the cursor (`state: SomeState`,
+  `var s *Store`, `Store s = ...`, `let s: Store`), or assigned from a constructor
+  (`x = Source(...)`, `s := &Store{}`, `Store::new()`, `new Store(...)`) or from a call whose
+  return type is stated (`x = make_source()` with `-> Source`);
+- an attribute or field of a type it already knows (`self.source.|`: the annotation or the
+  constructor assigned in `__init__`, or the `__init__` parameter assigned to it), and a
+  method's stated return type (`self.store().|`);
+- a module alias (`pricing.`, Go's `store.`, Rust's `report::`, `crate::ser::`): every file
+  of the module, for Go the whole package folder.
+
+Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
+`extends`, `implements`), followed into the files that define them, three levels deep.
+They are ranked by the member name already typed (prefix first, then containing it), by how
+often this file already uses them after a `.`/`::`, uses near the cursor counting more, and
+public before private; only the best `MAX_MEMBERS` are shown, so a type with hundreds of
+methods shows those that match, not its first few.
+
+Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
+a rendering of index rows, one per defining type or module file, headed by that type's
+header; `is_expired` is checked between steps; the result depends only on the document, the
+cursor and the index (ties keep source order).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from context.imports.resolve import resolve_import
+from context.index.store import SymbolRow
+from context.retrieval.bindings import Bindings
+from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
+from context.snippet import Snippet
+
+MAX_MEMBERS = 24
+"""Members shown in all; a one-line signature costs 10 to 30 tokens."""
+MAX_MODULE_FILES = 64
+MAX_BASE_DEPTH = 3
+DOC_CHARS = 1_500
+"""How far before a function its doc comment is looked for."""
+NEAR_CHARS = 3_000
+"""Uses this close before the cursor count three times."""
+
+_INDENT = "    "
+_SELF_NAMES = frozenset({"self", "this", "cls"})
+_CHAIN = re.compile(
+    r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?\s*(?:\?\.|\.|::|->)\s*)+)([A-Za-z_$][\w$]*)?$"
+)
+_CHAIN_PART = re.compile(r"([A-Za-z_$][\w$]*)\s*(\([^()]*\))?")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_QUALIFIED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*")
+_USE = re.compile(r"(?:\.|::|->)\s*([A-Za-z_$][\w$]*)")
+_WRAPPERS = frozenset(
+    {
+        "Optional", "Union", "Annotated", "Final", "ClassVar", "Type", "type", "Awaitable",
+        "Arc", "Rc", "Box", "RefCell", "Cell", "Mutex", "RwLock", "Option", "Weak", "Cow",
+        "Pin", "Readonly", "Partial", "Promise", "Ref", "unique_ptr", "shared_ptr", "weak_ptr",
+        "const", "mut", "dyn", "impl", "struct", "class", "std", "typing", "None", "null",
+        "undefined", "volatile", "unsigned", "await", "new", "ref", "in", "out", "readonly",
+        "final", "var", "let", "auto", "public", "private", "protected", "static",
+    }
+)  # fmt: skip
+"""Words around a type in an annotation that are not the type itself."""
+_FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the expression before the cursor's `.`/`::` stands for: a type or a module."""
+
+    types: tuple[SymbolRow, ...] = ()
+    module_paths: tuple[str, ...] = ()
+
+
+@dataclass
+class _Resolver:
+    """Types of names and members, with each file's `Bindings` read once per request."""
+
+    bindings: Bindings
+    is_expired: Callable[[], bool]
+    _others: dict[str, Bindings] = field(default_factory=dict)
+
+    def bindings_of(self, path: str) -> Bindings:
+        if path == self.bindings.path:
+            return self.bindings
+        found = self._others.get(path)
+        if found is None:
+            found = Bindings.of(self.bindings.store, path, self.bindings.language)
+            self._others[path] = found
+        return found
+
+    def type_named(self, text: str, path: str, owner: SymbolRow | None = None) -> Target:
+        """The type (or module) an annotation or type expression in file `path` names."""
+        for words in _type_candidates(text):
+            if words[-1] == "Self" and owner is not None:
+                return Target(types=(owner,))
+            target = self.qualified(words, path)
+            if target.types or target.module_paths:
+                return target
+        return Target()
+
+    def qualified(self, words: Sequence[str], path: str) -> Target:
+        """`a.b.C` or `a::b::C` resolved from file `path`: a module, then its names."""
+        bindings = self.bindings_of(path)
+        head, rest = words[0], list(words[1:])
+        module = bindings.module_paths(head)
+        if not module and len(words) == 1:
+            types = tuple(bindings.resolve_type(head))
+            if types:
+                return Target(types=types)
+            rows = bindings.resolve(head)
+            if rows and rows[0].kind in _FUNCTION_KINDS:
+                # A call's value: the function's stated return type, from its own file.
+                return self.returned(rows[0])
+            return Target()
+        if not module:
+            first = bindings.resolve_type(head)
+            if not first:
+                return Target()
+            return self.members_chain(Target(types=(first[0],)), [(w, False) for w in rest])
+        target = Target(module_paths=module)
+        return self.members_chain(target, [(w, False) for w in rest])
+
+    def members_chain(self, target: Target, parts: Sequence[tuple[str, bool]]) -> Target:
+        """The target after `.part` (or `.part()`) for each of `parts`, in turn."""
+        for name, is_call in parts:
+            if self.is_expired():
+                return Target()
+            target = self.member(target, name, is_call)
+            if not target.types and not target.module_paths:
+                return target
+        return target
+
+    def member(self, target: Target, name: str, is_call: bool) -> Target:
+        """What `target.name` is: a submodule, a module's type or function's value, or the
+        type of a type's field or method."""
+        if target.module_paths:
+            rows = self.bindings.in_module(name, target.module_paths)
+            if not rows:
+                return Target()
+            row = rows[0]
+            if row.kind in TYPE_KINDS:
+                return Target(types=(row,))
+            return self.returned(row) if is_call or row.kind in _FUNCTION_KINDS else Target()
+        for owner in target.types:
+            for row in self.all_members(owner):
+                if row.name != name:
+                    continue
+                if row.kind in _FUNCTION_KINDS:
+                    return self.returned(row, owner)
+                return self.field_type(row, owner)
+        return Target()
+
+    def returned(self, row: SymbolRow, owner: SymbolRow | None = None) -> Target:
+        """The type a function or method's signature says it returns."""
+        annotation = _return_annotation(row.signature, row.name, row.language)
+        if not annotation:
+            return Target()
+        if owner is None and row.container:
+            owner = self.type_row(row.container, row.rel_path)
+        return self.type_named(annotation, row.rel_path, owner)
+
+    def field_type(self, row: SymbolRow, owner: SymbolRow) -> Target:
+        """A field's type: its annotation, the constructor assigned to it, or the type of
+        the `__init__`/constructor parameter it is assigned from."""
+        declared = _declared_type(row.signature, row.name, row.language)
+        if declared:
+            found = self.type_named(declared, row.rel_path, owner)
+            if found.types or found.module_paths:
+                return found
+        value = _assigned_value(row.signature, row.name)
+        if value is None:
+            return Target()
+        words = _QUALIFIED.match(value)
+        if words is None:
+            return Target()
+        parts = [w.strip() for w in re.split(r"\.|::", words.group(0))]
+        if len(parts) == 1:
+            # `self.source = source`: the parameter of the same name says the type.
+            for method in self.all_members(owner):
+                if method.kind in _FUNCTION_KINDS:
+                    annotation = _declared_type(method.signature, parts[0], row.language)
+                    if annotation:
+                        return self.type_named(annotation, row.rel_path, owner)
+        return self.type_named(words.group(0), row.rel_path, owner)
+
+    def type_row(self, name: str, path: str) -> SymbolRow | None:
+        rows = [r for r in self.bindings_of(path).definitions_in_file(path) if r.name == name]
+        rows = [r for r in rows if r.kind in TYPE_KINDS] or self.bindings_of(path).resolve_type(
+            name
+        )
+        return rows[0] if rows else None
+
+    def own_members(self, owner: SymbolRow) -> list[SymbolRow]:
+        """A type's own members: from its file, or for Go and Rust (methods live beside the
+        type in any file of the package or crate) from its folder."""
+        if owner.language in ("go", "rust"):
+            folder = owner.rel_path.rsplit("/", 1)[0] if "/" in owner.rel_path else ""
+            rows = self.bindings.store.members(owner.name, limit=2000)
+            same = [r for r in rows if r.rel_path.rsplit("/", 1)[0] == folder]
+            return same or [r for r in rows if r.rel_path.startswith(folder)]
+        file_rows = self.bindings_of(owner.rel_path).definitions_in_file(owner.rel_path)
+        return [
+            r
+            for r in file_rows
+            if r.container == owner.name
+            and owner.start_line_idx <= r.start_line_idx <= owner.end_line_idx
+        ] or [r for r in file_rows if r.container == owner.name]
+
+    def bases(self, owner: SymbolRow) -> list[SymbolRow]:
+        """The types `owner` extends or mixes in, resolved from its own file."""
+        found: list[SymbolRow] = []
+        for words in _base_names(owner):
+            if self.is_expired():
+                break
+            target = self.qualified(words, owner.rel_path)
+            found.extend(t for t in target.types[:1] if t.name != owner.name)
+        return found
+
+    def all_members(self, owner: SymbolRow) -> list[SymbolRow]:
+        """Own members first, then each base's, breadth first, `MAX_BASE_DEPTH` deep."""
+        rows: list[SymbolRow] = []
+        seen = {(owner.rel_path, owner.start_line_idx)}
+        level = [owner]
+        for _ in range(MAX_BASE_DEPTH + 1):
+            following: list[SymbolRow] = []
+            for row in level:
+                rows.extend(self.own_members(row))
+                for base in self.bases(row):
+                    key = (base.rel_path, base.start_line_idx)
+                    if key not in seen:
+                        seen.add(key)
+                        following.append(base)
+            if not following or self.is_expired():
+                break
+            level = following
+        return rows
+
+
+def receiver_snippets(
+    bindings: Bindings,
+    text: str,
+    offset: int,
+    *,
+    is_expired: Callable[[], bool] = lambda: False,
+) -> list[Snippet]:
+    """The members of what the cursor at character `offset` of `text` reaches into, as one
+    outline per defining type or module file, best member first; empty elsewhere."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    match = _CHAIN.search(text[line_start:offset])
+    if match is None:
+        return []
+    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
+    if not parts:
+        return []
+    prefix = match.group(2) or ""
+    resolver = _Resolver(bindings, is_expired)
+    cursor_line = text.count("\n", 0, offset)
+    target, n_used = _rust_path_target(bindings, parts)
+    if n_used == 0:
+        target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
+        n_used = 1
+    target = resolver.members_chain(target, parts[n_used:])
+    if is_expired():
+        return []
+    uses = _member_uses(text, offset)
+    if target.types:
+        members = resolver.all_members(target.types[0])
+        rows = _ranked(members, prefix, uses)
+        return _render_by_owner(resolver, target.types[0], rows)
+    if target.module_paths:
+        rows = _module_rows(bindings, target.module_paths, is_expired)
+        return _render_by_file(_ranked(rows, prefix, uses))
+    return []
+
+
+def _head_target(
+    resolver: _Resolver, text: str, offset: int, cursor_line: int, name: str, depth: int = 0
+) -> Target:
+    """What the chain's first name stands for at the cursor."""
+    bindings = resolver.bindings
+    rows = bindings.definitions_in_file(bindings.path)
+    function = _innermost(rows, cursor_line, _FUNCTION_KINDS)
+    owner = _enclosing_type(resolver, rows, cursor_line, function)
+    if name in _SELF_NAMES or name == "Self":
+        return Target(types=(owner,)) if owner is not None else Target()
+    module = bindings.module_paths(name)
+    if module:
+        return Target(module_paths=module)
+    if function is not None:
+        # A parameter or a Go method's receiver, as the signature declares it.
+        declared = _declared_type(function.signature, name, bindings.language)
+        if declared:
+            found = resolver.type_named(declared, bindings.path, owner)
+            if found.types or found.module_paths:
+                return found
+    start = _line_offset(text, function.start_line_idx) if function is not None else 0
+    if function is not None:
+        documented = _documented_type(text[max(0, start - DOC_CHARS) : start], name)
+        if documented:
+            found = resolver.type_named(documented, bindings.path, owner)
+            if found.types or found.module_paths:
+                return found
+    declaration = _local_declaration(text[start:offset], name)
+    if declaration is None and start:
+        declaration = _local_declaration(text[:start], name)
+    else:
+        declaration = (declaration[0] + start, *declaration[1:]) if declaration else None
+    if declaration is not None:
+        at, is_type, expression = declaration
+        if is_type:
+            found = resolver.type_named(expression, bindings.path, owner)
+        else:
+            found = _value_target(resolver, text, at, cursor_line, expression, depth)
+        if found.types or found.module_paths:
+            return found
+    types = tuple(bindings.resolve_type(name))
+    return Target(types=types[:1])
+
+
+def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> tuple[Target, int]:
+    """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`): the
+    module of its longest prefix that resolves, and how many parts that took (0: none)."""
+    if bindings.language != "rust" or parts[0][0] not in ("crate", "self", "super"):
+        return Target(), 0
+    for n_parts in range(len(parts), 1, -1):
+        module = "::".join(name for name, _ in parts[:n_parts])
+        paths = resolve_import(bindings.store.root, bindings.path, module, "rust").paths
+        if paths:
+            return Target(module_paths=paths), n_parts
+    return Target(), 0
+
+
+def _documented_type(text: str, name: str) -> str | None:
+    """The type a doc comment just before a function gives its parameter `name`
+    (JSDoc's `@param {Command} cmd`, `@param {Command} [cmd]`)."""
+    found = re.findall(rf"@param\s+\{{([^{{}}]+)\}}\s+\[?{re.escape(name)}\b", text)
+    return found[-1] if found else None
+
+
+def _value_target(
+    resolver: _Resolver, text: str, at: int, cursor_line: int, expression: str, depth: int
+) -> Target:
+    """The type of an assigned or iterated value: a constructor, or a chain of names,
+    members and calls (`ctx.make_formatter()`, `cmd.Commands()`), resolved from its head."""
+    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(expression)]
+    if not parts or depth >= 3:
+        return Target()
+    head, is_call = parts[0]
+    if len(parts) == 1:
+        found = resolver.qualified([head], resolver.bindings.path)
+        if found.types or found.module_paths or is_call:
+            return found
+    target = _head_target(resolver, text, at, cursor_line, head, depth + 1)
+    return resolver.members_chain(target, parts[1:])
+
+
+def _enclosing_type(
+    resolver: _Resolver, rows: list[SymbolRow], cursor_line: int, function: SymbolRow | None
+) -> SymbolRow | None:
+    """The class, struct or impl the cursor is in (for Go and Rust: the method's owner)."""
+    owner = _innermost(rows, cursor_line, TYPE_KINDS - {"impl", "module"})
+    if owner is not None:
+        return owner
+    if function is not None and function.container:
+        return resolver.type_row(function.container, function.rel_path)
+    return None
+
+
+def _innermost(rows: list[SymbolRow], line_idx: int, kinds: frozenset[str]) -> SymbolRow | None:
+    enclosing = [
+        r for r in rows if r.kind in kinds and r.start_line_idx <= line_idx <= r.end_line_idx
+    ]
+    return max(enclosing, key=lambda r: r.start_line_idx, default=None)
+
+
+def _line_offset(text: str, line_idx: int) -> int:
+    at = 0
+    for _ in range(line_idx):
+        found = text.find("\n", at)
+        if found < 0:
+            return len(text)
+        at = found + 1
+    return at
+
+
+_CHAIN_TEXT = r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()\n]*\))?\s*(?:\.|::)\s*)*[A-Za-z_$][\w$]*)"
+
+
+def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
+    """The last declaration of `name` in `text`: where it is, whether it states a type, and
+    the type or the value's expression (`Source`, `ctx.make_formatter`, `Store::new`, the
+    collection a `for` loop iterates)."""
+    n = re.escape(name)
+    value = _CHAIN_TEXT
+    patterns = [
+        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)"),
+        (
+            False,
+            rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?{value}"
+            rf"\s*(?:\(|\{{|<|!|$|\n|;)",
+        ),
+        (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b"),
+        (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}"),
+        (False, rf"\bfor\s*\(\s*(?:const|let|var)\s+{n}\s+of\s+{value}"),
+        (True, rf"\bvar\s+{n}\s+\*?([A-Za-z_$][\w$.]*)"),
+        (
+            True,
+            rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
+            rf"[\s*&]+{n}\s*(?:=|;|,|\))",
+        ),
+    ]
+    best: tuple[int, bool, str] | None = None
+    for is_type, pattern in patterns:
+        for match in re.finditer(pattern, text):
+            if best is None or match.start() > best[0]:
+                best = (match.start(), is_type, match.group(1).strip())
+    if best is None or not best[2]:
+        return None
+    at, is_type, found = best
+    if found.endswith(("::new", "::default")):
+        found = found.rsplit("::", 1)[0]
+    return at, is_type, found
+
+
+def _declared_type(signature: str, name: str, language: str) -> str | None:
+    """The type that a signature or field declaration gives `name`: `name: T` (Python,
+    TypeScript, Rust), `name T` / `name *T` (Go), `T name` (Java, C, C++, C#)."""
+    n = re.escape(name)
+    found = re.search(rf"(?<![\w$.]){n}\s*\??\s*:\s*([^=,)\n;{{]+(?:\[[^\]]*\])?)", signature)
+    if found is not None:
+        return found.group(1)
+    if language == "go":
+        found = re.search(rf"(?<![\w$.]){n}(?:\s*,\s*\w+)*\s+(\*?\s*[A-Za-z_][\w.]*)", signature)
+        if found is not None:
+            return found.group(1)
+    found = re.search(
+        rf"([A-Za-z_$][\w$.:]*)\s*(?:<[^<>]*>)?[\s*&]+{n}\s*(?:[=;,)\[]|$)", signature
+    )
+    if found is not None and found.group(1) not in _WRAPPERS:
+        return found.group(1)
+    return None
+
+
+def _assigned_value(signature: str, name: str) -> str | None:
+    """The right-hand side of `self.name = value` / `name = value` in a field's signature."""
+    found = re.search(rf"{re.escape(name)}\s*(?::[^=]*)?=\s*(?:await\s+|new\s+)?(.+)", signature)
+    return found.group(1).strip() if found is not None else None
+
+
+def _return_annotation(signature: str, name: str, language: str) -> str | None:
+    """The return type a function signature states, or None."""
+    flat = " ".join(signature.split())
+    if "->" in flat:
+        return flat.rsplit("->", 1)[1].rstrip(":{ ").split(" where ", 1)[0]
+    at = flat.find(name + "(")
+    if at < 0:
+        at = flat.find(name)
+    if at < 0:
+        return None
+    close = _matching_paren(flat, flat.find("(", at))
+    if close is None:
+        if language in ("java", "c", "cpp", "csharp"):
+            head = flat[:at].split()
+            return head[-1] if head else None
+        return None
+    tail = flat[close + 1 :].strip()
+    if language in ("typescript", "tsx", "javascript") and tail.startswith(":"):
+        return tail[1:].strip().rstrip("{ ")
+    if language == "go" and tail:
+        return tail.strip("({ ").split(",")[0]
+    if language in ("java", "c", "cpp", "csharp"):
+        head = [w for w in flat[:at].split() if w not in _WRAPPERS]
+        return head[-1] if head else None
+    return None
+
+
+def _matching_paren(text: str, open_at: int) -> int | None:
+    if open_at < 0:
+        return None
+    depth = 0
+    for idx in range(open_at, len(text)):
+        if text[idx] == "(":
+            depth += 1
+        elif text[idx] == ")":
+            depth -= 1
+            if depth == 0:
+                return idx
+    return None
+
+
+def _type_candidates(text: str) -> list[list[str]]:
+    """The qualified names in a type expression that may be the type, most likely first:
+    wrappers (`Optional[...]`, `Arc<...>`, `*`, `&mut`) are looked through."""
+    found: list[list[str]] = []
+    wrappers: list[list[str]] = []
+    for match in _QUALIFIED.finditer(text):
+        words = [w.strip() for w in re.split(r"\.|::", match.group(0))]
+        (wrappers if words[-1] in _WRAPPERS else found).append(words)
+    # A wrapper's name may be a type of the project's own (JavaScript's `class Option`).
+    return found + wrappers
+
+
+def _base_names(owner: SymbolRow) -> list[list[str]]:
+    """The base types named in a type's header: `class A(B, m.C):`, `extends B implements C`,
+    `struct S : Base`."""
+    header = " ".join(owner.signature.split("\n")[-1:] if owner.language == "python" else [])
+    if owner.language == "python":
+        found = re.search(r"class\s+\w+\s*(?:\[[^\]]*\])?\s*\((.*)\)", header)
+        if found is None:
+            return []
+        text = re.sub(r"\w+\s*=\s*[\w.]+", "", found.group(1))
+        return [c for c in _type_candidates(text) if c[-1] not in ("object", "Generic")]
+    flat = " ".join(owner.signature.split())
+    bases: list[list[str]] = []
+    for keyword in ("extends", "implements", ":"):
+        at = flat.find(f" {keyword} ") if keyword != ":" else flat.find(" : ")
+        if at >= 0:
+            listed = re.split(r"\b(?:extends|implements)\b|[{]", flat[at + len(keyword) + 2 :])[0]
+            listed = re.sub(r"<[^<>]*>", "", listed)
+            bases.extend(_type_candidates(listed))
+    return bases
+
+
+def _member_uses(text: str, offset: int) -> Counter[str]:
+    """How often the file names each member after `.`, `::` or `->`; uses within
+    `NEAR_CHARS` before the cursor count three times."""
+    uses: Counter[str] = Counter(m.group(1) for m in _USE.finditer(text))
+    near = max(0, offset - NEAR_CHARS)
+    uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
+    uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
+    return uses
+
+
+def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[SymbolRow]:
+    """`rows` without repeated signatures, best first, at most `MAX_MEMBERS`: those starting with
+    the typed `prefix`, then containing it, then by use, public first, source order last."""
+    lowered = prefix.lower()
+    unique: dict[str, tuple[int, SymbolRow]] = {}
+    for idx, row in enumerate(rows):
+        # A field and a method may share a name (Rust's `items` and `items()`); an
+        # override repeats its base's signature, and the nearer one comes first.
+        signature = one_line(row.signature)
+        if signature not in unique and row.kind not in ("impl", "module"):
+            unique[signature] = (idx, row)
+
+    def key(item: tuple[int, SymbolRow]) -> tuple[int, int, int, int]:
+        idx, row = item
+        name = row.name.lower()
+        match = 0 if name.startswith(lowered) else 1 if lowered in name else 2
+        is_private = row.name.startswith("_")
+        return (match, -uses[row.name], int(is_private), idx)
+
+    return [row for _, row in sorted(unique.values(), key=key)[:MAX_MEMBERS]]
+
+
+def _module_rows(
+    bindings: Bindings, paths: tuple[str, ...], is_expired: Callable[[], bool]
+) -> list[SymbolRow]:
+    """The top-level definitions of a module's files (a Go package's whole folder), and the
+    names a package's `__init__` or `mod.rs` re-exports."""
+    rows: list[SymbolRow] = []
+    for path in sorted(paths)[:MAX_MODULE_FILES]:
+        if is_expired():
+            break
+        rows.extend(r for r in bindings.definitions_in_file(path) if r.container is None)
+        for name in bindings.reexported_names(path):
+            rows.extend(bindings.in_module(name, (path,))[:1])
+    return rows
+
+
+def _render_by_owner(
+    resolver: _Resolver, owner: SymbolRow, rows: Sequence[SymbolRow]
+) -> list[Snippet]:
+    """One outline per type that defines some of `rows` (the receiver's own type and its
+    bases), in the order of each one's best member."""
+    groups: dict[tuple[str, str | None], list[SymbolRow]] = {}
+    for row in rows:
+        groups.setdefault((row.rel_path, row.container), []).append(row)
+    snippets = []
+    for (path, container), members in groups.items():
+        header = owner if (path, container) == (owner.rel_path, owner.name) else None
+        if header is None and container is not None:
+            header = resolver.type_row(container, path)
+        snippets.append(_outline(header, members))
+    return snippets
+
+
+def _render_by_file(rows: Sequence[SymbolRow]) -> list[Snippet]:
+    """One snippet of one-line signatures per module file, in the order of each one's best."""
+    groups: dict[str, list[SymbolRow]] = {}
+    for row in rows:
+        groups.setdefault(row.rel_path, []).append(row)
+    return [_outline(None, members) for members in groups.values()]
+
+
+def _outline(header: SymbolRow | None, members: Sequence[SymbolRow]) -> Snippet:
+    """`members`' one-line signatures, under `header`'s header line when there is one."""
+    lines = [one_line(m.signature) for m in members]
+    body = "".join(dict.fromkeys(line + "\n" for line in lines if line))
+    start = min(m.start_line_idx for m in members)
+    end = max(m.end_line_idx for m in members)
+    path = members[0].rel_path
+    if header is None:
+        return Snippet("member", path, start, end, body)
+    text = type_header(header) + "".join(_INDENT + line for line in body.splitlines(True))
+    text += type_closer(header)
+    if header.rel_path == path:
+        start = min(start, header.start_line_idx)
+    return Snippet("member", path, start, end, text)
