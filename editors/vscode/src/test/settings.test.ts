@@ -24,11 +24,19 @@ describe('serverSettingKeys', () => {
     }
     assert.deepEqual(
       keys.filter(
-        (key) => key.startsWith('server.') || key.startsWith('trace.') || key === 'languages',
+        (key) =>
+          key.startsWith('server.') ||
+          key.startsWith('trace.') ||
+          key.startsWith('suggest.') ||
+          key === 'languages',
       ),
       [],
     );
-    assert.equal(keys.length, Object.keys(contributed).length - 4);
+    const own = Object.keys(contributed).filter((key) =>
+      /^fillin\.(server\.|trace\.|suggest\.|languages$)/.test(key),
+    );
+    assert.equal(own.length, 8);
+    assert.equal(keys.length, Object.keys(contributed).length - own.length);
   });
 });
 
@@ -67,6 +75,16 @@ describe('explicitValueOf', () => {
     assert.equal(explicitValueOf({ globalValue: false }), false);
     assert.equal(explicitValueOf({}), undefined);
     assert.equal(explicitValueOf(undefined), undefined);
+  });
+
+  it('takes only the user value of a restricted setting in an untrusted workspace', () => {
+    const inspected = { globalValue: 'http://127.0.0.1:8080', workspaceValue: 'http://evil:1' };
+    assert.equal(explicitValueOf(inspected, { userOnly: true }), 'http://127.0.0.1:8080');
+    assert.equal(
+      explicitValueOf({ workspaceValue: 'http://evil:1' }, { userOnly: true }),
+      undefined,
+    );
+    assert.equal(explicitValueOf(inspected, { userOnly: false }), 'http://evil:1');
   });
 });
 
