@@ -86,6 +86,21 @@ describe('package.json', () => {
   });
 });
 
+describe('README.md', () => {
+  it('documents every contributed setting and command', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const missing = [
+      ...Object.keys(properties).filter((key) => !readme.includes(`\`${key}\``)),
+      ...manifest.contributes.commands
+        .filter((c: { command: string }) => c.command !== 'fillin.didAccept')
+        .map((c: { title: string }) => `fillin: ${c.title}`)
+        .filter((title: string) => !readme.includes(`**${title}**`)),
+    ];
+    assert.deepEqual(missing, []);
+    assert.match(readme, /From zero to ghost text: 2 steps/);
+  });
+});
+
 describe('the .vsix file list', () => {
   const files = execFileSync(
     process.execPath,
