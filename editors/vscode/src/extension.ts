@@ -24,7 +24,14 @@ import {
 } from 'vscode-languageclient/node';
 
 import { formatContextReport } from './contextReport';
-import { InstallError, installServer, nodeHost, planServer } from './installer';
+import {
+  InstallError,
+  type InstallerHost,
+  installServer,
+  nodeHost,
+  planServer,
+  type ServerPlan,
+} from './installer';
 import {
   type CommandLine,
   formatCommandLine,
@@ -116,6 +123,7 @@ class FillinExtension {
   private readonly restricted: ReadonlySet<string>;
   /** How the running server was found; doctor and statistics run the same program. */
   private server: ServerCommandSettings | undefined;
+  private installing: Promise<ServerCommandSettings> | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('fillin', { log: true });
@@ -235,6 +243,23 @@ class FillinExtension {
         'no fillin server found and fillin.server.autoInstall is off; install fillin (pipx install fillin) or set fillin.server.command',
       );
     }
+    // The doctor or statistics may ask while the start is installing: both wait for that one.
+    if (this.installing === undefined) {
+      const installing = Promise.resolve(this.install(plan, host));
+      this.installing = installing;
+      void installing.then(
+        () => (this.installing = undefined),
+        () => (this.installing = undefined),
+      );
+      return installing;
+    }
+    return this.installing;
+  }
+
+  private install(
+    plan: Extract<ServerPlan, { kind: 'install' }>,
+    host: InstallerHost,
+  ): Thenable<ServerCommandSettings> {
     this.output.info(`installing the server from the ${plan.origin} into ${plan.envDir}`);
     return vscode.window.withProgress(
       {
