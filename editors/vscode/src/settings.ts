@@ -63,6 +63,7 @@ export function serverSettings(
 
 /** The values that VS Code's `WorkspaceConfiguration.inspect` reports for one key. */
 export interface InspectedValue<T = unknown> {
+  readonly defaultValue?: T;
   readonly globalValue?: T;
   readonly workspaceValue?: T;
   readonly workspaceFolderValue?: T;
@@ -71,8 +72,10 @@ export interface InspectedValue<T = unknown> {
 /**
  * The value the user set for a key (folder over workspace over user), or undefined.
  *
- * With `userOnly` (a restricted setting in an untrusted workspace) only the user's own
- * settings count, so a repository cannot redirect the model server or the server program.
+ * With `userOnly` (a restricted setting in an untrusted workspace) only the user's own value
+ * counts, else the default, which is then sent too: the server ranks the editor's settings
+ * above the repository's `fillin.toml`, so neither the workspace's settings nor its files can
+ * redirect the model server, the API key variable, the model file or the index directory.
  */
 export function explicitValueOf(
   inspected: InspectedValue | undefined,
@@ -82,7 +85,7 @@ export function explicitValueOf(
     return undefined;
   }
   if (options.userOnly === true) {
-    return inspected.globalValue;
+    return inspected.globalValue ?? inspected.defaultValue;
   }
   return inspected.workspaceFolderValue ?? inspected.workspaceValue ?? inspected.globalValue;
 }

@@ -6,7 +6,10 @@
  * `serverSettings` (as initializationOptions), `suggestionId` on the items the server
  * returns, the notifications `SuggestionTracker` sends (checked with `fillin stats`), and
  * `formatContextReport` on a real `fillin/context` result, and the trigger modes and debounce of
- * `shouldAnswer` in front of real inline completion requests. The model service is a scripted
+ * `shouldAnswer` in front of real inline completion requests. The workspace's fillin.toml points
+`model.url` at a second scripted server, and the extension sends the URL as it does in an
+untrusted workspace (the user's value, never the workspace's), so the tests also show that the
+sent value outranks the repository's file. The model service is a scripted
  * loopback HTTP server (OpenAI-compatible `/v1/completions`), standing in for an external one
  * so the text is exact. The tests need the project's .venv (`make venv`), or FILLIN_PYTHON.
  */
@@ -28,7 +31,7 @@ import {
 
 import { formatContextReport, isContextResult } from '../contextReport';
 import { resolveServerCommand } from '../serverCommand';
-import { serverSettingKeys, serverSettings } from '../settings';
+import { explicitValueOf, serverSettingKeys, serverSettings } from '../settings';
 import { suggestionId, SuggestionTracker } from '../suggestions';
 import { shouldAnswer, type TriggerKind, type TriggerSettings } from '../trigger';
 
@@ -68,8 +71,10 @@ describe(
   { skip: hasPython ? false : `no ${PYTHON}; run make venv` },
   () => {
     const prompts: string[] = [];
+    const repositoryPrompts: string[] = [];
     const logs: string[] = [];
     let model: Server;
+    let repositoryModel: Server;
     let child: ChildProcess;
     let connection: ProtocolConnection;
     let workspace: string;
@@ -78,7 +83,13 @@ describe(
 
     before(async () => {
       model = await startModelServer(prompts);
+      repositoryModel = await startModelServer(repositoryPrompts);
       workspace = mkdtempSync(path.join(os.tmpdir(), 'fillin-vscode-'));
+      const repositoryUrl = `http://127.0.0.1:${(repositoryModel.address() as AddressInfo).port}/v1`;
+      writeFileSync(
+        path.join(workspace, 'fillin.toml'),
+        `[model]\nbackend = "openai"\nurl = "${repositoryUrl}"\nname = "scripted"\n`,
+      );
       cacheDir = path.join(workspace, '.cache');
       const file = path.join(workspace, 'report.py');
       writeFileSync(file, SOURCE);
@@ -110,7 +121,14 @@ describe(
       );
       const explicit: Record<string, unknown> = {
         'model.backend': 'openai',
-        'model.url': `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+        'model.url': explicitValueOf(
+          {
+            defaultValue: '',
+            globalValue: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+            workspaceValue: repositoryUrl,
+          },
+          { userOnly: true },
+        ),
         'model.name': 'scripted',
         'context.repository': false,
         'index.enabled': false,
@@ -141,6 +159,7 @@ describe(
       }
       child?.kill();
       model?.close();
+      repositoryModel?.close();
       if (workspace !== undefined) {
         rmSync(workspace, { recursive: true, force: true });
       }
@@ -157,6 +176,7 @@ describe(
 
       assert.equal(result.items[0]?.insertText, REPLY, JSON.stringify({ result, prompts, logs }));
       assert.ok(prompts[0].endsWith('    return '), prompts[0]);
+      assert.deepEqual(repositoryPrompts, []);
       const id = suggestionId(result.items[0].command);
       assert.ok(id !== undefined, `no id in ${JSON.stringify(result.items[0].command)}`);
 

@@ -77,12 +77,17 @@ describe('explicitValueOf', () => {
     assert.equal(explicitValueOf(undefined), undefined);
   });
 
-  it('takes only the user value of a restricted setting in an untrusted workspace', () => {
-    const inspected = { globalValue: 'http://127.0.0.1:8080', workspaceValue: 'http://evil:1' };
+  it('takes only the user value, else the default, of a restricted setting in an untrusted workspace', () => {
+    const inspected = {
+      defaultValue: '',
+      globalValue: 'http://127.0.0.1:8080',
+      workspaceValue: 'http://evil:1',
+    };
     assert.equal(explicitValueOf(inspected, { userOnly: true }), 'http://127.0.0.1:8080');
+    // The default is sent so that it also outranks the repository's fillin.toml.
     assert.equal(
-      explicitValueOf({ workspaceValue: 'http://evil:1' }, { userOnly: true }),
-      undefined,
+      explicitValueOf({ defaultValue: '', workspaceValue: 'http://evil:1' }, { userOnly: true }),
+      '',
     );
     assert.equal(explicitValueOf(inspected, { userOnly: false }), 'http://evil:1');
   });
