@@ -2,9 +2,9 @@
 
 package.json contributes one `fillin.<key>` property per leaf of `context.settings.Settings`
 (same dotted camelCase key, JSON type, enum, default and description), followed by the
-extension's own properties (`fillin.server.*`, `fillin.languages`, `fillin.trace.server`), which
-this script leaves as they are. Run it from the repository root after changing the settings
-model:
+extension's own properties (`fillin.server.*`, `fillin.suggest.*`, `fillin.languages`,
+`fillin.trace.server`), which this script leaves as they are. Run it from the repository
+root after changing the settings model:
 
     .venv/bin/python editors/vscode/scripts/sync_settings.py          # rewrite package.json
     .venv/bin/python editors/vscode/scripts/sync_settings.py --check  # exit 1 when out of date
@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 PACKAGE_JSON = Path(__file__).resolve().parents[1] / "package.json"
-EXTENSION_ONLY_PREFIXES = ("fillin.server.", "fillin.trace.", "fillin.languages")
+EXTENSION_ONLY_PREFIXES = (
+    "fillin.server.",
+    "fillin.trace.",
+    "fillin.suggest.",
+    "fillin.languages",
+)
 
 
 def server_properties() -> dict[str, dict[str, Any]]:

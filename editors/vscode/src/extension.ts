@@ -25,11 +25,22 @@ import {
 
 import { formatContextReport } from './contextReport';
 import {
+  InstallError,
+  type InstallerHost,
+  installServer,
+  nodeHost,
+  planServer,
+  type ServerPlan,
+} from './installer';
+import {
   type CommandLine,
   formatCommandLine,
+  modelOverrideArgs,
   resolveServerCommand,
   ServerCommandError,
+  type ServerCommandSettings,
 } from './serverCommand';
+import { type Scope, toggledBoolean, toggledLanguage } from './scope';
 import {
   explicitValueOf,
   modelLabel,
@@ -38,18 +49,26 @@ import {
   type SettingsTree,
 } from './settings';
 import {
+  type BackendFailure,
+  backendFailureAfter,
+  DOCTOR_COMMAND,
   type ProgressState,
   renderStatus,
   type ServerState,
   SHOW_OUTPUT_COMMAND,
+  STATUS_NOTIFICATION,
   TOGGLE_COMMAND,
 } from './status';
 import { ACCEPT_COMMAND, type Place, suggestionId, SuggestionTracker } from './suggestions';
+import { isLanguageEnabled, shouldAnswer, type TriggerMode, type TriggerSettings } from './trigger';
 
 const CONTEXT_REQUEST = 'fillin/context';
 const VIEW_SCHEME = 'fillin';
 const RUNNING_CONTEXT_KEY = 'fillin.running';
 const STATS_TIMEOUT_MS = 30_000;
+const DOCTOR_TIMEOUT_MS = 180_000;
+const WELCOMED_KEY = 'fillin.welcomed';
+const WALKTHROUGH = 'fillin.fillin#fillin.start';
 
 let extension: FillinExtension | undefined;
 
@@ -99,13 +118,25 @@ class FillinExtension {
   private serverState: ServerState = 'stopped';
   private lastLatencyMs: number | undefined;
   private error: string | undefined;
+  private backendFailure: BackendFailure | undefined;
+  /** Settings a workspace may not set until it is trusted (package.json capabilities). */
+  private readonly restricted: ReadonlySet<string>;
+  /** How the running server was found; doctor and statistics run the same program. */
+  private server: ServerCommandSettings | undefined;
+  private installing: Promise<ServerCommandSettings> | undefined;
 
-  constructor(context: vscode.ExtensionContext) {
+  constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('fillin', { log: true });
     this.statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
     this.statusItem.name = 'fillin';
     this.serverKeys = serverSettingKeys(
       context.extension.packageJSON.contributes?.configuration?.properties ?? {},
+    );
+    this.restricted = new Set(
+      (
+        context.extension.packageJSON.capabilities?.untrustedWorkspaces?.restrictedConfigurations ??
+        []
+      ).map((key: string) => key.slice('fillin.'.length)),
     );
     this.tracker = new SuggestionTracker((notification) => {
       void this.client
@@ -119,6 +150,10 @@ class FillinExtension {
       this.statusItem,
       vscode.workspace.registerTextDocumentContentProvider(VIEW_SCHEME, this.pages),
       vscode.workspace.onDidChangeConfiguration((event) => this.onDidChangeConfiguration(event)),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        void vscode.commands.executeCommand('fillin.restart');
+      }),
       ...this.registerCommands(),
     );
     this.render();
@@ -129,9 +164,14 @@ class FillinExtension {
     this.error = undefined;
     let line: CommandLine;
     try {
-      line = resolveServerCommand(this.serverCommandSettings(), 'serve', this.expansions());
+      this.server = await this.findOrInstallServer();
+      line = resolveServerCommand(this.server, 'serve', this.expansions());
     } catch (error) {
-      this.fail(error instanceof ServerCommandError ? error.message : describe(error));
+      this.fail(
+        error instanceof ServerCommandError || error instanceof InstallError
+          ? error.message
+          : describe(error),
+      );
       return;
     }
     this.output.info(`starting ${formatCommandLine(line)}`);
@@ -143,6 +183,15 @@ class FillinExtension {
     };
     const client = new LanguageClient('fillin', 'fillin', serverOptions, this.clientOptions());
     this.client = client;
+    this.backendFailure = undefined;
+    client.onNotification(STATUS_NOTIFICATION, (params: unknown) => {
+      const before = this.backendFailure;
+      this.backendFailure = backendFailureAfter(before, params);
+      if (this.backendFailure !== undefined && this.backendFailure !== before) {
+        this.output.warn(`model backend failed: ${this.backendFailure.message}`);
+      }
+      this.render();
+    });
     client.onDidChangeState((event) => {
       this.serverState =
         event.newState === State.Running
@@ -168,11 +217,61 @@ class FillinExtension {
     });
     try {
       await client.start();
+      this.welcomeOnce();
     } catch (error) {
       this.fail(
         `cannot start ${formatCommandLine(line)} (${describe(error)}); set fillin.server.command or fillin.server.pythonPath`,
       );
     }
+  }
+
+  /** The server to start: configured, installed before, on PATH, or installed now. */
+  private async findOrInstallServer(): Promise<ServerCommandSettings> {
+    const host = nodeHost();
+    const layout = {
+      storageDir: this.context.globalStorageUri.fsPath,
+      extensionDir: this.context.extensionPath,
+      version: String(this.context.extension.packageJSON.version),
+    };
+    const plan = planServer(this.serverCommandSettings(), layout, host);
+    if (plan.kind !== 'install') {
+      this.output.info(`using the ${plan.kind} server`);
+      return plan.settings;
+    }
+    if (!vscode.workspace.getConfiguration('fillin.server').get<boolean>('autoInstall', true)) {
+      throw new InstallError(
+        'no fillin server found and fillin.server.autoInstall is off; install fillin (pipx install fillin) or set fillin.server.command',
+      );
+    }
+    // The doctor or statistics may ask while the start is installing: both wait for that one.
+    if (this.installing === undefined) {
+      const installing = Promise.resolve(this.install(plan, host));
+      this.installing = installing;
+      void installing.then(
+        () => (this.installing = undefined),
+        () => (this.installing = undefined),
+      );
+      return installing;
+    }
+    return this.installing;
+  }
+
+  private install(
+    plan: Extract<ServerPlan, { kind: 'install' }>,
+    host: InstallerHost,
+  ): Thenable<ServerCommandSettings> {
+    this.output.info(`installing the server from the ${plan.origin} into ${plan.envDir}`);
+    return vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'fillin: installing its server (once)',
+      },
+      (progress) =>
+        installServer(plan, host, (message) => {
+          this.output.info(message);
+          progress.report({ message });
+        }),
+    );
   }
 
   async stop(): Promise<void> {
@@ -257,6 +356,11 @@ class FillinExtension {
     if (!this.isEnabled()) {
       return null;
     }
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    const kind = explicit ? 'explicit' : 'typing';
+    if (!(await shouldAnswer(this.triggerSettings(document), kind, document.languageId, token))) {
+      return null;
+    }
     const shown = this.tracker.shown;
     let typed: string | undefined;
     if (shown !== undefined && shown.start.uri === document.uri.toString()) {
@@ -305,6 +409,8 @@ class FillinExtension {
       });
     return [
       register(TOGGLE_COMMAND, () => this.toggle()),
+      register('fillin.toggleLanguage', () => this.toggleLanguage()),
+      register(DOCTOR_COMMAND, () => this.runDoctor()),
       register('fillin.trigger', () =>
         vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'),
       ),
@@ -330,14 +436,96 @@ class FillinExtension {
     ];
   }
 
+  /** Turns suggestions off or on in the scope that sets `fillin.completion.enabled`. */
   private async toggle(): Promise<void> {
-    const enabled = !this.isEnabled();
-    await vscode.workspace
-      .getConfiguration('fillin')
-      .update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
-    if (!enabled) {
+    const configuration = vscode.workspace.getConfiguration('fillin', this.activeResource());
+    const { scope, value } = toggledBoolean(
+      configuration.inspect<boolean>('completion.enabled'),
+      this.isEnabled(),
+    );
+    await configuration.update('completion.enabled', value, configurationTarget(scope));
+    if (!value) {
       await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
     }
+  }
+
+  /** Turns suggestions off or on for the active editor's language, at once. */
+  private async toggleLanguage(): Promise<void> {
+    const document = vscode.window.activeTextEditor?.document;
+    if (document === undefined) {
+      throw new Error('open a file to toggle suggestions for its language');
+    }
+    const configuration = vscode.workspace.getConfiguration('fillin', document.uri);
+    const language = document.languageId;
+    const on = isLanguageEnabled(this.triggerSettings(document).languages, language);
+    const { scope, value } = toggledLanguage(
+      configuration.inspect<Record<string, unknown>>('suggest.enable'),
+      language,
+      on,
+    );
+    await configuration.update('suggest.enable', value, configurationTarget(scope));
+    if (on) {
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
+    }
+    const served = vscode.workspace.getConfiguration('fillin').get<string[]>('languages', []);
+    const note = served.includes(language)
+      ? ''
+      : `; add "${language}" to fillin.languages and restart for the server to handle it`;
+    void vscode.window.showInformationMessage(
+      `fillin: suggestions ${on ? 'off' : 'on'} for ${language} (${scopeName(scope)})${note}`,
+    );
+  }
+
+  /** Runs `fillin doctor` with the resolved server and the model settings, and shows it. */
+  private async runDoctor(): Promise<void> {
+    const server = this.server ?? (await this.findOrInstallServer());
+    const line = resolveServerCommand(server, 'doctor', this.expansions());
+    const args = [...line.args, ...modelOverrideArgs(this.currentServerSettings())];
+    this.output.info(`running ${formatCommandLine({ command: line.command, args })}`);
+    const text = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'fillin: running the doctor' },
+      () =>
+        new Promise<string>((resolve, reject) => {
+          execFile(
+            line.command,
+            args,
+            { cwd: this.expansions().workspaceFolder, timeout: DOCTOR_TIMEOUT_MS },
+            (error, stdout, stderr) => {
+              // Exit status 1 means a check failed, which is what the report is for.
+              if (error !== null && (typeof error.code !== 'number' || stdout === '')) {
+                reject(
+                  new Error(`${formatCommandLine(line)} failed: ${stderr.trim() || error.message}`),
+                );
+              } else {
+                resolve(stdout + (stderr.trim() === '' ? '' : `\n${stderr}`));
+              }
+            },
+          );
+        }),
+    );
+    await this.pages.show('doctor.txt', text, 'plaintext');
+  }
+
+  /** Points a new user at the walkthrough, once per machine. */
+  private welcomeOnce(): void {
+    const state = this.context.globalState;
+    if (state.get<boolean>(WELCOMED_KEY, false)) {
+      return;
+    }
+    void state.update(WELCOMED_KEY, true);
+    void vscode.window
+      .showInformationMessage(
+        'fillin is ready: pause while typing to see a suggestion, Tab accepts it.',
+        'Open Walkthrough',
+        'Run Doctor',
+      )
+      .then((choice) => {
+        if (choice === 'Open Walkthrough') {
+          void vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH);
+        } else if (choice === 'Run Doctor') {
+          void vscode.commands.executeCommand(DOCTOR_COMMAND);
+        }
+      });
   }
 
   /** Runs VS Code's partial accept and reports what it inserted. */
@@ -377,7 +565,11 @@ class FillinExtension {
   }
 
   private async showStats(): Promise<void> {
-    const line = resolveServerCommand(this.serverCommandSettings(), 'stats', this.expansions());
+    const line = resolveServerCommand(
+      this.server ?? (await this.findOrInstallServer()),
+      'stats',
+      this.expansions(),
+    );
     const text = await new Promise<string>((resolve, reject) => {
       execFile(
         line.command,
@@ -413,6 +605,19 @@ class FillinExtension {
           choice === 'Restart' ? vscode.commands.executeCommand('fillin.restart') : undefined,
         );
     }
+    if (
+      event.affectsConfiguration('fillin.suggest') ||
+      event.affectsConfiguration('fillin.completion')
+    ) {
+      const document = vscode.window.activeTextEditor?.document;
+      if (
+        document !== undefined &&
+        (!this.isEnabled() ||
+          !isLanguageEnabled(this.triggerSettings(document).languages, document.languageId))
+      ) {
+        void vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
+      }
+    }
     this.render();
     const client = this.client;
     if (client?.isRunning()) {
@@ -428,7 +633,25 @@ class FillinExtension {
 
   private currentServerSettings(): SettingsTree {
     const configuration = vscode.workspace.getConfiguration('fillin');
-    return serverSettings(this.serverKeys, (key) => explicitValueOf(configuration.inspect(key)));
+    const trusted = vscode.workspace.isTrusted;
+    return serverSettings(this.serverKeys, (key) =>
+      explicitValueOf(configuration.inspect(key), {
+        userOnly: !trusted && this.restricted.has(key),
+      }),
+    );
+  }
+
+  private triggerSettings(document: vscode.TextDocument | undefined): TriggerSettings {
+    const configuration = vscode.workspace.getConfiguration('fillin.suggest', document?.uri);
+    return {
+      mode: configuration.get<TriggerMode>('trigger', 'automatic'),
+      debounceMs: configuration.get<number>('debounceMs', 75),
+      languages: configuration.get<Record<string, unknown>>('enable', { '*': true }),
+    };
+  }
+
+  private activeResource(): vscode.Uri | undefined {
+    return vscode.window.activeTextEditor?.document.uri;
   }
 
   private serverCommandSettings() {
@@ -463,9 +686,14 @@ class FillinExtension {
 
   private render(): void {
     const progress = Array.from(this.progress.values()).pop();
+    const document = vscode.window.activeTextEditor?.document;
+    const languageOn =
+      document === undefined ||
+      isLanguageEnabled(this.triggerSettings(document).languages, document.languageId);
     const view = renderStatus({
       server: this.serverState,
-      enabled: this.isEnabled(),
+      enabled: this.isEnabled() && languageOn,
+      backendFailure: this.backendFailure,
       model: modelLabel(this.currentServerSettings()),
       progress,
       lastLatencyMs: this.lastLatencyMs,
@@ -478,6 +706,22 @@ class FillinExtension {
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : undefined;
   }
+}
+
+function configurationTarget(scope: Scope): vscode.ConfigurationTarget {
+  return scope === 'workspaceFolder'
+    ? vscode.ConfigurationTarget.WorkspaceFolder
+    : scope === 'workspace'
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+}
+
+function scopeName(scope: Scope): string {
+  return scope === 'workspaceFolder'
+    ? 'folder settings'
+    : scope === 'workspace'
+      ? 'workspace settings'
+      : 'user settings';
 }
 
 function place(document: vscode.TextDocument, position: vscode.Position): Place {

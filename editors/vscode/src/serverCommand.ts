@@ -62,6 +62,27 @@ export function resolveServerCommand(
   return { command: program, args };
 }
 
+/**
+ * `fillin doctor`'s model options for the settings the extension sends to the server, so the
+ * doctor checks the model that VS Code's settings select, not only the repository's.
+ */
+export function modelOverrideArgs(settings: { readonly [key: string]: unknown }): string[] {
+  const model = settings.model;
+  if (typeof model !== 'object' || model === null) {
+    return [];
+  }
+  const options: [string, string][] = [
+    ['backend', '--backend'],
+    ['url', '--url'],
+    ['name', '--model'],
+    ['template', '--template'],
+  ];
+  return options.flatMap(([key, flag]) => {
+    const value = (model as Record<string, unknown>)[key];
+    return typeof value === 'string' && value !== '' ? [flag, value] : [];
+  });
+}
+
 /** A command line as one shell-like string, for log lines and error messages. */
 export function formatCommandLine(line: CommandLine): string {
   return [line.command, ...line.args]

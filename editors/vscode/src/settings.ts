@@ -3,7 +3,8 @@
  *
  * package.json contributes every server setting under `fillin.` with the server's own dotted
  * camelCase key (`fillin.model.maxTokens` is the server's `model.maxTokens`), plus a few that
- * only the extension reads (`fillin.server.*`, `fillin.languages`, `fillin.trace.server`).
+ * only the extension reads (`fillin.server.*`, `fillin.suggest.*`, `fillin.languages`,
+ * `fillin.trace.server`).
  * Only the settings the user set explicitly are forwarded: the server keeps its own defaults
  * and the workspace's `fillin.toml` for everything else, so a default contributed here never
  * hides a value from the repository's configuration. This module never imports `vscode`.
@@ -13,6 +14,7 @@
 export const EXTENSION_ONLY_PREFIXES: readonly string[] = [
   'fillin.server.',
   'fillin.trace.',
+  'fillin.suggest.',
   'fillin.languages',
 ];
 
@@ -61,15 +63,29 @@ export function serverSettings(
 
 /** The values that VS Code's `WorkspaceConfiguration.inspect` reports for one key. */
 export interface InspectedValue<T = unknown> {
+  readonly defaultValue?: T;
   readonly globalValue?: T;
   readonly workspaceValue?: T;
   readonly workspaceFolderValue?: T;
 }
 
-/** The value the user set for a key (folder over workspace over user), or undefined. */
-export function explicitValueOf(inspected: InspectedValue | undefined): unknown {
+/**
+ * The value the user set for a key (folder over workspace over user), or undefined.
+ *
+ * With `userOnly` (a restricted setting in an untrusted workspace) only the user's own value
+ * counts, else the default, which is then sent too: the server ranks the editor's settings
+ * above the repository's `fillin.toml`, so neither the workspace's settings nor its files can
+ * redirect the model server, the API key variable, the model file or the index directory.
+ */
+export function explicitValueOf(
+  inspected: InspectedValue | undefined,
+  options: { readonly userOnly?: boolean } = {},
+): unknown {
   if (inspected === undefined) {
     return undefined;
+  }
+  if (options.userOnly === true) {
+    return inspected.globalValue ?? inspected.defaultValue;
   }
   return inspected.workspaceFolderValue ?? inspected.workspaceValue ?? inspected.globalValue;
 }

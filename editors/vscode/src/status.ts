@@ -4,7 +4,10 @@
  * `renderStatus` is a pure function of `StatusState`, so every state the item can show is
  * covered by unit tests; the extension only copies the result into a `StatusBarItem`. An
  * error always wins (it is what the user must act on) and clicking the item then opens the
- * output channel. This module never imports `vscode`.
+ * output channel. A model backend failure, which the server reports with the `fillin/status`
+ * notification (`backendFailureAfter`), stays on the item until the server reports a success,
+ * hides the last latency (which would look like a working model) and runs the doctor on a
+ * click. This module never imports `vscode`.
  */
 
 /** Where the language server is in its life. */
@@ -25,11 +28,26 @@ export interface StatusState {
   readonly progress?: ProgressState;
   readonly lastLatencyMs?: number;
   readonly error?: string;
+  readonly backendFailure?: BackendFailure;
 }
+
+/** The last completion that ended in a model backend error, as the server reported it. */
+export interface BackendFailure {
+  /** The reason and the fix, in the server's words. */
+  readonly message: string;
+  /** The backend kind, such as `llamacpp`; empty when the server did not say. */
+  readonly backend: string;
+}
+
+/** The server's notification for backend failures and the success after one. */
+export const STATUS_NOTIFICATION = 'fillin/status';
+
+const MAX_MESSAGE_CHARS = 500;
 
 /** The commands a click on the item runs. */
 export const SHOW_OUTPUT_COMMAND = 'fillin.showOutput';
 export const TOGGLE_COMMAND = 'fillin.toggle';
+export const DOCTOR_COMMAND = 'fillin.doctor';
 
 /** The item's text (with codicons), tooltip, click command and whether it shows an error. */
 export interface StatusView {
@@ -71,6 +89,20 @@ export function renderStatus(state: StatusState): StatusView {
       isError: false,
     };
   }
+  if (state.backendFailure !== undefined) {
+    const { message, backend } = state.backendFailure;
+    return {
+      text: `$(error) fillin: ${backend === '' ? 'model' : backend} failed`,
+      tooltip: [
+        `fillin: the model backend failed: ${message}`,
+        `Model: ${state.model}`,
+        'Suggestions come back with the next one that succeeds',
+        'Click to run the doctor',
+      ].join('\n'),
+      command: DOCTOR_COMMAND,
+      isError: true,
+    };
+  }
   if (state.progress !== undefined) {
     const progress = formatProgress(state.progress);
     return {
@@ -96,6 +128,39 @@ export function renderStatus(state: StatusState): StatusView {
     command: TOGGLE_COMMAND,
     isError: false,
   };
+}
+
+/**
+ * The backend failure after the server's `fillin/status` notification with `params`.
+ *
+ * `{"state": "error", "message": ..., "backend": ...}` sets it, `{"state": "ok"}` clears it;
+ * anything else leaves `current` as it was, since a malformed notification says nothing about
+ * the backend. Control characters are dropped and the message is shortened, so a status bar
+ * tooltip never carries more than a readable paragraph.
+ */
+export function backendFailureAfter(
+  current: BackendFailure | undefined,
+  params: unknown,
+): BackendFailure | undefined {
+  if (typeof params !== 'object' || params === null) {
+    return current;
+  }
+  const { state, message, backend } = params as Record<string, unknown>;
+  if (state === 'ok') {
+    return undefined;
+  }
+  if (state !== 'error' || typeof message !== 'string' || message.trim() === '') {
+    return current;
+  }
+  return {
+    message: clean(message, MAX_MESSAGE_CHARS),
+    backend: typeof backend === 'string' ? clean(backend, 40) : '',
+  };
+}
+
+function clean(text: string, maxChars: number): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return flat.length > maxChars ? `${flat.slice(0, maxChars - 1)}…` : flat;
 }
 
 /** `indexing 42%` or `indexing: 120/300 files`, lower-cased title first. */

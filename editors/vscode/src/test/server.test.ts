@@ -5,7 +5,11 @@
  * meet the real server: the command line from `resolveServerCommand`, the settings from
  * `serverSettings` (as initializationOptions), `suggestionId` on the items the server
  * returns, the notifications `SuggestionTracker` sends (checked with `fillin stats`), and
- * `formatContextReport` on a real `fillin/context` result. The model service is a scripted
+ * `formatContextReport` on a real `fillin/context` result, and the trigger modes and debounce of
+ * `shouldAnswer` in front of real inline completion requests. The workspace's fillin.toml points
+`model.url` at a second scripted server, and the extension sends the URL as it does in an
+untrusted workspace (the user's value, never the workspace's), so the tests also show that the
+sent value outranks the repository's file. The model service is a scripted
  * loopback HTTP server (OpenAI-compatible `/v1/completions`), standing in for an external one
  * so the text is exact. The tests need the project's .venv (`make venv`), or FILLIN_PYTHON.
  */
@@ -20,14 +24,16 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
+  CancellationTokenSource,
   createProtocolConnection,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 
 import { formatContextReport, isContextResult } from '../contextReport';
 import { resolveServerCommand } from '../serverCommand';
-import { serverSettingKeys, serverSettings } from '../settings';
+import { explicitValueOf, serverSettingKeys, serverSettings } from '../settings';
 import { suggestionId, SuggestionTracker } from '../suggestions';
+import { shouldAnswer, type TriggerKind, type TriggerSettings } from '../trigger';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const PYTHON = process.env.FILLIN_PYTHON ?? path.join(REPO_ROOT, '.venv', 'bin', 'python');
@@ -65,8 +71,10 @@ describe(
   { skip: hasPython ? false : `no ${PYTHON}; run make venv` },
   () => {
     const prompts: string[] = [];
+    const repositoryPrompts: string[] = [];
     const logs: string[] = [];
     let model: Server;
+    let repositoryModel: Server;
     let child: ChildProcess;
     let connection: ProtocolConnection;
     let workspace: string;
@@ -75,7 +83,13 @@ describe(
 
     before(async () => {
       model = await startModelServer(prompts);
+      repositoryModel = await startModelServer(repositoryPrompts);
       workspace = mkdtempSync(path.join(os.tmpdir(), 'fillin-vscode-'));
+      const repositoryUrl = `http://127.0.0.1:${(repositoryModel.address() as AddressInfo).port}/v1`;
+      writeFileSync(
+        path.join(workspace, 'fillin.toml'),
+        `[model]\nbackend = "openai"\nurl = "${repositoryUrl}"\nname = "scripted"\n`,
+      );
       cacheDir = path.join(workspace, '.cache');
       const file = path.join(workspace, 'report.py');
       writeFileSync(file, SOURCE);
@@ -107,7 +121,14 @@ describe(
       );
       const explicit: Record<string, unknown> = {
         'model.backend': 'openai',
-        'model.url': `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+        'model.url': explicitValueOf(
+          {
+            defaultValue: '',
+            globalValue: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+            workspaceValue: repositoryUrl,
+          },
+          { userOnly: true },
+        ),
         'model.name': 'scripted',
         'context.repository': false,
         'index.enabled': false,
@@ -138,6 +159,7 @@ describe(
       }
       child?.kill();
       model?.close();
+      repositoryModel?.close();
       if (workspace !== undefined) {
         rmSync(workspace, { recursive: true, force: true });
       }
@@ -154,6 +176,7 @@ describe(
 
       assert.equal(result.items[0]?.insertText, REPLY, JSON.stringify({ result, prompts, logs }));
       assert.ok(prompts[0].endsWith('    return '), prompts[0]);
+      assert.deepEqual(repositoryPrompts, []);
       const id = suggestionId(result.items[0].command);
       assert.ok(id !== undefined, `no id in ${JSON.stringify(result.items[0].command)}`);
 
@@ -191,6 +214,56 @@ describe(
         },
         { shown: 1, accepted: 1, acceptedChars: REPLY.length },
       );
+    });
+
+    /** What the extension's inline provider does: ask `shouldAnswer`, then the server. */
+    async function provide(
+      settings: TriggerSettings,
+      kind: TriggerKind,
+      token = new CancellationTokenSource().token,
+    ): Promise<string | null> {
+      if (!(await shouldAnswer(settings, kind, 'python', token))) {
+        return null;
+      }
+      const result = (await connection.sendRequest(
+        'textDocument/inlineCompletion',
+        {
+          textDocument: { uri },
+          position: { line: 2, character: 11 },
+          context: { triggerKind: kind === 'explicit' ? 1 : 2 },
+        },
+        token,
+      )) as { items: { insertText: string }[] } | null;
+      return result?.items[0]?.insertText ?? null;
+    }
+
+    it('in manual mode asks the model only on an explicit trigger', async () => {
+      const manual = { mode: 'manual' as const, debounceMs: 0, languages: { '*': true } };
+      const before = prompts.length;
+      assert.equal(await provide(manual, 'typing'), null);
+      assert.equal(await provide(manual, 'typing'), null);
+      assert.equal(prompts.length, before);
+      assert.equal(await provide(manual, 'explicit'), REPLY);
+      assert.equal(prompts.length, before + 1);
+    });
+
+    it('in automatic mode lets only the request after a pause in typing reach the model', async () => {
+      const automatic = { mode: 'automatic' as const, debounceMs: 150, languages: { '*': true } };
+      const before = prompts.length;
+      // Three keystrokes 20 ms apart: VS Code cancels each request when the next one comes.
+      const answers: Promise<string | null>[] = [];
+      let previous: CancellationTokenSource | undefined;
+      for (let key = 0; key < 3; key++) {
+        previous?.cancel();
+        previous = new CancellationTokenSource();
+        answers.push(provide(automatic, 'typing', previous.token));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual(await Promise.all(answers), [null, null, REPLY]);
+      assert.equal(prompts.length, before + 1);
+      const off = { ...automatic, languages: { '*': true, python: false } };
+      assert.equal(await provide(off, 'explicit'), null);
+      assert.equal(prompts.length, before + 1);
     });
 
     it('answers fillin/context in the shape the context page shows', async () => {

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatCommandLine, resolveServerCommand, ServerCommandError } from '../serverCommand';
+import {
+  formatCommandLine,
+  modelOverrideArgs,
+  resolveServerCommand,
+  ServerCommandError,
+} from '../serverCommand';
 
 const expansions = { home: '/home/ada', workspaceFolder: '/work/repo' };
 
@@ -71,5 +76,18 @@ describe('formatCommandLine', () => {
       formatCommandLine({ command: '/opt/my tools/python', args: ['-m', 'lsp_server', "it's"] }),
       `'/opt/my tools/python' -m lsp_server 'it'\\''s'`,
     );
+  });
+});
+
+describe('modelOverrideArgs', () => {
+  it('passes the model the VS Code settings select to fillin doctor', () => {
+    assert.deepEqual(
+      modelOverrideArgs({
+        model: { backend: 'ollama', url: 'http://127.0.0.1:11434', name: 'qwen', maxTokens: 9 },
+      }),
+      ['--backend', 'ollama', '--url', 'http://127.0.0.1:11434', '--model', 'qwen'],
+    );
+    assert.deepEqual(modelOverrideArgs({ model: { template: '' } }), []);
+    assert.deepEqual(modelOverrideArgs({}), []);
   });
 });

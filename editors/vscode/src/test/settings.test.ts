@@ -24,11 +24,19 @@ describe('serverSettingKeys', () => {
     }
     assert.deepEqual(
       keys.filter(
-        (key) => key.startsWith('server.') || key.startsWith('trace.') || key === 'languages',
+        (key) =>
+          key.startsWith('server.') ||
+          key.startsWith('trace.') ||
+          key.startsWith('suggest.') ||
+          key === 'languages',
       ),
       [],
     );
-    assert.equal(keys.length, Object.keys(contributed).length - 4);
+    const own = Object.keys(contributed).filter((key) =>
+      /^fillin\.(server\.|trace\.|suggest\.|languages$)/.test(key),
+    );
+    assert.equal(own.length, 8);
+    assert.equal(keys.length, Object.keys(contributed).length - own.length);
   });
 });
 
@@ -67,6 +75,21 @@ describe('explicitValueOf', () => {
     assert.equal(explicitValueOf({ globalValue: false }), false);
     assert.equal(explicitValueOf({}), undefined);
     assert.equal(explicitValueOf(undefined), undefined);
+  });
+
+  it('takes only the user value, else the default, of a restricted setting in an untrusted workspace', () => {
+    const inspected = {
+      defaultValue: '',
+      globalValue: 'http://127.0.0.1:8080',
+      workspaceValue: 'http://evil:1',
+    };
+    assert.equal(explicitValueOf(inspected, { userOnly: true }), 'http://127.0.0.1:8080');
+    // The default is sent so that it also outranks the repository's fillin.toml.
+    assert.equal(
+      explicitValueOf({ defaultValue: '', workspaceValue: 'http://evil:1' }, { userOnly: true }),
+      '',
+    );
+    assert.equal(explicitValueOf(inspected, { userOnly: false }), 'http://evil:1');
   });
 });
 
