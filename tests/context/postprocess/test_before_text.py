@@ -16,8 +16,8 @@ from context.document import Document
 from context.postprocess.linemode import decide_line_mode
 from context.postprocess.stop_rules import Finished, StopContext, StreamFilter, finish
 from context.settings import Multiline, ValidationSettings
-from context.validation.view import EmptyView
 from context.validation.policy import validate
+from context.validation.view import EmptyView
 
 
 @dataclass(frozen=True)

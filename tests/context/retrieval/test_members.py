@@ -17,10 +17,10 @@ import pytest
 
 from context.document import Document
 from context.prompt.assemble import build_prompt
+from context.prompt.templates import TEMPLATES
 from context.retrieval.retrieve import retrieve_sync
 from context.settings import ContextSettings, IndexSettings
 from context.snippet import Snippet
-from context.prompt.templates import TEMPLATES
 from context.workspace import Workspace
 
 CURSOR = "$0"
