@@ -22,8 +22,11 @@ import re
 from lsprotocol import types
 
 from context.document import Document, Encoding
+from context.errors import DefaultModelMissing
 from context.pipeline import CompletionRequest, CompletionResult, Suggestion, complete
 from lsp_server.convert import lsp_accept_command, lsp_range
+from lsp_server.features.backend_status import status_of
+from lsp_server.features.default_model import installer_of
 from lsp_server.features.stats import recorder_of
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
@@ -49,8 +52,11 @@ async def completion(ls: FillinServer, params: types.CompletionParams) -> types.
     request = CompletionRequest(document, offset, "invoked" if is_invoked else "automatic")
     with ls.state.superseding(f"{document.uri}#completion"):
         result = await complete(engine, request)
-    if result.error is not None:
+    if result.error is not None and not isinstance(result.error, DefaultModelMissing):
         ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
+    for listener in (status_of(ls), installer_of(ls)):
+        if listener is not None:
+            listener.record(request, result)
     recorder = recorder_of(ls)
     if recorder is not None:
         recorder.record(request, result, "completion")

@@ -13,6 +13,7 @@ import logging
 
 from lsprotocol import types
 
+from context.errors import DefaultModelMissing
 from context.pipeline import CompletionRequest, CompletionResult, complete
 from lsp_server.convert import lsp_inline_completion_list
 from lsp_server.server import FillinServer
@@ -53,6 +54,7 @@ def report_result(ls: FillinServer, request: CompletionRequest, result: Completi
         timings.context_ms,
         timings.total_ms,
     )
-    if result.error is not None:
+    # A missing default model is installed instead (lsp_server/features/default_model.py).
+    if result.error is not None and not isinstance(result.error, DefaultModelMissing):
         ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
     ls.state.completed(request, result)
