@@ -45,7 +45,7 @@ def test_fillin_install_then_setup_shows_ghost_text_with_nothing_on_path(
 ) -> None:
     root, cursors = repository
     # A PATH with a Python but no fillin: the interpreter's own bin folder, then the system's.
-    python_bin = Path(sys._base_executable).parent
+    python_bin = Path(os.path.realpath(sys.executable)).parent
     assert not (python_bin / "fillin").exists()
     pip_cache = subprocess.run(
         [sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True, check=True
