@@ -8,42 +8,21 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import attrs
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import Opened, initialize, inline_completion, model_settings, open_fixture
+from tests.lsp.conftest import (
+    Opened,
+    initialize,
+    inline_completion,
+    listen,
+    model_settings,
+    open_fixture,
+)
 from tests.modelserver import ModelServer
 
 CART = "project/src/shop/cart.py"
 REPLY = "return sum(item.price * item.quantity for item in items)\n"
-
-
-@attrs.define
-class StatusNotification:
-    """The message as the client reads it: its params are kept as the JSON object they are."""
-
-    params: dict[str, Any]
-    method: str = "fillin/status"
-    jsonrpc: str = "2.0"
-
-
-def listen(client: LanguageClient) -> list[dict[str, Any]]:
-    """Collect the params of every `fillin/status` notification the client receives."""
-    received: list[dict[str, Any]] = []
-    # pygls' client knows only lsprotocol's messages; a custom one needs its class declared.
-    known = client.protocol.get_message_type
-
-    def message_type(method: str) -> type[Any] | None:
-        return StatusNotification if method == "fillin/status" else known(method)
-
-    client.protocol.get_message_type = message_type  # type: ignore[assignment]
-
-    @client.feature("fillin/status")
-    def on_status(params: dict[str, Any]) -> None:
-        received.append(params)
-
-    return received
 
 
 async def until(received: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
