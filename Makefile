@@ -36,7 +36,7 @@ test: venv ## Run the linters, then every test: Python (server, context, backend
 	$(MAKE) test-python
 	$(MAKE) test-editors
 
-test-python: venv
+test-python: venv $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-editors: venv $(NODE_STAMP)
