@@ -93,6 +93,10 @@ function M.setup(user_options)
   notify_problems(problems)
   local native = require('fillin.native')
   local is_native = options.native ~= false and native.is_available()
+  if is_native and not native.supports(options) then
+    notify_problems({ 'native: auto_trigger = false needs fillin\'s own ghost text; using it' })
+    is_native = false
+  end
   engine = is_native and native or require('fillin.ghost')
   api.nvim_set_hl(0, 'FillinGhostText', { link = 'Comment', default = true })
 
