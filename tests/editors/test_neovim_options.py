@@ -184,3 +184,45 @@ def test_status_shows_a_backend_failure_until_the_next_success(
     assert (
         outcome.values["working"].startswith("fillin ") and "error" not in outcome.values["working"]
     )
+
+
+def test_fillin_log_restart_and_checkhealth(
+    drive: Drive, repository: Repository, model_server: ModelServer
+) -> None:
+    _, cursors = repository
+    # A failing model server: its error is logged, and doctor reports it.
+    model_server.status = 500
+    client_id = "return require('fillin.server').client_for(0).id"
+    remember = "vim.g.fillin_first_client = require('fillin.server').client_for(0).id\n"
+    restarted = (
+        "local c = require('fillin.server').client_for(0)\n"
+        "return c ~= nil and c.initialized == true and c.id ~= vim.g.fillin_first_client"
+    )
+    page = "return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, 0), '\\n')"
+
+    outcome = drive(
+        [
+            *edit(cursors["inventory/report.py"]),
+            evaluate("first client", remember + client_id),
+            command("FillinRestart"),
+            wait(restarted, timeout_ms=20000),
+            evaluate("second client", client_id),
+            keys("Areturn "),
+            wait("return require('fillin').status():find('error', 1, true) ~= nil"),
+            keys("<Esc>"),
+            command("FillinLog"),
+            evaluate("log name", "return vim.fn.expand('%:t')"),
+            evaluate("log", page),
+            command("close"),
+            command("checkhealth fillin"),
+            evaluate("health", page),
+        ],
+        timeout_s=180,
+    )
+
+    assert outcome.values["second client"] != outcome.values["first client"]
+    assert outcome.values["log name"] == "log"
+    assert "[WARN] fillin: " in outcome.values["log"] and "HTTP 500" in outcome.values["log"]
+    health = outcome.values["health"]
+    assert "fillin doctor (" in health
+    assert "FAIL backend: " in health and "500" in health
