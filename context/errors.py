@@ -7,6 +7,7 @@ The tree::
     ├── PositionError            a position lies outside the document
     ├── BackendError             the model server failed
     │   ├── BackendUnavailable   cannot connect, or the model file is missing
+    │   │   └── DefaultModelMissing  the default model is not installed yet
     │   ├── BackendTimeout       no answer within model.timeoutMs
     │   └── BackendProtocolError an answer that fillin cannot read (HTTP error, bad JSON)
     │       └── HttpStatusError  an HTTP error status (context.backends.http)
@@ -44,6 +45,10 @@ class BackendError(FillinError):
 
 class BackendUnavailable(BackendError):
     """The model server cannot be reached, or the local model cannot be loaded."""
+
+
+class DefaultModelMissing(BackendUnavailable):
+    """The default model's GGUF is not installed yet (`fillin install-model` installs it)."""
 
 
 class BackendTimeout(BackendError):

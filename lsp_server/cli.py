@@ -11,7 +11,17 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("serve", "complete", "doctor", "context", "index", "validate", "stats", "eval")
+COMMANDS = (
+    "serve",
+    "complete",
+    "doctor",
+    "context",
+    "index",
+    "validate",
+    "stats",
+    "eval",
+    "install-model",
+)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -25,10 +35,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in (only,) if only in COMMANDS else COMMANDS:
+        module_name = f"lsp_server.commands.{name.replace('-', '_')}"
         try:
-            module = importlib.import_module(f"lsp_server.commands.{name}")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"lsp_server.commands.{name}":
+            if exc.name != module_name:
                 raise
             continue
         module.add_parser(sub)

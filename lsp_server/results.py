@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Literal
 
+from context.errors import DefaultModelMissing
 from context.pipeline import CompletionRequest, CompletionResult
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def report_result(
         timings.context_ms,
         timings.total_ms,
     )
-    if result.error is not None:
+    # A missing default model is installed instead of reported (features/default_model.py).
+    if result.error is not None and not isinstance(result.error, DefaultModelMissing):
         ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
     ls.state.completed(request, result, surface)

@@ -31,6 +31,8 @@ FEATURES = (
     "completion",
     "code_action",
     "stats",
+    "backend_status",
+    "default_model",
     "context",
     "validate",
 )

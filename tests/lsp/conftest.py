@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import pytest_lsp
 from lsprotocol import types
@@ -164,3 +165,30 @@ def items_of(
     if isinstance(result, types.InlineCompletionList):
         return list(result.items)
     return list(result)
+
+
+@attrs.define
+class StatusNotification:
+    """The message as the client reads it: its params are kept as the JSON object they are."""
+
+    params: dict[str, Any]
+    method: str = "fillin/status"
+    jsonrpc: str = "2.0"
+
+
+def listen(client: LanguageClient) -> list[dict[str, Any]]:
+    """Collect the params of every `fillin/status` notification the client receives."""
+    received: list[dict[str, Any]] = []
+    # pygls' client knows only lsprotocol's messages; a custom one needs its class declared.
+    known = client.protocol.get_message_type
+
+    def message_type(method: str) -> type[Any] | None:
+        return StatusNotification if method == "fillin/status" else known(method)
+
+    client.protocol.get_message_type = message_type  # type: ignore[assignment]
+
+    @client.feature("fillin/status")
+    def on_status(params: dict[str, Any]) -> None:
+        received.append(params)
+
+    return received

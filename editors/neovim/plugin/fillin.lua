@@ -16,3 +16,12 @@ command('FillinContext', 'context', 'fillin: show the prompt and repository cont
 command('FillinStats', 'stats', 'fillin: show local acceptance statistics')
 command('FillinToggle', 'toggle', 'fillin: turn suggestions on or off')
 command('FillinGenerate', 'generate', 'fillin: generate code from the comment at the cursor')
+command('FillinLog', 'log', "fillin: show the server's log messages")
+command('FillinRestart', 'restart', 'fillin: restart the server')
+vim.api.nvim_create_user_command('FillinInstall', function(args)
+  require('fillin').install(args.args)
+end, {
+  nargs = '?',
+  complete = 'file',
+  desc = 'fillin: install a private fillin server (from this checkout, or a wheel)',
+})

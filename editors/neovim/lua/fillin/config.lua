@@ -23,10 +23,14 @@ M.FILETYPES = {
 
 M.defaults = {
   -- The `fillin` program and leading arguments, without the subcommand ("serve" or "stats").
+  -- Left at this default with no `fillin` on PATH, the server :FillinInstall made is used.
   cmd = { 'fillin' },
   -- A Python interpreter with fillin installed; when set, runs `python -m lsp_server`.
   python = nil,
   filetypes = M.FILETYPES,
+  -- Filetypes where no suggestion is asked for even though the server runs (per buffer:
+  -- `vim.b.fillin_enabled = false`).
+  disabled_filetypes = {},
   -- The nearest directory holding one of these is the workspace root.
   root_markers = {
     'fillin.toml',
@@ -43,10 +47,15 @@ M.defaults = {
   -- Ask for suggestions while typing (after `debounce_ms`); otherwise only on the trigger key.
   auto_trigger = true,
   debounce_ms = 120,
-  -- Use Neovim 0.12's vim.lsp.inline_completion when available ("auto"), or always fillin's
-  -- own ghost text (false).
-  native = 'auto',
+  -- fillin's own ghost text on every version (false), or Neovim 0.12's
+  -- vim.lsp.inline_completion where available (true or "auto").
+  native = false,
   hl_group = 'FillinGhostText',
+  -- Hide the ghost text while a completion menu (the popup menu, nvim-cmp, blink.cmp) is open.
+  hide_during_completion = true,
+  -- Also offer the suggestion as a `textDocument/completion` item, for a cmp/blink menu;
+  -- sets the server's completion.completionItems unless `settings` sets it.
+  completion_items = false,
   -- Insert-mode keys; false disables one. Each falls back to the key's usual meaning when no
   -- suggestion is shown.
   keymaps = {
@@ -101,9 +110,29 @@ local checks = {
   },
   native = {
     function(v)
-      return v == 'auto' or v == false
+      return v == 'auto' or type(v) == 'boolean'
     end,
-    '"auto" or false',
+    'true, false or "auto"',
+  },
+  disabled_filetypes = {
+    function(v)
+      return vim.islist(v) and vim.iter(v):all(function(ft)
+        return type(ft) == 'string' and ft ~= ''
+      end)
+    end,
+    'a list of filetypes',
+  },
+  hide_during_completion = {
+    function(v)
+      return type(v) == 'boolean'
+    end,
+    'true or false',
+  },
+  completion_items = {
+    function(v)
+      return type(v) == 'boolean'
+    end,
+    'true or false',
   },
   hl_group = {
     function(v)
@@ -140,6 +169,26 @@ local function closest(key, candidates)
     end
   end
   return best
+end
+
+--- Whether suggestions are wanted in `bufnr`: not when `vim.b.fillin_enabled` is false or
+--- its filetype is in `disabled_filetypes`.
+function M.is_enabled_for(options, bufnr)
+  if vim.b[bufnr].fillin_enabled == false then
+    return false
+  end
+  return not vim.tbl_contains(options.disabled_filetypes or {}, vim.bo[bufnr].filetype)
+end
+
+--- The server settings to send: `settings`, with completion.completionItems from the
+--- `completion_items` option unless `settings` sets it.
+function M.server_settings(options)
+  local settings = vim.deepcopy(options.settings)
+  settings.completion = type(settings.completion) == 'table' and settings.completion or {}
+  if settings.completion.completionItems == nil then
+    settings.completion.completionItems = options.completion_items
+  end
+  return settings
 end
 
 --- Merge `user` over the defaults; returns the options and a list of problems (strings).
@@ -191,7 +240,8 @@ function M.command(options, subcommand)
   if options.python then
     return { options.python, '-m', 'lsp_server', subcommand }
   end
-  local argv = vim.deepcopy(options.cmd)
+  local is_default = vim.deep_equal(options.cmd, M.defaults.cmd)
+  local argv = vim.deepcopy(is_default and require('fillin.install').server_command() or options.cmd)
   table.insert(argv, subcommand)
   return argv
 end

@@ -11,6 +11,10 @@
 --- auto-pairs get in the way): everything, the next word, or the next line. The text an item
 --- replaces after the cursor (its range's end, e.g. a closing bracket) is replaced only when
 --- everything is accepted.
+---
+--- With `hide_during_completion`, the ghost text is hidden while a completion menu is open
+--- (the popup menu, nvim-cmp's or blink.cmp's) and the accept keys do what they did before;
+--- it comes back when the menu closes, if it still fits.
 
 local server = require('fillin.server')
 local partial = require('fillin.partial')
@@ -32,6 +36,7 @@ local state = {
   client_id = nil, -- the client whose items the tracker reports
   last_latency_ms = nil,
   last_error = nil,
+  hidden = false, -- the current item is kept but not drawn while a completion menu is open
 }
 
 local tracker = suggestions.new(function(method, params)
@@ -87,9 +92,34 @@ local function rest_of(current)
   return item.text:sub(#typed + 1)
 end
 
+--- Whether a completion menu is open: Neovim's popup menu, nvim-cmp's or blink.cmp's.
+function M.is_menu_visible()
+  if vim.fn.pumvisible() == 1 then
+    return true
+  end
+  local cmp = package.loaded['cmp']
+  if cmp and type(cmp.visible) == 'function' and cmp.visible() then
+    return true
+  end
+  local blink = package.loaded['blink.cmp']
+  return blink ~= nil and type(blink.is_visible) == 'function' and blink.is_visible() == true
+end
+
+--- The text still to insert of the item on screen (nil while hidden behind a menu).
+local function shown_rest(current)
+  if state.hidden then
+    return nil
+  end
+  return rest_of(current)
+end
+
 local function render(current, rest)
   local item = current.items[current.index]
   clear_marks(current.bufnr)
+  state.hidden = state.options.hide_during_completion and M.is_menu_visible()
+  if state.hidden then
+    return
+  end
   local row, col = cursor()
   local lines = vim.split(rest, '\n', { plain = true })
   local first = lines[1]
@@ -118,6 +148,7 @@ end
 local function clear()
   local current = state.current
   state.current = nil
+  state.hidden = false
   tracker:finish()
   if current then
     clear_marks(current.bufnr)
@@ -181,6 +212,9 @@ function M.request(trigger_kind)
   local bufnr = api.nvim_get_current_buf()
   local client = server.client_for(bufnr)
   if client == nil or not state.enabled or not is_insert_mode() then
+    return
+  end
+  if not require('fillin.config').is_enabled_for(state.options, bufnr) then
     return
   end
   local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
@@ -253,13 +287,13 @@ end
 
 --- The text still to insert if a suggestion is on screen, else nil.
 function M.visible()
-  return rest_of(state.current)
+  return shown_rest(state.current)
 end
 
 --- Accept all of the suggestion; returns false when none is shown.
 function M.accept()
   local current = state.current
-  local rest = rest_of(current)
+  local rest = shown_rest(current)
   if rest == nil then
     return false
   end
@@ -283,7 +317,7 @@ end
 
 local function accept_piece(cut)
   local current = state.current
-  local rest = rest_of(current)
+  local rest = shown_rest(current)
   if rest == nil then
     return false
   end
@@ -312,7 +346,7 @@ end
 
 --- Hide the suggestion without accepting it; returns false when none is shown.
 function M.dismiss()
-  if rest_of(state.current) == nil then
+  if shown_rest(state.current) == nil then
     return false
   end
   cancel_pending()
@@ -323,7 +357,7 @@ end
 --- Show the next (`step` 1) or previous (-1) candidate; asks for suggestions when none is shown.
 function M.cycle(step)
   local current = state.current
-  if rest_of(current) == nil then
+  if shown_rest(current) == nil then
     M.request(INVOKED)
     return
   end
@@ -356,9 +390,67 @@ function M.last()
   return state.last_latency_ms, state.last_error
 end
 
+--- A completion menu opened or closed: hide the ghost text, or draw it again if it still fits.
+function M.on_menu(is_open)
+  local current = state.current
+  if current == nil or not state.options.hide_during_completion then
+    return
+  end
+  if is_open then
+    clear_marks(current.bufnr)
+    state.hidden = true
+  else
+    state.hidden = false
+    local rest = rest_of(current)
+    if rest then
+      render(current, rest)
+    end
+  end
+end
+
+local is_watching_menus = false
+
+--- Follow the popup menu, and nvim-cmp's and blink.cmp's menus when they are loaded.
+local function watch_menus()
+  if is_watching_menus then
+    return
+  end
+  is_watching_menus = true
+  local group = api.nvim_create_augroup('fillin.ghost.menus', { clear = true })
+  api.nvim_create_autocmd('CompleteChanged', {
+    group = group,
+    callback = function()
+      M.on_menu(true)
+    end,
+  })
+  api.nvim_create_autocmd('CompleteDone', {
+    group = group,
+    callback = vim.schedule_wrap(function()
+      M.on_menu(M.is_menu_visible())
+    end),
+  })
+  api.nvim_create_autocmd('User', {
+    group = group,
+    pattern = { 'BlinkCmpMenuOpen', 'BlinkCmpMenuClose' },
+    callback = function(args)
+      M.on_menu(args.match == 'BlinkCmpMenuOpen')
+    end,
+  })
+  local ok, cmp = pcall(require, 'cmp')
+  if ok and type(cmp) == 'table' and cmp.event then
+    cmp.event:on('menu_opened', function()
+      M.on_menu(true)
+    end)
+    cmp.event:on('menu_closed', vim.schedule_wrap(function()
+      M.on_menu(false)
+    end))
+  end
+end
+
 --- Attach to a buffer the fillin client serves.
 function M.attach(bufnr, options)
   state.options = options
+  watch_menus()
   local group = api.nvim_create_augroup('fillin.ghost.' .. bufnr, { clear = true })
   api.nvim_create_autocmd('InsertEnter', { group = group, buffer = bufnr, callback = M.schedule })
   api.nvim_create_autocmd({ 'TextChangedI', 'CursorMovedI' }, {

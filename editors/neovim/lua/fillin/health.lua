@@ -1,7 +1,44 @@
 --- `:checkhealth fillin`: is Neovim new enough, is setup() done, can the server start, is it
---- attached to this buffer, and which UI shows the suggestions.
+--- attached to this buffer, which UI shows the suggestions, and what `fillin doctor` says
+--- about the settings and the model server (one tiny generation request).
 
 local M = {}
+
+--- Run `fillin doctor` in the current buffer's workspace root and report each of its checks.
+function M.check_doctor(options)
+  local argv = require('fillin.config').command(options, 'doctor')
+  if vim.fn.executable(argv[1]) ~= 1 then
+    return
+  end
+  local client = require('fillin.server').client_for(vim.api.nvim_get_current_buf())
+  local root = client and client.config.root_dir or vim.fn.getcwd()
+  table.insert(argv, '--root')
+  table.insert(argv, root)
+  local settings = require('fillin.config').server_settings(options)
+  local model = type(settings.model) == 'table' and settings.model or {}
+  for key, flag in pairs({ backend = '--backend', url = '--url', name = '--model' }) do
+    if type(model[key]) == 'string' then
+      vim.list_extend(argv, { flag, model[key] })
+    end
+  end
+  local ok, process = pcall(vim.system, argv, { text = true })
+  local result = ok and process:wait(150000) or { code = -1, stdout = '', stderr = process }
+  vim.health.start('fillin doctor (' .. root .. ')')
+  for _, line in ipairs(vim.split(vim.trim(result.stdout or ''), '\n', { plain = true })) do
+    if line:match('^%s*ok') then
+      vim.health.ok(vim.trim(line))
+    elseif line:match('FAIL') then
+      vim.health.error(vim.trim(line))
+    elseif line ~= '' then
+      vim.health.info(vim.trim(line))
+    end
+  end
+  if result.code ~= 0 then
+    vim.health.error(('`%s` exited with %s'):format(table.concat(argv, ' '), result.code), {
+      vim.trim(result.stderr or ''),
+    })
+  end
+end
 
 function M.check()
   local health = vim.health
@@ -38,10 +75,12 @@ function M.check()
     end
   else
     health.error(('%s is not executable'):format(argv[1]), {
-      'install fillin (`pip install .` in a checkout of fillin) so that `fillin` is on PATH',
+      'run :FillinInstall (a private server under stdpath("data")), or put `fillin` on PATH',
       'or set cmd = { "/path/to/fillin" } or python = "/path/to/venv/bin/python" in setup()',
     })
   end
+
+  M.check_doctor(options)
 
   local clients = vim.lsp.get_clients({ name = require('fillin.server').NAME })
   for _, client in ipairs(clients) do

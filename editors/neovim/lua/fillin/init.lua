@@ -2,8 +2,8 @@
 ---
 --- `require("fillin").setup({...})` starts `fillin serve` (with `vim.lsp.start`) for buffers
 --- of the configured filetypes, one client per workspace root, and shows its suggestions as
---- ghost text: through Neovim 0.12's built-in `vim.lsp.inline_completion` when available,
---- otherwise with fillin's own extmarks (lua/fillin/ghost.lua). The insert-mode keys accept
+--- ghost text: with fillin's own extmarks (lua/fillin/ghost.lua) on every version, or through
+--- Neovim 0.12's built-in `vim.lsp.inline_completion` with `native = true`. The insert-mode keys accept
 --- all, a word or a line, dismiss, cycle and trigger; each falls back to the key's usual
 --- meaning when no suggestion is shown. See editors/neovim/README.md.
 
@@ -92,7 +92,11 @@ function M.setup(user_options)
   options, problems = config.resolve(user_options)
   notify_problems(problems)
   local native = require('fillin.native')
-  local is_native = options.native == 'auto' and native.is_available()
+  local is_native = options.native ~= false and native.is_available()
+  if is_native and not native.supports(options) then
+    notify_problems({ 'native: auto_trigger = false needs fillin\'s own ghost text; using it' })
+    is_native = false
+  end
   engine = is_native and native or require('fillin.ghost')
   api.nvim_set_hl(0, 'FillinGhostText', { link = 'Comment', default = true })
 
@@ -218,6 +222,11 @@ function M.status()
       or (current.message and (': ' .. current.message) or '')
     return 'fillin: ' .. current.title:lower() .. detail
   end
+  local backend_error = server.backend_errors[client.id]
+  if backend_error then
+    -- Shown until the next success, with the reason and the fix the server names.
+    return 'fillin: error: ' .. backend_error.message
+  end
   local latency_ms, err = engine.last()
   if err then
     return 'fillin: error'
@@ -243,6 +252,39 @@ end
 function M.generate()
   if require_setup() then
     require('fillin.commands').generate()
+  end
+end
+
+--- Install the private server (`:FillinInstall [checkout or wheel]`); see lua/fillin/install.lua.
+function M.install(source, opts, on_done)
+  require('fillin.install').install(source, opts, on_done)
+end
+
+--- Show the server's log messages of this session in a scratch buffer (`:FillinLog`).
+function M.log()
+  require('fillin.commands').log()
+end
+
+--- Stop every fillin server and start them again for the open buffers (`:FillinRestart`),
+--- for example after :FillinInstall or an update.
+function M.restart()
+  if not require_setup() then
+    return
+  end
+  local clients = vim.lsp.get_clients({ name = server.NAME })
+  for _, client in ipairs(clients) do
+    server.backend_errors[client.id] = nil
+    server.stop(client)
+  end
+  local command = config.command(options, 'serve')
+  vim.wait(5000, function()
+    return #vim.lsp.get_clients({ name = server.NAME }) == 0
+  end, 50)
+  for _, bufnr in ipairs(api.nvim_list_bufs()) do
+    local is_served = vim.tbl_contains(options.filetypes, vim.bo[bufnr].filetype)
+    if api.nvim_buf_is_loaded(bufnr) and is_served then
+      server.start(bufnr, options, command)
+    end
   end
 end
 

@@ -5,7 +5,14 @@
 --- inserting a piece at the cursor), dismissing, turning suggestions off, and the accept
 --- notification (the item's `fillin.didAccept` command runs after Neovim inserts it). Neovim
 --- does not say when it shows or drops an item, so this path sends no show or dismiss
---- notifications; fillin's own ghost text (`native = false`) sends all three.
+--- notifications; fillin's own ghost text (`native = false`, the default) sends all three.
+---
+--- What Neovim decides on this path: when to ask (it asks while typing, with its own pause:
+--- `debounce_ms` does not apply, and `auto_trigger = false` cannot be honoured, so setup()
+--- keeps fillin's ghost text then). `hl_group` is honoured by linking Neovim's `ComplHint`
+--- group to it. The trigger key cannot ask on this path (`get()` only accepts), so it says
+--- so once instead of accepting. `status()` gets its latency from the `LspRequest` events of
+--- fillin's inline completion requests.
 
 local partial = require('fillin.partial')
 local server = require('fillin.server')
@@ -16,6 +23,9 @@ local M = {}
 
 local enabled = true
 local client_id = nil
+local started = {} -- request id -> hrtime when fillin's inline completion request was sent
+local last_latency_ms = nil
+local has_warned_trigger = false
 
 --- Reports accepted items to the client that made them.
 M.tracker = suggestions.new(function(method, params)
@@ -131,7 +141,13 @@ function M.cycle(step)
 end
 
 function M.request()
-  vim.lsp.inline_completion.get()
+  if not has_warned_trigger then
+    has_warned_trigger = true
+    vim.notify(
+      'fillin: Neovim 0.12 asks for suggestions by itself; the trigger key needs native = false',
+      vim.log.levels.INFO
+    )
+  end
 end
 
 function M.visible()
@@ -151,11 +167,54 @@ function M.is_enabled()
 end
 
 function M.last()
-  return nil, nil
+  return last_latency_ms, nil
 end
 
-function M.attach(bufnr)
-  vim.lsp.inline_completion.enable(enabled, { bufnr = bufnr })
+--- Whether the options can be honoured on this path (see the module's comment).
+function M.supports(options)
+  return options.auto_trigger ~= false
+end
+
+local is_watching = false
+
+--- Measure fillin's inline completion requests for `status()`.
+local function watch_requests()
+  if is_watching then
+    return
+  end
+  is_watching = true
+  api.nvim_create_autocmd('LspRequest', {
+    group = api.nvim_create_augroup('fillin.native', { clear = true }),
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      local request = args.data.request or {}
+      if not (client and client.name == server.NAME) then
+        return
+      end
+      if request.method ~= 'textDocument/inlineCompletion' then
+        return
+      end
+      local id = args.data.request_id
+      if request.type == 'pending' then
+        started[id] = vim.uv.hrtime()
+      elseif started[id] then
+        if request.type == 'complete' then
+          last_latency_ms = (vim.uv.hrtime() - started[id]) / 1e6
+          vim.cmd.redrawstatus()
+        end
+        started[id] = nil
+      end
+    end,
+  })
+end
+
+function M.attach(bufnr, options)
+  watch_requests()
+  if options and options.hl_group then
+    api.nvim_set_hl(0, 'ComplHint', { link = options.hl_group })
+  end
+  local is_wanted = options == nil or require('fillin.config').is_enabled_for(options, bufnr)
+  vim.lsp.inline_completion.enable(enabled and is_wanted, { bufnr = bufnr })
 end
 
 function M.detach() end

@@ -43,15 +43,52 @@ function M.start(bufnr, options, command)
   local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
     textDocument = { inlineCompletion = { dynamicRegistration = false } },
   })
+  local settings = require('fillin.config').server_settings(options)
   return vim.lsp.start({
     name = M.NAME,
     cmd = command,
     root_dir = root,
     capabilities = capabilities,
-    init_options = M.as_json_object(options.settings),
-    settings = { fillin = M.as_json_object(options.settings) },
+    init_options = M.as_json_object(settings),
+    settings = { fillin = M.as_json_object(settings) },
+    handlers = M.handlers,
   }, { bufnr = bufnr })
 end
+
+--- The backend's state per client id from `fillin/status`: nil (working), or
+--- `{ message = ..., backend = ... }` from the last error until the next success.
+M.backend_errors = {}
+
+--- The last `window/logMessage` lines of every fillin client, oldest first (`:FillinLog`).
+M.log = {}
+local MAX_LOG_LINES = 2000
+local LOG_LEVELS = { 'ERROR', 'WARN', 'INFO', 'LOG' }
+
+M.handlers = {
+  ['fillin/status'] = function(_, params, ctx)
+    if type(params) ~= 'table' then
+      return
+    end
+    if params.state == 'error' then
+      M.backend_errors[ctx.client_id] = { message = params.message, backend = params.backend }
+    else
+      M.backend_errors[ctx.client_id] = nil
+    end
+    vim.cmd.redrawstatus()
+  end,
+  ['window/logMessage'] = function(err, params, ctx)
+    if type(params) == 'table' and type(params.message) == 'string' then
+      local level = LOG_LEVELS[params.type] or 'LOG'
+      for _, line in ipairs(vim.split(params.message, '\n', { plain = true })) do
+        table.insert(M.log, ('[%s] %s'):format(level, line))
+      end
+      while #M.log > MAX_LOG_LINES do
+        table.remove(M.log, 1)
+      end
+    end
+    return vim.lsp.handlers['window/logMessage'](err, params, ctx)
+  end,
+}
 
 --- The fillin client attached to `bufnr`, or nil.
 function M.client_for(bufnr)
@@ -75,6 +112,15 @@ function M.cancel(client, request_id)
     client:cancel_request(request_id)
   else
     client.cancel_request(request_id)
+  end
+end
+
+--- Stop a client (its server exits).
+function M.stop(client)
+  if has_011 then
+    client:stop()
+  else
+    client.stop()
   end
 end
 
