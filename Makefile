@@ -39,8 +39,13 @@ test: venv ## Run the linters, then every test: Python (server, context, backend
 test-python: venv $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test-editors: venv $(NODE_STAMP)
-	cd editors/vscode && npm run -s compile && npm test
+test-editors: venv $(NODE_STAMP) .build/wheel/$(WHEEL)
+	# FILLIN_WHEEL lets the extension's installer test really install the server from a wheel.
+	cd editors/vscode && npm run -s compile && FILLIN_WHEEL=$(CURDIR)/.build/wheel/$(WHEEL) npm test
+
+.build/wheel/$(WHEEL): pyproject.toml $(shell git ls-files lsp_server context 2>/dev/null)
+	rm -rf .build/wheel
+	$(BIN)/python -m build --wheel --outdir .build/wheel . > /dev/null
 
 dist: venv $(NODE_STAMP) ## Build the server's wheel and sdist, and the VS Code extension (.vsix) that bundles the wheel, into dist/.
 	rm -rf dist editors/vscode/server/fillin-*.whl editors/vscode/*.vsix
@@ -66,4 +71,4 @@ format: venv ## Format the code in place.
 	$(BIN)/ruff check --fix .
 
 clean: ## Remove the virtual environment and build output.
-	rm -rf $(VENV) editors/vscode/node_modules editors/vscode/out editors/vscode/server/fillin-*.whl build dist *.egg-info
+	rm -rf $(VENV) editors/vscode/node_modules editors/vscode/out editors/vscode/server/fillin-*.whl build dist .build *.egg-info
