@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("serve", "complete", "doctor", "context", "index", "validate", "stats", "eval")
+COMMANDS = ("serve", "complete", "doctor", "context", "index", "validate", "stats", "eval", "trust")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import logging
 
 from lsprotocol import types
 
-from context.pipeline import CompletionRequest, CompletionResult, complete
+from context.pipeline import IGNORED_DOCUMENT, CompletionRequest, CompletionResult, complete
 from lsp_server.convert import lsp_inline_completion_list
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
@@ -55,4 +55,10 @@ def report_result(ls: FillinServer, request: CompletionRequest, result: Completi
     )
     if result.error is not None:
         ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
+    if any(r.reason == IGNORED_DOCUMENT for r in result.rejected):
+        ls.notices.show(
+            f"ignored:{request.document.uri}",
+            f"fillin: no suggestions in {request.document.uri}: {IGNORED_DOCUMENT}",
+            types.MessageType.Info,
+        )
     ls.state.completed(request, result)
