@@ -44,18 +44,21 @@ class LlamaCppBackend:
         url: str | None = None,
         use_infill: bool | None = None,
         server_hint: str = "llama-server",
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """`use_infill` defaults to whether `template` is FIM-capable; `url` to `model.url`."""
+        """`use_infill` defaults to whether `template` is FIM-capable; `url` to `model.url`;
+        `headers` replace the `model.apiKeyEnv` header (the embedded server's own key)."""
         self.template = template
         self.url = url or model.url or DEFAULT_URL
         self.is_using_infill = template.is_fim if use_infill is None else use_infill
         self._model = model
         self._server_hint = server_hint
+        self._headers = headers
         self._client = new_client(model, self.url)
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the completion's text; `/infill` when the model can, `/completion` otherwise."""
-        headers = auth_headers(self._model)
+        headers = self._headers if self._headers is not None else auth_headers(self._model)
         if self.is_using_infill:
             try:
                 body = _infill_body(request, self.template)
