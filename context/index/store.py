@@ -48,6 +48,7 @@ import sqlite_utils
 from context.errors import IndexStoreError
 from context.import_statements import ImportedName
 from context.index.records import FileRecord, ResolvedImport
+from context.private_files import private_database, private_dir
 from context.syntax import Definition
 
 SCHEMA_VERSION = 1
@@ -171,7 +172,7 @@ class IndexStore:
 
     def _open(self) -> None:
         try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.db_path.parent)
         except OSError as exc:
             raise IndexStoreError(
                 f"index.directory: cannot create {self.db_path.parent} ({exc}); "
@@ -227,6 +228,13 @@ class IndexStore:
                 Path(f"{path}{suffix}").unlink()
 
     def _create_schema(self) -> None:
+        try:
+            private_database(self.db_path)
+        except OSError as exc:
+            raise IndexStoreError(
+                f"index.directory: cannot create {self.db_path} ({exc}); "
+                "set index.directory to a writable folder"
+            ) from exc
         conn = self._conn()
         if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
             return
