@@ -22,6 +22,7 @@ from context.backends import GenerationRequest, stop_sequences
 from context.backends.http import HttpStatusError, auth_headers, join_url, new_client, stream_json
 from context.settings import ModelSettings
 from context.templates import Template
+from context.urls import without_credentials
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
@@ -49,7 +50,7 @@ class LlamaCppBackend:
         """`use_infill` defaults to whether `template` is FIM-capable; `url` to `model.url`;
         `headers` replace the `model.apiKeyEnv` header (the embedded server's own key)."""
         self.template = template
-        self.url = url or model.url or DEFAULT_URL
+        self.url = without_credentials(url or model.url or DEFAULT_URL)
         self.is_using_infill = template.is_fim if use_infill is None else use_infill
         self._model = model
         self._server_hint = server_hint
