@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from context.containment import read_refusal, root_refusal
 from context.document import Document, Encoding
 from context.errors import SettingsError
 from context.pipeline import CompletionRequest, CompletionResult, Engine
@@ -225,6 +224,9 @@ class ServerState:
     def add_folder(self, root: Path) -> Folder | None:
         """Register a workspace folder and read its settings files; None (and a problem that
         says why) for a folder that may not be a root, such as `/` or the home directory."""
+        # Imported here: the ignore rules (pathspec) are not needed to start serving.
+        from context.containment import root_refusal
+
         refusal = root_refusal(root)
         if refusal is not None:
             self.refused_roots.append(SettingsProblem("workspace folder", f"{refusal}"))
@@ -266,6 +268,8 @@ class ServerState:
 
     def read_refusal(self, path: Path) -> str | None:
         """Why the server may not read `path` from disk, or None (see `context.containment`)."""
+        from context.containment import read_refusal
+
         return read_refusal(path, [(f.root, self.rules_for(f)) for f in self.folders.values()])
 
     def engine_for(self, document: Document) -> Engine:
