@@ -4,7 +4,8 @@ Each test plays one row of the issue's table: a cloned repository's settings cho
 model server and key (1), reads outside the workspace (2), ignored files (4), symbolic links
 and home-directory roots (5), credentials in URLs and `apiKeyEnv` (8), and world-readable
 caches (11). The server runs with its own HOME and XDG_CONFIG_HOME
-(tests/fixtures/attacks/home), so the user's real trust store and git excludes play no part;
+(tests/fixtures/attacks/home, never written), so the user's real trust store and git
+excludes play no part;
 that home's `.config/git/ignore` (git's default `core.excludesFile`) ignores `*.private.py`.
 The "collector" and the user's model server are the loopback stand-in (tests/modelserver.py),
 which records every request it receives, headers included.
@@ -37,6 +38,9 @@ ENV = {
     **os.environ,
     "HOME": str(HOME),
     "XDG_CONFIG_HOME": str(HOME / ".config"),
+    # Caches (the tokenizer's vocabulary, statistics) stay in the user's usual cache, as in
+    # the other LSP tests, so nothing is written under tests/fixtures.
+    "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache"),
     SECRET_VAR: SECRET,
 }
 SOURCE = "def total(prices):\n    return sum(prices)\n\n\ndef tax(amount):\n    return \n"
