@@ -8,14 +8,17 @@ A file is ignored when any of these holds (the first ones cost no I/O):
   protobuf output, ...);
 - a `.gitignore` or `.fillinignore` in the root or any directory above the file says so
   (gitwildmatch semantics through `pathspec`: deeper files win, `!` re-includes; a
-  `.fillinignore` is read after the `.gitignore` of the same directory), or so do the root's
+  `.fillinignore` is read after the `.gitignore` of the same directory), or so do the user's
+  global git excludes (`core.excludesFile`, see `context.git_excludes`), the root's
   `.git/info/exclude` and `IndexSettings.exclude` (patterns relative to the root);
+- it lies inside the root but its real path (a symbolic link followed) does not;
 - it is larger than `IndexSettings.max_file_bytes`;
 - its first 8 KiB contain a NUL byte (binary), a generated-code marker in the first lines
   (`@generated`, `Code generated ... DO NOT EDIT`, `auto-generated`), or a first line over
   4 KiB long (minified code).
 
-The crawler (`IgnoreRules.walk`) yields only files in a supported language and stops after
+The crawler (`IgnoreRules.walk`) yields only files in a supported language, never a link
+whose target is outside the root, and stops after
 `IndexSettings.max_files` files. `IgnoreRules.is_ignored` answers the same question for
 any single path, so retrieval and prompts never show an ignored file.
 """
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
+from context.git_excludes import global_exclude_lines
 from context.languages import language_for_path
 
 if TYPE_CHECKING:
@@ -139,6 +143,8 @@ class IgnoreRules:
         info_exclude = self.root / ".git" / "info" / "exclude"
         if info_exclude.is_file():
             root_lines = _read_lines(info_exclude) + root_lines
+        # git reads the global excludes first, so the repository's own rules override them.
+        root_lines = global_exclude_lines() + root_lines
         self._root_extra = pathspec.GitIgnoreSpec.from_lines(root_lines) if root_lines else None
 
     def invalidate(self, directory: Path | None = None) -> None:
@@ -200,6 +206,11 @@ class IgnoreRules:
                 verdict = result
         return bool(verdict)
 
+    def _stays_inside(self, path: Path) -> bool:
+        """Whether `path`'s real path (links followed) is inside the root's."""
+        real = os.path.realpath(path)
+        return real == str(self.root) or real.startswith(str(self.root) + os.sep)
+
     def is_ignored_path(self, path: Path) -> bool:
         """Whether the rules ignore `path` by its name and place alone (no file is read)."""
         rel = self._rel(path)
@@ -207,6 +218,8 @@ class IgnoreRules:
             return path.name in VENDORED_DIRS or bool(_GENERATED_SPEC.match_file(path.name))
         if not rel:
             return False
+        if not self._stays_inside(path):
+            return True
         parts = rel.split("/")
         for depth in range(1, len(parts)):
             if self._matches("/".join(parts[:depth]), is_dir=True):
@@ -257,6 +270,8 @@ class IgnoreRules:
                             subdirs.append(rel)
                         continue
                     if not entry.is_file() or language_for_path(entry.name) is None:
+                        continue
+                    if entry.is_symlink() and not self._stays_inside(Path(entry.path)):
                         continue
                     stat = entry.stat()
                 except OSError:

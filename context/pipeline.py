@@ -73,6 +73,12 @@ by hand."""
 MAX_LINE_CHARS = 5_000
 """A cursor line longer than this is minified or generated text: no suggestion."""
 
+IGNORED_DOCUMENT = (
+    "the ignore rules (.gitignore, .fillinignore, index.exclude) exclude this file, so none "
+    "of it is sent (set completion.ignoredFiles to true to complete there)"
+)
+"""The reason a completion in an ignored document is refused."""
+
 # The stop rules and block truncation look at this much text on each side of the cursor
 # (cut to whole lines): enough for the enclosing block, bounded for huge files.
 _STOP_WINDOW_CHARS = 6_000
@@ -83,13 +89,16 @@ class Engine:
     """What a completion needs besides the request itself.
 
     `workspace` is the index of the folder holding the document (None outside any folder,
-    or before it is known); `root` is that folder's root, used for paths in prompts.
+    or before it is known); `root` is that folder's root, used for paths in prompts;
+    `is_ignored_document` says the folder's ignore rules exclude the document, so nothing
+    of it may enter a prompt unless `completion.ignoredFiles` allows it.
     """
 
     settings: Settings
     backend: Backend
     workspace: Workspace | None = None
     root: Path | None = None
+    is_ignored_document: bool = False
 
 
 @dataclass(frozen=True)
@@ -288,6 +297,8 @@ def _prefilter(engine: Engine, document: Document, offset: int) -> Rejected | No
     """Why no completion should be tried at all, or None."""
     if not engine.settings.completion.enabled:
         return Rejected("completion.enabled is false")
+    if engine.is_ignored_document and not engine.settings.completion.ignored_files:
+        return Rejected(IGNORED_DOCUMENT)
     text = document.text
     if len(text) > MAX_DOCUMENT_CHARS:
         return Rejected(f"the document has {len(text)} characters (most: {MAX_DOCUMENT_CHARS})")

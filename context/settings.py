@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,10 +29,26 @@ Multiline = Literal["auto", "always", "never"]
 
 
 def _meta(
-    doc: str, predicate: Callable[[Any], bool] | None = None, hint: str = ""
+    doc: str,
+    predicate: Callable[[Any], bool] | None = None,
+    hint: str = "",
+    *,
+    restricted: bool = False,
+    secret: bool = False,
 ) -> dict[str, Any]:
-    """Field metadata: what the setting does, and what a value must satisfy to be used."""
-    return {"doc": doc, "check": predicate, "hint": hint}
+    """Field metadata: what the setting does, and what a value must satisfy to be used.
+
+    `restricted` marks a key that chooses where code goes or what runs: a workspace's own
+    settings files may set it only once the user trusts the folder (`context.trust`), and a
+    TCP client never. `secret` keeps a rejected value out of messages.
+    """
+    return {
+        "doc": doc,
+        "check": predicate,
+        "hint": hint,
+        "restricted": restricted,
+        "secret": secret,
+    }
 
 
 def _positive(v: Any) -> bool:
@@ -42,18 +59,29 @@ def _share(v: Any) -> bool:
     return bool(0.0 <= v <= 1.0)
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+def _env_name(v: Any) -> bool:
+    return v == "" or _ENV_NAME.fullmatch(v) is not None
+
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Which model server to use and how to ask it."""
 
     backend: Backend = field(
         default="",
-        metadata=_meta("Model server kind; empty means `embedded` with the bundled SmolLM2 model"),
+        metadata=_meta(
+            "Model server kind; empty means `embedded` with the bundled SmolLM2 model",
+            restricted=True,
+        ),
     )
     url: str = field(
         default="",
         metadata=_meta(
-            "API base of the model server, e.g. `http://127.0.0.1:8080` or `http://host:8000/v1`"
+            "API base of the model server, e.g. `http://127.0.0.1:8080` or `http://host:8000/v1`",
+            restricted=True,
         ),
     )
     name: str = field(
@@ -70,10 +98,17 @@ class ModelSettings:
         default="",
         metadata=_meta(
             "Name of the environment variable that holds the API key "
-            "(keys are never read from settings)"
+            "(keys are never read from settings)",
+            _env_name,
+            "an environment variable name such as `OPENAI_API_KEY` (put the key itself in "
+            "that variable)",
+            restricted=True,
+            secret=True,
         ),
     )
-    path: str = field(default="", metadata=_meta("GGUF file for the `embedded` backend"))
+    path: str = field(
+        default="", metadata=_meta("GGUF file for the `embedded` backend", restricted=True)
+    )
     max_tokens: int = field(
         default=128,
         metadata=_meta("Most tokens generated for one suggestion", _positive, "a positive integer"),
@@ -140,6 +175,13 @@ class CompletionSettings:
     max_lines: int = field(
         default=24, metadata=_meta("Most lines in one suggestion", _positive, "a positive integer")
     )
+    ignored_files: bool = field(
+        default=False,
+        metadata=_meta(
+            "Complete inside files that .gitignore, .fillinignore or `index.exclude` exclude "
+            "(their text is then sent to the model)"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -198,7 +240,10 @@ class IndexSettings:
     enabled: bool = field(default=True, metadata=_meta("Build and keep the symbol index"))
     directory: str = field(
         default="",
-        metadata=_meta("Where index databases live; empty means the user's cache directory"),
+        metadata=_meta(
+            "Where index databases live; empty means the user's cache directory",
+            restricted=True,
+        ),
     )
     max_file_bytes: int = field(
         default=1_000_000,
@@ -345,6 +390,21 @@ def settings_schema(cls: type[Any] = Settings, prefix: str = "") -> list[Setting
     return rows
 
 
+def restricted_keys(cls: type[Any] = Settings, prefix: str = "") -> frozenset[str]:
+    """The dotted camelCase keys marked `restricted`: those that choose where code goes or
+    what runs, which only the user (or a trusted folder) may set."""
+    keys: set[str] = set()
+    hints = get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}{to_camel(f.name)}"
+        tp = hints[f.name]
+        if dataclasses.is_dataclass(tp):
+            keys |= restricted_keys(tp, key + ".")  # type: ignore[arg-type]
+        elif f.metadata.get("restricted"):
+            keys.add(key)
+    return frozenset(keys)
+
+
 def settings_markdown() -> str:
     """The settings reference as a Markdown table (the README embeds it verbatim)."""
     lines = ["| key | type | default | what it does |", "| --- | --- | --- | --- |"]
@@ -412,12 +472,18 @@ def _structure(cls: type[T], raw: Any, prefix: str, problems: list[SettingsProbl
             TypeError,
             ValueError,
         ) as exc:
-            problems.append(SettingsProblem(path, _describe(tp, value, exc)))
+            message = _describe(tp, value, exc)
+            if f.metadata.get("secret"):
+                message = message.replace(repr(value), "the value")
+            problems.append(SettingsProblem(path, message))
             continue
         check = f.metadata.get("check")
         if check is not None and not check(converted):
+            # A secret-looking value (a key pasted where its variable's name belongs) is
+            # never echoed.
+            shown = "the value" if f.metadata.get("secret") else repr(value)
             problems.append(
-                SettingsProblem(path, f"{value!r} is not {f.metadata['hint']}; using the default")
+                SettingsProblem(path, f"{shown} is not {f.metadata['hint']}; using the default")
             )
             continue
         values[f.name] = converted

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import platformdirs
 
 from context.errors import FillinError
+from context.private_files import private_database, private_dir
 
 if TYPE_CHECKING:
     from context.pipeline import CompletionResult, Suggestion
@@ -174,7 +175,8 @@ class StatsStore:
         self.path = path
         self._lock = threading.Lock()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
+            private_database(path)
             self._db = sqlite3.connect(path, timeout=5.0, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")

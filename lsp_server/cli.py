@@ -21,6 +21,7 @@ COMMANDS = (
     "stats",
     "eval",
     "install-model",
+    "trust",
 )
 
 

@@ -64,6 +64,10 @@ class LspLogHandler(logging.Handler):
             # Records from worker threads stay on stderr: the protocol writer is not
             # thread-safe.
             return
+        state = getattr(self._server, "state", None)
+        if getattr(state, "required_token", None) and not getattr(state, "is_authenticated", 1):
+            # A TCP peer that has not presented the token learns nothing from the logs.
+            return
         if record.levelno >= logging.ERROR:
             kind = types.MessageType.Error
         elif record.levelno >= logging.WARNING:

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
 from pygls.protocol import LanguageServerProtocol
 
 CONTEXT = "fillin/context"
@@ -80,9 +81,50 @@ def register_message(method: str, message_type: type[Any]) -> None:
 
 
 class FillinProtocol(LanguageServerProtocol):
-    """pygls' LSP protocol that also knows fillin's custom messages."""
+    """pygls' LSP protocol that also knows fillin's custom messages, and refuses every
+    message of a TCP client until its `initialize` presents the token (`lsp_server.listen`)."""
+
+    def handle_message(self, message: Any) -> None:
+        """Pass `message` on to its handler once the client is authenticated."""
+        if is_admitted(self, message):
+            super().handle_message(message)
 
     # pygls caches its lookup with functools.lru_cache, which mypy types as an attribute.
     def get_message_type(self, method: str) -> type[Any] | None:  # type: ignore[override]
         """The attrs class that the message of `method` is structured into."""
         return _MESSAGES.get(method) or super().get_message_type(method)
+
+
+def is_admitted(protocol: LanguageServerProtocol, message: Any) -> bool:
+    """Whether `message` may be handled: no token is needed, the client presented it, or this
+    is the `initialize` that presents it. Answers a refused request with an error, and
+    closes the connection after a wrong token."""
+    from lsp_server.listen import TOKEN_OPTION, is_token_accepted
+
+    state = getattr(protocol._server, "state", None)
+    token = getattr(state, "required_token", None)
+    if state is None or token is None or state.is_authenticated:
+        return True
+    method = getattr(message, "method", None)
+    msg_id = getattr(message, "id", None)
+    if method == types.INITIALIZE and msg_id is not None:
+        options = getattr(message.params, "initialization_options", None)
+        presented = options.get(TOKEN_OPTION) if isinstance(options, dict) else None
+        if is_token_accepted(presented, token):
+            state.is_authenticated = True
+            return True
+        error = JsonRpcInvalidRequest(
+            f"fillin: initializationOptions.{TOKEN_OPTION} is missing or wrong (send the "
+            f"token from {state.token_path})"
+        ).to_response_error()
+        protocol._send_response(msg_id, error=error)
+        writer = protocol.writer
+        if writer is not None:
+            writer.close()
+        return False
+    if msg_id is not None and method is not None:
+        error = JsonRpcInvalidRequest(
+            "fillin: initialize with the token first (initializationOptions.token)"
+        ).to_response_error()
+        protocol._send_response(msg_id, error=error)
+    return False

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Literal
 
+from lsprotocol.types import MessageType
+
 from context.errors import DefaultModelMissing
-from context.pipeline import CompletionRequest, CompletionResult
+from context.pipeline import IGNORED_DOCUMENT, CompletionRequest, CompletionResult
 
 if TYPE_CHECKING:
     from lsp_server.server import FillinServer
@@ -41,4 +43,10 @@ def report_result(
     # A missing default model is installed instead of reported (features/default_model.py).
     if result.error is not None and not isinstance(result.error, DefaultModelMissing):
         ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")
+    if any(r.reason == IGNORED_DOCUMENT for r in result.rejected):
+        ls.notices.show(
+            f"ignored:{request.document.uri}",
+            f"fillin: no suggestions in {request.document.uri}: {IGNORED_DOCUMENT}",
+            MessageType.Info,
+        )
     ls.state.completed(request, result, surface)

@@ -2,8 +2,10 @@
 `await`, or a clear InvalidParams error response.
 
 A document the client has opened is read from the server's copy (open documents override
-the disk); one it has not opened is read from disk when it is a local file, so `fillin/context`
-works on any file. A position outside the document, a missing file or a binary file fails
+the disk); one it has not opened is read from disk only when `context.containment` allows
+it: inside a workspace folder, not leaving it through a link, not ignored, under the size
+cap. Anything else (a file outside every folder, `/proc/self/environ`) is refused. A
+position outside the document, a missing file or a binary file fails
 the request with a message that names the problem, and the server keeps serving.
 """
 
@@ -38,6 +40,9 @@ def snapshot(state: ServerState, uri: str) -> Document:
     path = uri_to_path(uri)
     if path is None or not path.is_file():
         raise JsonRpcInvalidParams(f"{uri} is not open and not a file on disk (open it first)")
+    refusal = state.read_refusal(path)
+    if refusal is not None:
+        raise JsonRpcInvalidParams(f"{uri} is not open and may not be read: {refusal}")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -23,9 +23,9 @@ from context.settings import (
     Settings,
     SettingsProblem,
     load_settings,
-    read_workspace_settings,
     replace_model,
 )
+from context.trust import workspace_layer
 from lsp_server.state import with_known_template
 
 ROOT_MARKERS = (
@@ -117,7 +117,7 @@ def load_root_settings(
     root: Path, model_overrides: Mapping[str, str | None] | None = None
 ) -> tuple[Settings, list[SettingsProblem]]:
     """The root's settings files merged, with command-line model overrides applied."""
-    layer, file_problems = read_workspace_settings(root)
+    layer, file_problems = workspace_layer(root)
     settings, problems = load_settings(layer)
     overrides = {k: v for k, v in (model_overrides or {}).items() if v}
     if overrides:

@@ -11,6 +11,9 @@ Guarantees:
   `[tool.fillin]`/`fillin.toml`, initializationOptions, `workspace/didChangeConfiguration`,
   command-line overrides. A bad key keeps its default and is reported as a problem; so does
   an unknown `model.template`, which is then inferred from the model's name.
+- Restricted keys (`context.settings.restricted_keys`: where code goes, what runs) come from
+  a folder's files only when the folder is trusted (the editor's `workspaceTrusted`, or
+  `fillin trust`), and never from a remote (TCP) client; each key left out is reported once.
 - One backend per distinct (model settings, root) pair, created on first use and closed when
   the settings stop using it or the server shuts down.
 - At most one completion per document is in flight: `superseding` cancels the older one,
@@ -38,13 +41,18 @@ from context.settings import (
     read_workspace_settings,
     replace_model,
 )
+from context.trust import is_trusted, strip_restricted, untrusted_problem
 from lsp_server.results import Surface
 
 if TYPE_CHECKING:
     from context.backends import Backend
+    from context.ignore import IgnoreRules
     from context.workspace import Workspace
 
 logger = logging.getLogger(__name__)
+
+CLIENT_ONLY_KEYS = ("workspaceTrusted", "token")
+"""initializationOptions keys that are not settings: the editor's trust, the TCP token."""
 
 CompletionListener = Callable[[CompletionRequest, CompletionResult, Surface], None]
 """Called after every completion the server answered, with the surface it was shown on
@@ -60,6 +68,8 @@ class Folder:
     problems: list[SettingsProblem] = field(default_factory=list)
     workspace: Workspace | None = None
     indexing: asyncio.Future[None] | None = None
+    rules: IgnoreRules | None = None
+    """The folder's ignore rules when it has no workspace (the index is off)."""
 
     async def aclose(self) -> None:
         """Stop indexing and close the workspace (its close waits for the index thread)."""
@@ -76,15 +86,28 @@ class Folder:
 class ServerState:
     """The per-server state behind every handler."""
 
-    def __init__(self, model_overrides: Mapping[str, str | None] | None = None) -> None:
+    def __init__(
+        self, model_overrides: Mapping[str, str | None] | None = None, *, remote: bool = False
+    ) -> None:
         self.model_overrides = {k: v for k, v in (model_overrides or {}).items() if v}
+        self.remote = remote
+        """Whether the client came over TCP: it may not choose restricted keys."""
         self.init_options: Mapping[str, Any] | None = None
         self.client_settings: Mapping[str, Any] | None = None
+        self.required_token: str | None = None
+        """The token a TCP client must present in `initialize` (None: no token needed)."""
+        self.token_path: Path | None = None
+        self.is_authenticated = False
+        """Whether the client presented the token (or none was needed)."""
+        self.editor_trusted: bool | None = None
+        """The editor's `workspaceTrusted` (VS Code's isTrusted, Neovim's vim.secure)."""
         self.encoding: Encoding = "utf-16"
         self.log_level_override: str | None = None
         """The `--log-level` given on the command line, which wins over `logLevel`."""
         self.documents: dict[str, Document] = {}
         self.folders: dict[Path, Folder] = {}
+        self.refused_roots: list[SettingsProblem] = []
+        """Folders the client offered that may not be roots, reported like settings."""
         self.completion_listeners: list[CompletionListener] = []
         self._settings: dict[Path | None, tuple[Settings, list[SettingsProblem]]] = {}
         self._backends: dict[tuple[ModelSettings, Path | None], Backend] = {}
@@ -100,13 +123,71 @@ class ServerState:
         if cached is None:
             folder = self.folders.get(root) if root is not None else None
             layer = folder.layer if folder is not None else None
-            settings, problems = load_settings(layer, self.init_options, self.client_settings)
+            problems: list[SettingsProblem] = []
+            if folder is not None and layer and not self.is_trusted(folder.root):
+                layer, dropped = strip_restricted(layer)
+                if dropped:
+                    problems.append(untrusted_problem(folder.root, dropped))
+            client_layers = [self.init_options, self.client_settings]
+            if self.remote:
+                client_layers = [self._without_restricted(c, problems) for c in client_layers]
+            settings, more = load_settings(layer, *client_layers)
+            problems.extend(more)
             if self.model_overrides:
                 settings = replace_model(settings, **self.model_overrides)
             settings = with_known_template(settings, problems)
-            cached = settings, [*(folder.problems if folder else []), *problems]
+            cached = (
+                settings,
+                [
+                    *self.refused_roots,
+                    *(folder.problems if folder else []),
+                    *problems,
+                ],
+            )
             self._settings[root] = cached
         return cached
+
+    def is_trusted(self, root: Path) -> bool:
+        """Whether a folder's own files may set restricted keys: the editor trusts the
+        workspace (never believed from a remote client), or `fillin trust` trusts the folder."""
+        if self.editor_trusted and not self.remote:
+            return True
+        return is_trusted(root)
+
+    def set_client_options(self, options: Any, *, initial: bool) -> None:
+        """Take initializationOptions (`initial`) or didChangeConfiguration settings, keeping
+        `workspaceTrusted` apart from the settings."""
+        mapping = dict(options) if isinstance(options, Mapping) else None
+        if mapping is not None:
+            inner = mapping.get("fillin")
+            if set(mapping) == {"fillin"} and isinstance(inner, Mapping):
+                mapping = dict(inner)
+            trusted = mapping.pop("workspaceTrusted", None)
+            mapping.pop("token", None)
+            if isinstance(trusted, bool):
+                self.editor_trusted = trusted
+        if initial:
+            self.init_options = mapping
+        else:
+            self.client_settings = mapping
+
+    @staticmethod
+    def _without_restricted(
+        layer: Mapping[str, Any] | None, problems: list[SettingsProblem]
+    ) -> Mapping[str, Any] | None:
+        if not layer:
+            return layer
+        kept, dropped = strip_restricted(layer)
+        if dropped:
+            keys = ", ".join(sorted(dropped))
+            problems.append(
+                SettingsProblem(
+                    keys,
+                    "a TCP client may not set this; it is ignored (pass it to `fillin serve`, "
+                    "or set it in a trusted folder's fillin.toml)",
+                )
+            )
+        return kept
 
     def all_settings_problems(self) -> list[SettingsProblem]:
         """The problems of every folder's settings (or of the global ones), without repeats."""
@@ -127,6 +208,8 @@ class ServerState:
     def settings_changed(self) -> None:
         """Forget merged settings (after a layer changed) and backends no longer used."""
         self._settings.clear()
+        for folder in self.folders.values():
+            folder.rules = None
         in_use = {(self.settings_for(root)[0].model, root) for root in [*self.folders, None]}
         for key in [k for k in self._backends if k not in in_use]:
             self.spawn(self._backends.pop(key).aclose())
@@ -140,8 +223,17 @@ class ServerState:
 
     # Folders and documents.
 
-    def add_folder(self, root: Path) -> Folder:
-        """Register a workspace folder and read its settings files."""
+    def add_folder(self, root: Path) -> Folder | None:
+        """Register a workspace folder and read its settings files; None (and a problem that
+        says why) for a folder that may not be a root, such as `/` or the home directory."""
+        # Imported here: the ignore rules (pathspec) are not needed to start serving.
+        from context.containment import root_refusal
+
+        refusal = root_refusal(root)
+        if refusal is not None:
+            self.refused_roots.append(SettingsProblem("workspace folder", f"{refusal}"))
+            self._settings.clear()
+            return None
         layer, problems = read_workspace_settings(root)
         folder = Folder(root=root, layer=layer, problems=problems)
         self.folders[root] = folder
@@ -151,6 +243,7 @@ class ServerState:
     def remove_folder(self, root: Path) -> Folder | None:
         """Forget a workspace folder; the caller closes its workspace."""
         self._settings.clear()
+        self.refused_roots = [p for p in self.refused_roots if str(root) not in p.message]
         return self.folders.pop(root, None)
 
     def folder_for(self, path: Path | None) -> Folder | None:
@@ -165,16 +258,38 @@ class ServerState:
                 best = folder
         return best
 
+    def rules_for(self, folder: Folder) -> IgnoreRules:
+        """The ignore rules of a folder: its workspace's, or its own when it has none."""
+        if folder.workspace is not None:
+            return folder.workspace.rules
+        if folder.rules is None:
+            from context.ignore import IgnoreRules
+
+            folder.rules = IgnoreRules(folder.root, self.settings_for(folder.root)[0].index)
+        return folder.rules
+
+    def read_refusal(self, path: Path) -> str | None:
+        """Why the server may not read `path` from disk, or None (see `context.containment`)."""
+        from context.containment import read_refusal
+
+        return read_refusal(path, [(f.root, self.rules_for(f)) for f in self.folders.values()])
+
     def engine_for(self, document: Document) -> Engine:
         """The engine for a document: its folder's settings, backend and workspace."""
         folder = self.folder_for(document.path)
         root = folder.root if folder else None
         settings, _ = self.settings_for(root)
+        is_ignored = (
+            folder is not None
+            and document.path is not None
+            and self.rules_for(folder).is_ignored_path(document.path)
+        )
         return Engine(
             settings=settings,
             backend=self.backend_for(settings.model, root),
             workspace=folder.workspace if folder else None,
             root=root,
+            is_ignored_document=is_ignored,
         )
 
     def backend_for(self, model: ModelSettings, root: Path | None) -> Backend:

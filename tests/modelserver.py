@@ -47,6 +47,8 @@ class RecordedRequest:
     body: dict[str, Any]
     completed: bool = False
     disconnected: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request's headers, names in lower case."""
     received_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -177,7 +179,7 @@ class ModelServer:
                 }
                 raw = await reader.readexactly(int(headers.get("content-length", "0")))
                 body = json.loads(raw) if raw else {}
-                request = RecordedRequest(method, path.split("?")[0], body)
+                request = RecordedRequest(method, path.split("?")[0], body, headers=headers)
                 index = len(self.completion_requests)
                 with self._changed:
                     self.requests.append(request)

@@ -12,14 +12,22 @@ Without xllamacpp (a dependency of fillin, missing only from a broken install) o
 model file, requests fail with a `BackendUnavailable` that says what to install or set; a
 missing default model is a `DefaultModelMissing`, which the server and `fillin complete`
 answer by installing it (context/model_install.py).
+On a shared machine the server's port is visible to every local user, so the backend starts
+it with a random API key (other users cannot use it), and before the first prompt checks
+that the server answering on the port is the one in this process: on Linux, that the
+listening socket is one of this process's file descriptors; everywhere, that it refuses a
+wrong key and accepts the right one. A port taken first by another program fails the
+request with `BackendUnavailable`, and no prompt is sent to it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import logging
 import os
+import secrets
 import socket
 import sys
 import time
@@ -52,16 +60,23 @@ class EmbeddedServer:
     `EmbeddedBackend`.
     """
 
-    def __init__(self, path: Path, model: ModelSettings) -> None:
+    def __init__(self, path: Path, model: ModelSettings, *, api_key: str | None = None) -> None:
         self.path = path
         self.url = ""
+        self.api_key = api_key
+        """The key every request must carry, or None for a server without one (tests)."""
         self._model = model
         self._handle: Any = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Authorization header for this server's requests (none without a key)."""
+        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
     def start(self) -> str:
         """Start the server unless it runs already; return its base URL."""
         if self._handle is None:
-            self._handle, self.url = _start_server(self.path, self._model)
+            self._handle, self.url = _start_server(self.path, self._model, self.api_key)
         return self.url
 
     def stop(self) -> None:
@@ -128,7 +143,9 @@ class EmbeddedBackend:
         async with self._lock:
             if self._delegate is None:
                 if self._server is None:
-                    self._server = EmbeddedServer(self.model_path(), self._model)
+                    self._server = EmbeddedServer(
+                        self.model_path(), self._model, api_key=secrets.token_urlsafe(32)
+                    )
                 url = await asyncio.to_thread(self._server.start)
                 # A model of the user's own may have FIM tokens that the server knows about.
                 use_infill = self.template.is_fim or (
@@ -140,12 +157,14 @@ class EmbeddedBackend:
                     url=url,
                     use_infill=use_infill,
                     server_hint="the embedded llama.cpp server",
+                    headers=self._server.headers,
                 )
             return self._delegate
 
 
-def _start_server(path: Path, model: ModelSettings) -> tuple[Any, str]:
-    """Start llama.cpp's server on a free loopback port; return it and its base URL."""
+def _start_server(path: Path, model: ModelSettings, api_key: str | None) -> tuple[Any, str]:
+    """Start llama.cpp's server on a free loopback port; return it and its base URL once it
+    is verified to be ours (see the module docstring)."""
     if importlib.util.find_spec("xllamacpp") is None:
         raise BackendUnavailable(
             "model.backend: the embedded backend needs xllamacpp "
@@ -163,6 +182,8 @@ def _start_server(path: Path, model: ModelSettings) -> tuple[Any, str]:
     params.cpuparams.n_threads = model.threads or min(4, os.cpu_count() or 2)
     params.n_parallel = 1
     params.verbosity = _LOG_VERBOSITY
+    if api_key:
+        params.api_keys = [api_key]
     try:
         server = xllamacpp.Server(params)
     except Exception as exc:
@@ -170,7 +191,11 @@ def _start_server(path: Path, model: ModelSettings) -> tuple[Any, str]:
             f"model.path: llama.cpp cannot load {path} ({exc}; is it a GGUF model file?)"
         ) from exc
     url = f"http://127.0.0.1:{params.port}"
-    _wait_until_ready(url)
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    _wait_until_ready(url, headers)
+    refusal = squatter_refusal(params.port, url, api_key)
+    if refusal is not None:
+        raise BackendUnavailable(refusal)
     log.info(
         "started the embedded llama.cpp server with %s on %s in %.1f s",
         path.name,
@@ -187,14 +212,74 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_ready(url: str) -> None:
+def squatter_refusal(port: int, url: str, api_key: str | None) -> str | None:
+    """Why the server answering on `port` is not the one this process started, or None."""
+    held = is_port_held_here(port)
+    if held is False:
+        return (
+            f"model.backend: another program holds the embedded llama.cpp server's port {port}; "
+            "no prompt was sent to it (restart fillin to pick another port)"
+        )
+    if api_key:
+        with httpx.Client(trust_env=False, timeout=5.0) as client:
+            try:
+                probe = {"content": "a"}
+                wrong = client.post(
+                    f"{url}/tokenize", json=probe, headers={"Authorization": "Bearer x"}
+                )
+                right = client.post(
+                    f"{url}/tokenize", json=probe, headers={"Authorization": f"Bearer {api_key}"}
+                )
+            except httpx.HTTPError as exc:
+                return f"model.backend: the embedded llama.cpp server at {url} failed ({exc})"
+        if wrong.status_code != 401 or right.status_code != 200:
+            return (
+                f"model.backend: the server on port {port} does not check the embedded "
+                "server's API key, so it is not fillin's; no prompt was sent to it"
+            )
+    return None
+
+
+def is_port_held_here(port: int) -> bool | None:
+    """Whether this process holds the socket listening on loopback `port` (Linux, through
+    /proc); None where that cannot be told."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+        tables = [Path("/proc/net/tcp").read_text(), Path("/proc/net/tcp6").read_text()]
+    except OSError:
+        return None
+    ours: set[str] = set()
+    for fd in fds:
+        # The descriptor that listed the directory is closed by now: skip what vanished.
+        with contextlib.suppress(OSError):
+            ours.add(os.readlink(f"/proc/self/fd/{fd}"))
+    found = False
+    for table in tables:
+        for line in table.splitlines()[1:]:
+            fields = line.split()
+            # local_address is HEXIP:HEXPORT, st 0A is LISTEN, the 10th field the inode.
+            if len(fields) < 10 or fields[3] != "0A":
+                continue
+            if int(fields[1].rsplit(":", 1)[1], 16) != port:
+                continue
+            found = True
+            if f"socket:[{fields[9]}]" in ours:
+                return True
+    return False if found else None
+
+
+def _wait_until_ready(url: str, headers: dict[str, str]) -> None:
     """Wait for `/health`, then generate one token: a fresh server's first request is slow."""
     deadline = time.monotonic() + _HEALTH_TIMEOUT_S
     with httpx.Client(trust_env=False, timeout=_HEALTH_TIMEOUT_S) as client:
         while True:
             try:
                 if client.get(f"{url}/health").status_code == 200:
-                    client.post(f"{url}/completion", json={"prompt": "\n", "n_predict": 1})
+                    client.post(
+                        f"{url}/completion",
+                        json={"prompt": "\n", "n_predict": 1},
+                        headers=headers,
+                    )
                     return
             except httpx.HTTPError:
                 pass

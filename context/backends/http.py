@@ -36,6 +36,7 @@ import httpx
 
 from context.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
 from context.settings import ModelSettings
+from context.urls import basic_auth, redact_url
 
 Framing = Literal["sse", "ndjson"]
 
@@ -47,11 +48,14 @@ def new_client(model: ModelSettings, url: str) -> httpx.AsyncClient:
     """The HTTP client for one backend at `url`: keep-alive, with the model's timeouts.
 
     Proxy settings from the environment apply to remote servers only: a proxy must never
-    see a prompt bound for a server on this machine.
+    see a prompt bound for a server on this machine. `model.url`'s userinfo becomes basic
+    auth here, since backends keep the URL without it (`context.urls`).
     """
     connect_s = model.connect_timeout_ms / 1000
     read_s = model.timeout_ms / 1000
+    credentials = basic_auth(model.url)
     return httpx.AsyncClient(
+        auth=httpx.BasicAuth(*credentials) if credentials else None,
         timeout=httpx.Timeout(read_s, connect=connect_s, pool=connect_s),
         limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
         trust_env=not is_loopback(url),
@@ -221,7 +225,7 @@ def _error_text(body: str) -> str:
 
 
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
+    parts = urlsplit(redact_url(url))
     return f"{parts.scheme}://{parts.netloc}"
 
 

@@ -22,6 +22,7 @@ from context.backends import GenerationRequest, stop_sequences
 from context.backends.http import HttpStatusError, auth_headers, join_url, new_client, stream_json
 from context.prompt.templates import Template
 from context.settings import ModelSettings
+from context.urls import without_credentials
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
@@ -44,18 +45,21 @@ class LlamaCppBackend:
         url: str | None = None,
         use_infill: bool | None = None,
         server_hint: str = "llama-server",
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """`use_infill` defaults to whether `template` is FIM-capable; `url` to `model.url`."""
+        """`use_infill` defaults to whether `template` is FIM-capable; `url` to `model.url`;
+        `headers` replace the `model.apiKeyEnv` header (the embedded server's own key)."""
         self.template = template
-        self.url = url or model.url or DEFAULT_URL
+        self.url = without_credentials(url or model.url or DEFAULT_URL)
         self.is_using_infill = template.is_fim if use_infill is None else use_infill
         self._model = model
         self._server_hint = server_hint
+        self._headers = headers
         self._client = new_client(model, self.url)
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the completion's text; `/infill` when the model can, `/completion` otherwise."""
-        headers = auth_headers(self._model)
+        headers = self._headers if self._headers is not None else auth_headers(self._model)
         if self.is_using_infill:
             try:
                 body = _infill_body(request, self.template)

@@ -16,6 +16,7 @@ from context.backends.http import auth_headers, join_url, new_client, stream_jso
 from context.errors import BackendUnavailable
 from context.prompt.templates import Template
 from context.settings import ModelSettings
+from context.urls import without_credentials
 
 DEFAULT_URL = "http://127.0.0.1:11434"
 
@@ -27,7 +28,7 @@ class OllamaBackend:
 
     def __init__(self, model: ModelSettings, template: Template) -> None:
         self.template = template
-        self.url = join_url(model.url or DEFAULT_URL, "/api/generate")
+        self.url = join_url(without_credentials(model.url or DEFAULT_URL), "/api/generate")
         self._model = model
         self._client = new_client(model, self.url)
 

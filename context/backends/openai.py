@@ -23,6 +23,7 @@ from context.backends.candidates import sequential_candidates
 from context.backends.http import HttpStatusError, auth_headers, new_client, openai_url, stream_json
 from context.prompt.templates import Template
 from context.settings import ModelSettings
+from context.urls import without_credentials
 
 DEFAULT_URL = "http://127.0.0.1:8000/v1"
 
@@ -36,7 +37,7 @@ class OpenAIBackend:
 
     def __init__(self, model: ModelSettings, template: Template) -> None:
         self.template = template
-        self.url = openai_url(model.url or DEFAULT_URL, "completions")
+        self.url = openai_url(without_credentials(model.url or DEFAULT_URL), "completions")
         self._model = model
         self._client = new_client(model, self.url)
         self._is_n_supported = True

@@ -18,6 +18,7 @@ from context.backends.http import new_client, openai_url
 from context.backends.openai import StopAllowance, openai_events
 from context.prompt.templates import Template
 from context.settings import ModelSettings
+from context.urls import without_credentials
 
 DEFAULT_URL = "http://127.0.0.1:8000/v1"
 HOLE = "{{FILL_HERE}}"
@@ -37,7 +38,7 @@ class OpenAIChatBackend:
 
     def __init__(self, model: ModelSettings, template: Template) -> None:
         self.template = template
-        self.url = openai_url(model.url or DEFAULT_URL, "chat/completions")
+        self.url = openai_url(without_credentials(model.url or DEFAULT_URL), "chat/completions")
         self._model = model
         self._client = new_client(model, self.url)
         self._stops = StopAllowance()

@@ -49,6 +49,7 @@ from context.index.records import (
     definition_rows,
     import_rows,
 )
+from context.private_files import private_database, private_dir
 from context.syntax import Definition
 
 SCHEMA_VERSION = 2
@@ -154,7 +155,7 @@ class IndexStore:
 
     def _open(self) -> None:
         try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.db_path.parent)
         except OSError as exc:
             raise IndexStoreError(
                 f"index.directory: cannot create {self.db_path.parent} ({exc}); "
@@ -210,6 +211,13 @@ class IndexStore:
                 Path(f"{path}{suffix}").unlink()
 
     def _create_schema(self) -> None:
+        try:
+            private_database(self.db_path)
+        except OSError as exc:
+            raise IndexStoreError(
+                f"index.directory: cannot create {self.db_path} ({exc}); "
+                "set index.directory to a writable folder"
+            ) from exc
         conn = self._conn()
         if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
             return

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from context.splice import Splice
-from context.validation.names import import_stdlib, is_python_stdlib
+from context.validation.names import is_python_stdlib
 from context.validation.problem import Problem
 from context.validation.signatures import (
     Params,
@@ -33,10 +33,12 @@ from context.validation.signatures import (
     header_at,
     is_decorated,
     javascript_params,
+    params_from_ast,
     params_from_callable,
     params_from_signature,
     python_params,
 )
+from context.validation.stdlib_source import loaded_stdlib_module, stdlib_function
 from context.validation.symbol_check import is_python_binding
 from context.validation.view import SymbolView
 
@@ -292,13 +294,15 @@ def _python_module_alias(text: str, name: str) -> str | None:
 
 
 def _stdlib_params(module: str, name: str) -> Params | None:
-    imported = import_stdlib(module)
-    if imported is None:
+    """A standard-library function's parameters, from the loaded module or its source."""
+    loaded = loaded_stdlib_module(module)
+    if loaded is not None:
+        value = getattr(loaded, name, None)
+        if isinstance(value, types.FunctionType | types.BuiltinFunctionType):
+            return params_from_callable(value)
         return None
-    value = getattr(imported, name, None)
-    if isinstance(value, types.FunctionType | types.BuiltinFunctionType):
-        return params_from_callable(value)
-    return None
+    function = stdlib_function(module, name)
+    return params_from_ast(function.args) if function is not None else None
 
 
 def _indexed_params(splice: Splice, view: SymbolView, name: str) -> Params | None:

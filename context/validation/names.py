@@ -6,9 +6,10 @@ reference unknown. Everything is read statically and cached:
 
 - Python builtins and the standard library's module names come from the running
   interpreter (`builtins`, `sys.stdlib_module_names`); the members of a standard-library
-  module come from importing it, which runs no user code (a few modules with side effects
-  on import are never imported). Installed packages are read from site-packages
-  directories as file names and `*.dist-info` metadata, never imported.
+  module come from the module fillin already loaded or from its source file, never from an
+  import (`context.stdlib_source`), so a repository's own `csv.py` cannot run. Installed
+  packages are read from site-packages directories as file names and `*.dist-info`
+  metadata, never imported.
 - JavaScript and TypeScript globals and Node's built-in modules, Go's standard library
   test (a first path element without a dot), Rust's and Java's standard roots are fixed
   lists here.
@@ -19,15 +20,13 @@ Nothing in this module raises for an unknown language: it answers "not known".
 from __future__ import annotations
 
 import builtins
-import importlib
 import re
-import sys
 import sysconfig
-import warnings
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from types import ModuleType
+
+from context.validation.stdlib_source import is_stdlib_name, stdlib_identifiers, stdlib_members
 
 
 def _words(text: str) -> frozenset[str]:
@@ -155,47 +154,16 @@ JAVA_STANDARD_PREFIXES: tuple[str, ...] = (
     "org.omg.",
 )
 
-# Standard-library modules whose import has visible side effects or needs a display.
-_NEVER_IMPORTED = frozenset(
-    {"this", "antigravity", "idlelib", "tkinter", "turtle", "turtledemo", "__hello__", "__phello__"}
-)
-
 
 def is_python_stdlib(module: str) -> bool:
     """Whether the top package of `module` (`os` of `os.path`) is in Python's standard library."""
-    return module.split(".", 1)[0] in sys.stdlib_module_names
+    return is_stdlib_name(module)
 
 
-def import_stdlib(module: str) -> ModuleType | None:
-    """A standard-library module, imported quietly, or None (not standard, or failing).
-
-    Never anything else: only the standard library runs at import, never user code.
-    Deprecation warnings of old modules are silenced, and the few modules with visible side
-    effects are never imported.
-    """
-    if not is_python_stdlib(module) or module.split(".", 1)[0] in _NEVER_IMPORTED:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return importlib.import_module(module)
-    except Exception:
-        return None
-
-
-@cache
 def python_module_members(module: str) -> frozenset[str] | None:
-    """The names a standard-library module defines, or None when they cannot be known."""
-    imported = import_stdlib(module)
-    if imported is None:
-        return None
-    if hasattr(imported, "__getattr__"):
-        return None
-    members = set(dir(imported))
-    # Submodules count as members (`os.path`, `xml.etree`), imported or not.
-    for path in getattr(imported, "__path__", ()) or ():
-        members.update(_module_names_in(Path(path)))
-    return frozenset(members)
+    """The names a standard-library module defines, or None when they cannot be known
+    (read from the loaded module or its source, never imported: `context.stdlib_source`)."""
+    return stdlib_members(module)
 
 
 def stdlib_class_attributes(module: str) -> frozenset[str]:
@@ -214,19 +182,7 @@ def _common_class_attributes() -> frozenset[str]:
 
 @cache
 def _class_attributes(module: str) -> frozenset[str]:
-    imported = import_stdlib(module)
-    if imported is None:
-        return frozenset()
-    names: set[str] = set(dir(imported))
-    for value in list(vars(imported).values()):
-        if isinstance(value, type):
-            try:
-                # `dir` hides what some metaclasses compute (an Enum's `name` and `value`).
-                names.update(dir(value))
-                names.update(vars(value))
-            except Exception:
-                continue
-    return frozenset(names)
+    return stdlib_identifiers(module) if is_stdlib_name(module) else frozenset()
 
 
 MAX_PACKAGE_FILES = 3000

@@ -3,12 +3,14 @@
 `python_params(node)` and `javascript_params(node)` read a tree-sitter parameter list;
 `params_from_signature(signature, lang)` parses the header text the index stores
 (`def total(self, tax: float) -> float:`, `export function f(a: number, b?: string)`);
-`params_from_callable(obj)` reads a Python standard-library callable with `inspect`.
+`params_from_callable(obj)` reads a loaded Python standard-library callable with `inspect`,
+`params_from_ast(arguments)` a standard-library function's source.
 Each returns None when the parameters cannot be known for sure.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from dataclasses import dataclass
@@ -192,6 +194,26 @@ def params_from_callable(obj: object) -> Params | None:
         frozenset(keyword),
         has_var_positional,
         has_var_keyword,
+    )
+
+
+def params_from_ast(arguments: ast.arguments) -> Params:
+    """The `Params` of a function's `ast.arguments` (a standard-library source's `def`)."""
+    ordered = [*arguments.posonlyargs, *arguments.args]
+    n_without_default = len(ordered) - len(arguments.defaults)
+    positional = tuple(a.arg for a in ordered)
+    required = {a.arg for a in ordered[:n_without_default]}
+    keyword = {a.arg for a in arguments.args}
+    for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        keyword.add(arg.arg)
+        if default is None:
+            required.add(arg.arg)
+    return Params(
+        positional,
+        frozenset(required),
+        frozenset(keyword),
+        arguments.vararg is not None,
+        arguments.kwarg is not None,
     )
 
 

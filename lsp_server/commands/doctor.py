@@ -1,9 +1,11 @@
 """`fillin doctor`: check that fillin can complete here, and say what to fix.
 
 Checks, in order: the settings of the project root (every bad key), the prompt template,
-the tokenizer (tiktoken's vocabulary, offline), the tree-sitter grammars, and the model
-backend (one tiny generation request). Each check prints `ok` or `FAIL` with what to do;
-the exit status is 1 when something must be fixed, else 0.
+the tokenizer (tiktoken's vocabulary, offline), the tree-sitter grammars, the transport (a
+warning when an API key or password would cross the network in plain HTTP), and the model
+backend (one tiny generation request). Each check prints `ok`, `warn` or `FAIL` with what
+to do; the exit status is 1 when something must be fixed, else 0. URLs are shown without
+their credentials (`context.urls.redact_url`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Check:
     is_ok: bool
     detail: str
     fix: str = ""
+    is_warning: bool = False
+    """A finding to act on that does not stop fillin from working."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(_check_backend(settings, root, args.timeout)),
     ]
     for check in checks:
-        status = "ok  " if check.is_ok else "FAIL"
+        status = "warn" if check.is_warning else "ok  " if check.is_ok else "FAIL"
         print(f"{status} {check.name}: {check.detail}")
-        if not check.is_ok and check.fix:
+        if (check.is_warning or not check.is_ok) and check.fix:
             print(f"     fix: {check.fix}")
     n_failed = sum(not c.is_ok for c in checks)
     print("everything is ready" if not n_failed else f"{n_failed} problem(s) to fix")
@@ -129,10 +133,32 @@ def _check_grammars(settings: Settings, root: Path) -> Check:
     return Check("grammars", True, ", ".join(lang.name for lang in LANGUAGES))
 
 
+def _check_transport(settings: Settings, root: Path) -> Check:
+    from context.backends.http import is_loopback
+    from context.urls import basic_auth, redact_url
+
+    model = settings.model
+    url = model.url
+    if not url:
+        return Check("transport", True, "the model server is on this machine")
+    sends_secret = bool(model.api_key_env) or basic_auth(url) is not None
+    if sends_secret and url.lower().startswith("http://") and not is_loopback(url):
+        return Check(
+            "transport",
+            True,
+            f"{redact_url(url)} is plain HTTP to another machine: the API key (or password) "
+            "and your code cross the network unencrypted",
+            "use an https:// URL for model.url",
+            is_warning=True,
+        )
+    return Check("transport", True, f"{redact_url(url)}")
+
+
 _LOCAL_CHECKS: tuple[tuple[str, Callable[[Settings, Path], Check]], ...] = (
     ("template", _check_template),
     ("tokenizer", _check_tokenizer),
     ("grammars", _check_grammars),
+    ("transport", _check_transport),
 )
 
 
@@ -140,9 +166,10 @@ async def _check_backend(settings: Settings, root: Path, timeout_s: float) -> Ch
     """Ask the backend for a couple of tokens."""
     from context.backends import GenerationRequest, make_backend
     from context.errors import FillinError
+    from context.urls import redact_url
 
     model = settings.model
-    where = model.url or model.path or "the bundled SmolLM2 model"
+    where = redact_url(model.url) if model.url else model.path or "the bundled SmolLM2 model"
     name = model.backend or "embedded"
     started = time.perf_counter()
     backend: Backend | None = None

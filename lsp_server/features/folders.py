@@ -21,6 +21,7 @@ from lsprotocol import types
 
 from context.errors import FillinError
 from lsp_server.convert import uri_to_path
+from lsp_server.features import configuration
 from lsp_server.server import FillinServer
 from lsp_server.state import Folder
 
@@ -54,9 +55,11 @@ async def did_change_workspace_folders(
             await close_folder(folder)
     for added in params.event.added:
         root = uri_to_path(added.uri)
-        if root is not None:
-            start_indexing(ls, ls.state.add_folder(root))
+        folder = ls.state.add_folder(root) if root is not None else None
+        if folder is not None:
+            start_indexing(ls, folder)
     ls.state.settings_changed()
+    configuration.report_problems(ls)
 
 
 def did_change_watched_files(ls: FillinServer, params: types.DidChangeWatchedFilesParams) -> None:

@@ -33,7 +33,7 @@ def initialize(ls: FillinServer, params: types.InitializeParams) -> None:
     """Record the client's options, position encoding and workspace folders."""
     state = ls.state
     options: Any = params.initialization_options
-    state.init_options = options if isinstance(options, dict) else None
+    state.set_client_options(options if isinstance(options, dict) else None, initial=True)
     state.encoding = from_lsp_encoding(ls.workspace.position_encoding)
     uris = [f.uri for f in params.workspace_folders or []]
     if not uris and params.root_uri:

@@ -38,7 +38,11 @@ NEXT_LINE = [
 
 RESOLVE = [
     ({}, [], ["fillin", "serve"]),
-    ({"python": "/opt/venv/bin/python"}, [], ["/opt/venv/bin/python", "-m", "lsp_server", "serve"]),
+    (
+        {"python": "/opt/venv/bin/python"},
+        [],
+        ["/opt/venv/bin/python", "-P", "-m", "lsp_server", "serve"],
+    ),
     ({"cmd": ["uv", "run", "fillin"]}, [], ["uv", "run", "fillin", "serve"]),
     (
         {"cmd": "fillin serve"},
@@ -122,6 +126,15 @@ AS_JSON_OBJECT: list[tuple[str, Any]] = [
 ]
 
 
+# Workspace roots the plugin may hand to the server: never `/` or the home directory.
+ROOTS = [
+    ("'/'", False),
+    ("vim.uv.os_homedir()", False),
+    ("vim.fs.dirname(vim.uv.os_homedir())", False),
+    ("vim.uv.os_homedir() .. '/project'", True),
+]
+
+
 def _evaluate(nvim: Path, tmp_path: Path, cases: list[dict[str, Any]]) -> list[Any]:
     cases_path, result_path = tmp_path / "cases.json", tmp_path / "results.json"
     cases_path.write_text(json.dumps(cases), encoding="utf-8")
@@ -154,6 +167,10 @@ def results(nvim: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, l
         "json": [
             {"kind": "eval", "code": f"return require('fillin.server').as_json_object({lua})"}
             for lua, _ in AS_JSON_OBJECT
+        ],
+        "roots": [
+            {"kind": "eval", "code": f"return require('fillin.server').is_acceptable_root({lua})"}
+            for lua, _ in ROOTS
         ],
         "load": [{"kind": "load", "path": str(p)} for p in sorted(PLUGIN_DIR.rglob("*.lua"))],
     }
@@ -212,3 +229,10 @@ def test_settings_reach_the_server_as_json_objects(
 def test_every_lua_file_compiles(results: dict[str, list[Any]]) -> None:
     assert results["load"]
     assert all(value is True for value in results["load"])
+
+
+@pytest.mark.parametrize(("idx", "row"), list(enumerate(ROOTS)))
+def test_home_and_the_file_system_root_are_never_workspace_roots(
+    results: dict[str, list[Any]], idx: int, row: tuple[str, bool]
+) -> None:
+    assert results["roots"][idx] is row[1]

@@ -238,7 +238,9 @@ end
 --- The command line that runs `fillin <subcommand>` with these options.
 function M.command(options, subcommand)
   if options.python then
-    return { options.python, '-m', 'lsp_server', subcommand }
+    -- -P keeps the working directory (the user's repository) off sys.path, so none of the
+    -- repository's own modules can run inside the server.
+    return { options.python, '-P', '-m', 'lsp_server', subcommand }
   end
   local is_default = vim.deep_equal(options.cmd, M.defaults.cmd)
   local argv = vim.deepcopy(is_default and require('fillin.install').server_command() or options.cmd)

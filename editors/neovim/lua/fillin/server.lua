@@ -30,6 +30,30 @@ function M.as_json_object(settings)
   return copy
 end
 
+--- Whether `dir` may be a workspace root: never `/` or the home directory (or above it),
+--- which would crawl everything the user owns. The server refuses those too.
+function M.is_acceptable_root(dir)
+  if dir == nil or dir == '' then
+    return false
+  end
+  local real = vim.uv.fs_realpath(dir) or dir
+  local home = vim.uv.fs_realpath(vim.uv.os_homedir() or '') or vim.uv.os_homedir()
+  if real == '/' or vim.fs.dirname(real) == real then
+    return false
+  end
+  return not (home and (real == home or vim.startswith(home, real .. '/')))
+end
+
+--- The workspace root of a buffer: the nearest folder with a root marker, else the file's
+--- folder; nil (a single-file session) when that would be `/` or the home directory.
+function M.root_for(bufnr, path, markers)
+  local root = vim.fs.root(bufnr, markers)
+  if not M.is_acceptable_root(root) then
+    root = vim.fs.dirname(path)
+  end
+  return M.is_acceptable_root(root) and root or nil
+end
+
 --- Start (or reuse) the client for `bufnr`; returns its id, or nil for a buffer without a file.
 function M.start(bufnr, options, command)
   if vim.bo[bufnr].buftype ~= '' then
@@ -39,7 +63,7 @@ function M.start(bufnr, options, command)
   if path == '' then
     return nil
   end
-  local root = vim.fs.root(bufnr, options.root_markers) or vim.fs.dirname(path)
+  local root = M.root_for(bufnr, path, options.root_markers)
   local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
     textDocument = { inlineCompletion = { dynamicRegistration = false } },
   })
