@@ -299,7 +299,11 @@ class FillinExtension {
         { scheme: 'untitled', language },
       ]),
       outputChannel: this.output,
-      initializationOptions: this.currentServerSettings(),
+      // The server takes the repository's restricted settings only from a trusted folder.
+      initializationOptions: {
+        ...this.currentServerSettings(),
+        workspaceTrusted: vscode.workspace.isTrusted,
+      },
       middleware: {
         provideInlineCompletionItems: (document, position, context, token, next) =>
           this.provideInlineCompletionItems(document, position, context, token, next),

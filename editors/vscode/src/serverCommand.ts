@@ -3,7 +3,7 @@
  *
  * `fillin.server.command` is the program and its leading arguments without the subcommand
  * (for example `["fillin"]` or `["uv", "run", "fillin"]`); when it is empty,
- * `fillin.server.pythonPath` runs `python -m lsp_server`; with neither, `fillin` is looked up on
+ * `fillin.server.pythonPath` runs `python -P -m lsp_server`; with neither, `fillin` is looked up on
  * PATH. This module never imports `vscode`, so node's test runner exercises it directly.
  */
 
@@ -54,7 +54,8 @@ export function resolveServerCommand(
   if (command.length > 0) {
     argv = [...command, subcommand];
   } else if (typeof pythonPath === 'string' && pythonPath.trim() !== '') {
-    argv = [pythonPath.trim(), '-m', 'lsp_server', subcommand];
+    // -P keeps the working directory (a repository) off sys.path, so its modules never run.
+    argv = [pythonPath.trim(), '-P', '-m', 'lsp_server', subcommand];
   } else {
     argv = ['fillin', subcommand];
   }

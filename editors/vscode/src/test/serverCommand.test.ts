@@ -26,7 +26,7 @@ describe('resolveServerCommand', () => {
     );
     assert.deepEqual(line, {
       command: '/home/ada/.venv/bin/python',
-      args: ['-m', 'lsp_server', 'stats'],
+      args: ['-P', '-m', 'lsp_server', 'stats'],
     });
   });
 
