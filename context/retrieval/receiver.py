@@ -266,7 +266,9 @@ def receiver_snippets(
     prefix = match.group(2) or ""
     resolver = _Resolver(bindings, is_expired)
     cursor_line = text.count("\n", 0, offset)
-    target, n_used = _rust_path_target(bindings, parts)
+    target, n_used = Target(), 0
+    if re.match(r"\s*(?:crate|self|super)\s*::", match.group(1)):
+        target, n_used = _rust_path_target(bindings, parts)
     if n_used == 0:
         target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
         n_used = 1

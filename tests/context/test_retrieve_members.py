@@ -112,6 +112,12 @@ CASES = [
         "pub fn parse_number(text: &str) -> Option<i64>",
     ),
     Case(
+        "Rust self.field (self. is the receiver, not the module self::)",
+        "rust/src/cli.rs",
+        "        self.engine.$0feed(text)",
+        "pub fn feed(&mut self, text: &str) -> i64",
+    ),
+    Case(
         "Rust variable from Type::new(), method in an impl block",
         "rust/src/cli.rs",
         "        last = engine.$0feed(line);",
