@@ -89,6 +89,7 @@ class _Resolver:
     bindings: Bindings
     is_expired: Callable[[], bool]
     _others: dict[str, Bindings] = field(default_factory=dict)
+    _members: dict[tuple[str, int], list[SymbolRow]] = field(default_factory=dict)
 
     def bindings_of(self, path: str) -> Bindings:
         if path == self.bindings.path:
@@ -228,7 +229,16 @@ class _Resolver:
         return found
 
     def all_members(self, owner: SymbolRow) -> list[SymbolRow]:
-        """Own members first, then each base's, breadth first, `MAX_BASE_DEPTH` deep."""
+        """Own members first, then each base's, breadth first, `MAX_BASE_DEPTH` deep (read
+        once per request: a chain and the listing ask for the same type)."""
+        key = (owner.rel_path, owner.start_line_idx)
+        found = self._members.get(key)
+        if found is None:
+            found = self._all_members(owner)
+            self._members[key] = found
+        return found
+
+    def _all_members(self, owner: SymbolRow) -> list[SymbolRow]:
         rows: list[SymbolRow] = []
         seen = {(owner.rel_path, owner.start_line_idx)}
         level = [owner]
@@ -552,7 +562,7 @@ def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[
     for idx, row in enumerate(rows):
         # A field and a method may share a name (Rust's `items` and `items()`); an
         # override repeats its base's signature, and the nearer one comes first.
-        signature = one_line(row.signature)
+        signature = " ".join(row.signature.split())
         if signature not in unique and row.kind not in ("impl", "module"):
             unique[signature] = (idx, row)
 
