@@ -277,7 +277,7 @@ def receiver_snippets(
     resolver = _Resolver(bindings, is_expired)
     cursor_line = text.count("\n", 0, offset)
     target, n_used = Target(), 0
-    if re.match(r"\s*(?:crate|self|super)\s*::", match.group(1)):
+    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
         target, n_used = _rust_path_target(bindings, parts)
     if n_used == 0:
         target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
@@ -341,12 +341,15 @@ def _head_target(
 
 
 def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> tuple[Target, int]:
-    """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`): the
+    """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`, a
+    macro's `$crate::`): the
     module of its longest prefix that resolves, and how many parts that took (0: none)."""
-    if bindings.language != "rust" or parts[0][0] not in ("crate", "self", "super"):
+    # A macro's `$crate` is the crate root of the macro's own crate, this one.
+    names = ["crate" if name == "$crate" else name for name, _ in parts]
+    if bindings.language != "rust" or names[0] not in ("crate", "self", "super"):
         return Target(), 0
     for n_parts in range(len(parts), 1, -1):
-        module = "::".join(name for name, _ in parts[:n_parts])
+        module = "::".join(names[:n_parts])
         paths = resolve_import(bindings.store.root, bindings.path, module, "rust").paths
         if paths:
             return Target(module_paths=paths), n_parts

@@ -112,6 +112,12 @@ CASES = [
         "pub fn parse_number(text: &str) -> Option<i64>",
     ),
     Case(
+        "Rust macro body's $crate:: path",
+        "rust/src/cli.rs",
+        "        $crate::parser::$0parse_number($text)",
+        "pub fn parse_number(text: &str) -> Option<i64>",
+    ),
+    Case(
         "Rust self.field (self. is the receiver, not the module self::)",
         "rust/src/cli.rs",
         "        self.engine.$0feed(text)",
