@@ -348,7 +348,7 @@ def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> 
     names = ["crate" if name == "$crate" else name for name, _ in parts]
     if bindings.language != "rust" or names[0] not in ("crate", "self", "super"):
         return Target(), 0
-    for n_parts in range(len(parts), 1, -1):
+    for n_parts in range(len(parts), 0, -1):
         module = "::".join(names[:n_parts])
         paths = resolve_import(bindings.store.root, bindings.path, module, "rust").paths
         if paths:

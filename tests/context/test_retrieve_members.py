@@ -118,6 +118,12 @@ CASES = [
         "pub fn parse_number(text: &str) -> Option<i64>",
     ),
     Case(
+        "Rust macro body's $crate:: alone: the crate root's names",
+        "rust/src/cli.rs",
+        "        $crate::$0Level::Quiet",
+        "pub enum Level",
+    ),
+    Case(
         "Rust self.field (self. is the receiver, not the module self::)",
         "rust/src/cli.rs",
         "        self.engine.$0feed(text)",
