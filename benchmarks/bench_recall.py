@@ -118,7 +118,7 @@ CORPORA = (
         "regex-syntax-",
     ),
     Corpus("rust:bytes", "rust", "held-out", ("deb-rust", "librust-bytes-dev"), "bytes-"),
-    Corpus("rust:log", "rust", "held-out", ("deb-rust", "librust-log-dev"), "log-"),
+    Corpus("rust:log", "rust", "tune", ("deb-rust", "librust-log-dev"), "log-"),
     Corpus("rust:itoa", "rust", "held-out", ("deb-rust", "librust-itoa-dev"), "itoa-"),
     Corpus("ts:zod", "typescript", "tune", ("npm", "zod"), "src"),
     Corpus("ts:rxjs", "typescript", "tune", ("npm", "rxjs"), "src"),

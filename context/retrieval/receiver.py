@@ -89,6 +89,7 @@ class _Resolver:
     bindings: Bindings
     is_expired: Callable[[], bool]
     _others: dict[str, Bindings] = field(default_factory=dict)
+    _members: dict[tuple[str, int], list[SymbolRow]] = field(default_factory=dict)
 
     def bindings_of(self, path: str) -> Bindings:
         if path == self.bindings.path:
@@ -228,7 +229,16 @@ class _Resolver:
         return found
 
     def all_members(self, owner: SymbolRow) -> list[SymbolRow]:
-        """Own members first, then each base's, breadth first, `MAX_BASE_DEPTH` deep."""
+        """Own members first, then each base's, breadth first, `MAX_BASE_DEPTH` deep (read
+        once per request: a chain and the listing ask for the same type)."""
+        key = (owner.rel_path, owner.start_line_idx)
+        found = self._members.get(key)
+        if found is None:
+            found = self._all_members(owner)
+            self._members[key] = found
+        return found
+
+    def _all_members(self, owner: SymbolRow) -> list[SymbolRow]:
         rows: list[SymbolRow] = []
         seen = {(owner.rel_path, owner.start_line_idx)}
         level = [owner]
@@ -266,7 +276,9 @@ def receiver_snippets(
     prefix = match.group(2) or ""
     resolver = _Resolver(bindings, is_expired)
     cursor_line = text.count("\n", 0, offset)
-    target, n_used = _rust_path_target(bindings, parts)
+    target, n_used = Target(), 0
+    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
+        target, n_used = _rust_path_target(bindings, parts)
     if n_used == 0:
         target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
         n_used = 1
@@ -329,12 +341,15 @@ def _head_target(
 
 
 def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> tuple[Target, int]:
-    """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`): the
+    """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`, a
+    macro's `$crate::`): the
     module of its longest prefix that resolves, and how many parts that took (0: none)."""
-    if bindings.language != "rust" or parts[0][0] not in ("crate", "self", "super"):
+    # A macro's `$crate` is the crate root of the macro's own crate, this one.
+    names = ["crate" if name == "$crate" else name for name, _ in parts]
+    if bindings.language != "rust" or names[0] not in ("crate", "self", "super"):
         return Target(), 0
-    for n_parts in range(len(parts), 1, -1):
-        module = "::".join(name for name, _ in parts[:n_parts])
+    for n_parts in range(len(parts), 0, -1):
+        module = "::".join(names[:n_parts])
         paths = resolve_import(bindings.store.root, bindings.path, module, "rust").paths
         if paths:
             return Target(module_paths=paths), n_parts
@@ -550,7 +565,7 @@ def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[
     for idx, row in enumerate(rows):
         # A field and a method may share a name (Rust's `items` and `items()`); an
         # override repeats its base's signature, and the nearer one comes first.
-        signature = one_line(row.signature)
+        signature = " ".join(row.signature.split())
         if signature not in unique and row.kind not in ("impl", "module"):
             unique[signature] = (idx, row)
 

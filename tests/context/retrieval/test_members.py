@@ -112,6 +112,24 @@ CASES = [
         "pub fn parse_number(text: &str) -> Option<i64>",
     ),
     Case(
+        "Rust macro body's $crate:: path",
+        "rust/src/cli.rs",
+        "        $crate::parser::$0parse_number($text)",
+        "pub fn parse_number(text: &str) -> Option<i64>",
+    ),
+    Case(
+        "Rust macro body's $crate:: alone: the crate root's names",
+        "rust/src/cli.rs",
+        "        $crate::$0Level::Quiet",
+        "pub enum Level",
+    ),
+    Case(
+        "Rust self.field (self. is the receiver, not the module self::)",
+        "rust/src/cli.rs",
+        "        self.engine.$0feed(text)",
+        "pub fn feed(&mut self, text: &str) -> i64",
+    ),
+    Case(
         "Rust variable from Type::new(), method in an impl block",
         "rust/src/cli.rs",
         "        last = engine.$0feed(line);",
