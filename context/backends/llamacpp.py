@@ -18,10 +18,11 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
-from context.backends import GenerationRequest, stop_sequences
+from context.backends import GenerationRequest, report_usage, stop_sequences
 from context.backends.http import HttpStatusError, auth_headers, join_url, new_client, stream_json
 from context.settings import ModelSettings
 from context.templates import Template
+from context.throughput import llamacpp_usage
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
@@ -59,7 +60,7 @@ class LlamaCppBackend:
         if self.is_using_infill:
             try:
                 body = _infill_body(request, self.template)
-                async with aclosing(self._pieces("/infill", body, headers)) as it:
+                async with aclosing(self._pieces("/infill", body, headers, request)) as it:
                     async for piece in it:
                         yield piece
                 return
@@ -74,7 +75,7 @@ class LlamaCppBackend:
                     self.template.name,
                 )
         body = _completion_body(request, self.template)
-        async with aclosing(self._pieces("/completion", body, headers)) as pieces:
+        async with aclosing(self._pieces("/completion", body, headers, request)) as pieces:
             async for piece in pieces:
                 yield piece
 
@@ -83,7 +84,11 @@ class LlamaCppBackend:
         await self._client.aclose()
 
     async def _pieces(
-        self, endpoint: str, body: dict[str, Any], headers: dict[str, str]
+        self,
+        endpoint: str,
+        body: dict[str, Any],
+        headers: dict[str, str],
+        request: GenerationRequest,
     ) -> AsyncGenerator[str, None]:
         events = stream_json(
             self._client,
@@ -92,21 +97,28 @@ class LlamaCppBackend:
             framing="sse",
             server=self._server_hint,
             headers=headers,
+            gap_ms=self._model.timeout_ms,
         )
         # The event with `"stop": true` is the last; the stream is read to its end (the
         # server closes it right away) so that the connection goes back to the pool.
         async with aclosing(events):
             async for event in events:
+                if event.get("stop"):
+                    report_usage(request, llamacpp_usage(event))
                 content = event.get("content")
                 if isinstance(content, str) and content:
                     yield content
 
 
 def _infill_body(request: GenerationRequest, template: Template) -> dict[str, Any]:
+    # The cursor line's head goes last, after the FIM middle token, as `prompt`: the
+    # server lays out [extra][prefix][suffix][middle][prompt], so typing changes the end.
+    tail = request.tail if request.prefix.endswith(request.tail) else ""
     return {
-        "input_prefix": request.prefix,
+        "input_prefix": request.prefix[: len(request.prefix) - len(tail)],
         "input_suffix": request.suffix,
         "input_extra": [{"filename": s.path, "text": s.text} for s in request.extra],
+        **({"prompt": tail} if tail else {}),
         **_sampling(request, template.stop),
     }
 
