@@ -7,9 +7,10 @@ The layout is cache-aware, ordered by how rarely each part changes, so that a mo
 server's prompt cache (llama.cpp's `cache_prompt`, vLLM's prefix caching, Ollama's reuse)
 sees a long common start from one request to the next: repository context first (in an
 order that does not follow scores), then the prefix window, whose first line is anchored
-at a multiple of a step (an eighth of the window, at most `ANCHOR_LINES`) so that it moves in coarse steps as the cursor moves, then
-the suffix; with a FIM template the cursor line's head (`Prompt.tail`) comes last, after
-the middle marker, so typing on a line changes only the prompt's end.
+at a multiple of a step (an eighth of the window, at most `ANCHOR_LINES`) so that it moves
+in coarse steps as the cursor moves, then the suffix; with a FIM template the cursor line's
+head (`Prompt.tail`) comes last, after the middle marker, so typing on a line changes only
+the prompt's end.
 
 Guarantees:
 

@@ -97,11 +97,11 @@ class Slots:
         finally:
             self.n_waiting -= 1
         if is_warm_up and task is not None:
-            self._warm_ups.add(task)  # type: ignore[arg-type]
+            self._warm_ups.add(task)
         try:
             yield
         finally:
-            self._warm_ups.discard(task)  # type: ignore[arg-type]
+            self._warm_ups.discard(task)
             self._semaphore.release()
 
     def preempt_warm_ups(self) -> None:

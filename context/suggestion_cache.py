@@ -110,6 +110,11 @@ class SuggestionCache(Generic[T]):
         try:
             return await asyncio.shield(in_flight.task)
         except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if in_flight.task.cancelled() and current is not None and not current.cancelling():
+                # The computation was cancelled (a speculative one preempted), this request
+                # was not: it computes its own answer.
+                return await compute()
             if in_flight.n_waiting == 1:
                 in_flight.task.cancel()
             raise

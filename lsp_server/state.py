@@ -15,6 +15,8 @@ Guarantees:
   the settings stop using it or the server shuts down.
 - At most one completion per document is in flight: `superseding` cancels the older one,
   which closes its model stream.
+- One `ModelRuntime` per backend (its rates, likely cached prompts and `model.slots`
+  slots), one suggestion cache and one background warm-up for the whole server.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from context.document import Document, Encoding
 from context.errors import SettingsError
 from context.pipeline import CompletionRequest, CompletionResult, Engine
+from context.runtime import ModelRuntime
 from context.settings import (
     ModelSettings,
     Settings,
@@ -38,6 +41,8 @@ from context.settings import (
     read_workspace_settings,
     replace_model,
 )
+from context.suggestion_cache import SuggestionCache
+from context.warmup import WarmUps
 
 if TYPE_CHECKING:
     from context.backends import Backend
@@ -86,6 +91,11 @@ class ServerState:
         self.completion_listeners: list[CompletionListener] = []
         self._settings: dict[Path | None, tuple[Settings, list[SettingsProblem]]] = {}
         self._backends: dict[tuple[ModelSettings, Path | None], Backend] = {}
+        self._runtimes: dict[tuple[ModelSettings, Path | None], ModelRuntime] = {}
+        self.suggestions: SuggestionCache[CompletionResult] = SuggestionCache()
+        self.warm_ups = WarmUps()
+        self.last_offsets: dict[str, int] = {}
+        """Where each document was last asked for a completion (characters)."""
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._reported: set[str] = set()
         self._background: set[asyncio.Future[Any]] = set()
@@ -127,6 +137,7 @@ class ServerState:
         self._settings.clear()
         in_use = {(self.settings_for(root)[0].model, root) for root in [*self.folders, None]}
         for key in [k for k in self._backends if k not in in_use]:
+            self._runtimes.pop(key, None)
             self.spawn(self._backends.pop(key).aclose())
 
     def spawn(self, work: Awaitable[Any]) -> asyncio.Future[Any]:
@@ -168,11 +179,14 @@ class ServerState:
         folder = self.folder_for(document.path)
         root = folder.root if folder else None
         settings, _ = self.settings_for(root)
+        backend = self.backend_for(settings.model, root)
         return Engine(
             settings=settings,
-            backend=self.backend_for(settings.model, root),
+            backend=backend,
             workspace=folder.workspace if folder else None,
             root=root,
+            runtime=self._runtimes[(settings.model, root)],
+            suggestions=self.suggestions,
         )
 
     def backend_for(self, model: ModelSettings, root: Path | None) -> Backend:
@@ -184,6 +198,7 @@ class ServerState:
 
             backend = make_backend(model, root=root)
             self._backends[key] = backend
+            self._runtimes[key] = ModelRuntime(model.slots)
         return backend
 
     # Completions in flight.
@@ -216,6 +231,7 @@ class ServerState:
 
     async def aclose(self) -> None:
         """Cancel work in flight, close every workspace and backend."""
+        self.warm_ups.cancel()
         for task in self._inflight.values():
             task.cancel()
         self._inflight.clear()

@@ -15,6 +15,7 @@ from lsprotocol import types
 
 from context.pipeline import CompletionRequest, CompletionResult, complete
 from lsp_server.convert import lsp_inline_completion_list
+from lsp_server.prepare import after_answer
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
 
@@ -38,20 +39,25 @@ async def inline_completion(
     with ls.state.superseding(document.uri):
         result = await complete(ls.state.engine_for(document), request)
     report_result(ls, request, result)
+    after_answer(ls.state, request, result)
     return lsp_inline_completion_list(result, document, ls.state.encoding)
 
 
 def report_result(ls: FillinServer, request: CompletionRequest, result: CompletionResult) -> None:
     """Log a completion, tell listeners, and show a model server failure (rate-limited)."""
-    timings = result.timings
+    timings, cost = result.timings, result.cost
     logger.debug(
-        "completion %s:%d: %d suggestion(s), %d rejected, context %.1f ms, total %.1f ms",
+        "completion %s:%d: %d suggestion(s), %d rejected, context %.1f ms, total %.1f ms, "
+        "from the %s, %s prompt tokens evaluated, %s reused",
         request.document.uri,
         request.offset,
         len(result.suggestions),
         len(result.rejected),
         timings.context_ms,
         timings.total_ms,
+        cost.source if cost else "model",
+        cost.n_prompt_evaluated if cost else "?",
+        cost.n_prompt_reused if cost else "?",
     )
     if result.error is not None:
         ls.notices.show(f"backend:{type(result.error).__name__}", f"fillin: {result.error}")

@@ -1,0 +1,66 @@
+"""Preparing the next request while the user reads: warm-ups and speculative suggestions.
+
+The policy lives here, the work in `context.pipeline` (`prefill`, `complete`) and
+`context.warmup.WarmUps` (one piece in flight, failures logged at debug level only):
+
+- when a document is opened, and when a completion answered from a prompt smaller than
+  the budget (a cold cache after a jump to another region), the whole prompt at that
+  position is evaluated into the server's cache (`prefill`);
+- otherwise, after a suggestion is shown, the suggestion for the position after it is
+  computed as if it had been accepted, so that the request after an accept (reported or
+  not) is answered from the suggestion cache.
+
+Both give way to any real request. `completion.warmUp = false` turns both off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from context.document import Document
+from context.pipeline import CompletionRequest, CompletionResult, complete, prefill
+from lsp_server.state import ServerState
+
+
+def warm_up(state: ServerState, document: Document, offset: int | None = None) -> None:
+    """Evaluate the prompt at `offset` (by default where the document was last asked for a
+    completion, else its start) into the model server's cache, in the background."""
+    engine = state.engine_for(document)
+    if not engine.settings.completion.warm_up or not engine.settings.completion.enabled:
+        return
+    where = state.last_offsets.get(document.uri, 0) if offset is None else offset
+    where = max(0, min(where, len(document.text)))
+    state.warm_ups.schedule(
+        f"warm-up of {document.uri}:{where}", lambda: prefill(engine, document, where)
+    )
+
+
+def after_answer(state: ServerState, request: CompletionRequest, result: CompletionResult) -> None:
+    """Prepare the next request after `result` was shown."""
+    document = request.document
+    state.last_offsets[document.uri] = request.offset
+    engine = state.engine_for(document)
+    cost = result.cost
+    if not engine.settings.completion.warm_up or cost is None or request.is_speculative:
+        return
+    if (
+        cost.source != "cache"
+        and cost.budget_tokens is not None
+        and cost.budget_tokens < engine.settings.context.max_prompt_tokens
+    ):
+        warm_up(state, document, request.offset)
+        return
+    if not result.suggestions or not engine.settings.completion.cache:
+        return
+    best = result.suggestions[0]
+    if best.start_offset != best.end_offset:
+        return
+    text = document.text
+    accepted = dataclasses.replace(
+        document, text=text[: best.start_offset] + best.text + text[best.start_offset :]
+    )
+    offset = best.start_offset + len(best.text)
+    speculative = CompletionRequest(accepted, offset, "automatic", is_speculative=True)
+    state.warm_ups.schedule(
+        f"speculative suggestion after {best.id}", lambda: complete(engine, speculative)
+    )
