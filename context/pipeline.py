@@ -62,7 +62,6 @@ from typing import TYPE_CHECKING, Literal
 
 from context.backends import Backend, GenerationRequest
 from context.backends.candidates import collect_candidates
-from context.backends.http import HttpStatusError
 from context.document import Document
 from context.errors import BackendError
 from context.languages import language_for_document
@@ -73,11 +72,11 @@ from context.settings import Settings
 from context.snippet import Snippet
 from context.suggestion_cache import Hit, SuggestionCache
 from context.symbols import EmptyView, IndexView, SymbolView
+from context.throughput import Usage
 from context.validation.splice import original_of
 
 if TYPE_CHECKING:
     from context.prompt import ContextReport, Prompt
-    from context.throughput import Usage
     from context.validate import Problem
     from context.workspace import Workspace
 
@@ -97,6 +96,8 @@ MAX_LINE_CHARS = 5_000
 _STOP_WINDOW_CHARS = 6_000
 # How long a busy model server (HTTP 503, all slots in use) is given before the one retry.
 _BUSY_RETRY_S = 0.25
+# A warm-up evaluates what this many latency targets allow, then the next one more.
+_WARM_UP_TARGETS = 3
 # The smallest prompt budget tried when sizing a prompt to the latency target.
 _MIN_BUDGET_TOKENS = 64
 
@@ -254,7 +255,10 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
     """Evaluate the prompt of a completion at `offset` into the server's cache (a warm-up).
 
     It runs only when a slot is free and gives way to any real request; the cost is
-    returned, or None when it did not run. A failure raises `BackendError`.
+    returned, or None when it did not run. A failure raises `BackendError`. The prompt is
+    sized like a request's, to `_WARM_UP_TARGETS` latency targets, so that a warm-up that a
+    server cannot interrupt mid-prompt holds it only that long; repeated warm-ups grow the
+    cached prompt to the whole budget.
     """
     runtime = engine.runtime
     if runtime is None or not runtime.slots.is_free():
@@ -263,7 +267,10 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
         return None
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
-    prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
+    target_ms = engine.settings.model.latency_target_ms * _WARM_UP_TARGETS
+    prompt, _ = await asyncio.to_thread(
+        _sized_prompt, engine, document, offset, snippets, target_ms
+    )
     if not runtime.slots.is_free():
         return None
     generation = GenerationRequest(
@@ -275,7 +282,6 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
         temperature=engine.settings.model.temperature,
         language="",
         path=relative_path(document, engine.root),
-        tail=prompt.tail,
     )
     reuse = runtime.server_cache.reusable(prompt.text)
     usages: list[Usage] = []
@@ -327,7 +333,6 @@ async def _complete(engine: Engine, request: CompletionRequest, started: float) 
         language=stop.language,
         path=relative_path(document, engine.root),
         instruction=request.instruction,
-        tail=prompt.tail,
         on_usage=usages.append,
     )
     try:
@@ -373,13 +378,29 @@ async def gather_context(engine: Engine, document: Document, offset: int) -> tup
 
 
 async def explain_context(engine: Engine, document: Document, offset: int) -> ContextReport:
-    """The prompt the pipeline would send for a completion at `offset`, and its cost."""
+    """The prompt the pipeline would send for a completion at `offset`, and its cost.
+
+    With a runtime, the cost is the estimate for sending it now: the tokens the server has
+    cached (`promptTokensReused`), those it would evaluate, and the expected time to the
+    first token at the measured rate.
+    """
     from context.prompt import ContextReport
 
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
-    prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
-    return ContextReport(prompt=prompt, elapsed_ms=_ms_since(started))
+    prompt, reuse = await asyncio.to_thread(_sized_prompt, engine, document, offset, snippets)
+    cost = None
+    if engine.runtime is not None:
+        n_evaluated = prompt.n_tokens - reuse.n_tokens
+        cost = Cost(
+            source="warm-up" if reuse.is_from_warm_up and reuse.n_tokens else "model",
+            n_prompt_tokens=prompt.n_tokens,
+            n_prompt_evaluated=n_evaluated,
+            n_prompt_reused=reuse.n_tokens,
+            first_token_ms=engine.runtime.throughput.expected_first_token_ms(n_evaluated),
+            budget_tokens=prompt.budget_tokens,
+        ).as_dict()
+    return ContextReport(prompt=prompt, elapsed_ms=_ms_since(started), cost=cost)
 
 
 async def check_suggestion(
@@ -457,7 +478,11 @@ def _prompt(
 
 
 def _sized_prompt(
-    engine: Engine, document: Document, offset: int, snippets: Sequence[Snippet]
+    engine: Engine,
+    document: Document,
+    offset: int,
+    snippets: Sequence[Snippet],
+    target_ms: int | None = None,
 ) -> tuple[Prompt, Reuse]:
     """The largest prompt whose part that the server must evaluate now fits the target.
 
@@ -467,7 +492,8 @@ def _sized_prompt(
     far lines). The rest joins later requests as warm-ups and answers fill the cache.
     """
     runtime = engine.runtime
-    target_ms = engine.settings.model.latency_target_ms
+    if target_ms is None:
+        target_ms = engine.settings.model.latency_target_ms
     prompt = _prompt(engine, document, offset, snippets)
     if runtime is None:
         return prompt, Reuse(0)
@@ -499,6 +525,11 @@ def _account(
     usage = usages[-1] if usages else None
     if usage is not None:
         runtime.throughput.observe(usage, first_token_ms)
+    elif first_token_ms is not None:
+        # The stream was cut before the server's report (the stop rules ended the
+        # suggestion): the time to the first token still measures the prompt's rate.
+        estimate = Usage(n_prompt_evaluated=max(0, prompt.n_tokens - reuse.n_tokens))
+        runtime.throughput.observe(estimate, first_token_ms)
     n_evaluated = usage.n_prompt_evaluated if usage else None
     n_reused = usage.n_prompt_reused if usage else None
     if n_reused is None:
@@ -622,12 +653,14 @@ async def _generate_in_slot(
             held = slots.held(is_warm_up=is_warm_up) if slots is not None else None
             async with held if held is not None else contextlib.nullcontext():
                 return await _generate(engine.backend, generation, stop, started)
-        except HttpStatusError as exc:
-            if exc.status != 503:
+        except BackendError as exc:
+            # `HttpStatusError` carries the status; it is not imported here, since that
+            # would load the HTTP client before the server's `initialize`.
+            if getattr(exc, "status", None) != 503:
                 raise
             if attempt == 1:
-                raise _Busy(exc.detail) from exc
-            log.debug("the model server is busy (%s); asking once more", exc.detail)
+                raise _Busy(str(getattr(exc, "detail", exc))) from exc
+            log.debug("the model server is busy (%s); asking once more", exc)
             await asyncio.sleep(_BUSY_RETRY_S)
     raise AssertionError("unreachable")
 

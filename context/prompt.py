@@ -89,6 +89,8 @@ class ContextReport:
 
     prompt: Prompt
     elapsed_ms: float
+    cost: dict[str, Any] | None = None
+    """What sending the prompt would cost now (`context.pipeline.Cost.as_dict`), where known."""
 
     def as_dict(self) -> dict[str, Any]:
         """The report as the JSON object both interfaces return (1-based lines)."""
@@ -108,6 +110,7 @@ class ContextReport:
             "tokensUsed": self.prompt.n_tokens,
             "budgetTokens": self.prompt.budget_tokens,
             "elapsedMs": round(self.elapsed_ms, 3),
+            **({"cost": self.cost} if self.cost is not None else {}),
         }
 
 

@@ -4,8 +4,9 @@ The policy lives here, the work in `context.pipeline` (`prefill`, `complete`) an
 `context.warmup.WarmUps` (one piece in flight, failures logged at debug level only):
 
 - when a document is opened, and when a completion answered from a prompt smaller than
-  the budget (a cold cache after a jump to another region), the whole prompt at that
-  position is evaluated into the server's cache (`prefill`);
+  the budget (a cold cache after a jump to another region), the prompt at that position
+  is evaluated into the server's cache (`prefill`), growing warm-up by warm-up to the
+  whole budget;
 - otherwise, after a suggestion is shown, the suggestion for the position after it is
   computed as if it had been accepted, so that the request after an accept (reported or
   not) is answered from the suggestion cache.
@@ -21,6 +22,9 @@ from context.document import Document
 from context.pipeline import CompletionRequest, CompletionResult, complete, prefill
 from lsp_server.state import ServerState
 
+# Warm-ups in a row for one position, each growing the cached prompt.
+_MAX_WARM_UPS = 8
+
 
 def warm_up(state: ServerState, document: Document, offset: int | None = None) -> None:
     """Evaluate the prompt at `offset` (by default where the document was last asked for a
@@ -30,9 +34,17 @@ def warm_up(state: ServerState, document: Document, offset: int | None = None) -
         return
     where = state.last_offsets.get(document.uri, 0) if offset is None else offset
     where = max(0, min(where, len(document.text)))
-    state.warm_ups.schedule(
-        f"warm-up of {document.uri}:{where}", lambda: prefill(engine, document, where)
-    )
+    budget = engine.settings.context.max_prompt_tokens
+
+    async def grow() -> None:
+        # Each warm-up evaluates what a few latency targets allow; the next one starts
+        # from there, until the whole budget is in the server's cache.
+        for _ in range(_MAX_WARM_UPS):
+            cost = await prefill(engine, document, where)
+            if cost is None or cost.budget_tokens is None or cost.budget_tokens >= budget:
+                return
+
+    state.warm_ups.schedule(f"warm-up of {document.uri}:{where}", grow)
 
 
 def after_answer(state: ServerState, request: CompletionRequest, result: CompletionResult) -> None:

@@ -38,9 +38,7 @@ class GenerationRequest:
     `/infill`) or for chat models. `instruction`, when set, asks a chat model for code that
     follows it (generate-from-comment).
 
-    `tail` is the end of `prefix` (the cursor line's head) that a cache-aware layout sends
-    last: `/infill` sends it as `prompt`, after the suffix, so that typing on a line leaves
-    the evaluated rest of the prompt untouched. `max_tokens` 0 asks only to evaluate the
+    `max_tokens` 0 asks only to evaluate the
     prompt into the server's cache (a warm-up). `on_usage`, when set, receives what the
     server said the request cost (`context.throughput.Usage`), once, at the end of the stream.
     """
@@ -56,7 +54,6 @@ class GenerationRequest:
     language: str = ""
     path: str = ""
     instruction: str | None = None
-    tail: str = ""
     on_usage: Callable[[Usage], None] | None = None
 
 

@@ -39,7 +39,6 @@ LOCAL_EXTRA_INSTALL = "pip install 'fillin[local]'"
 # llama.cpp's log levels: 1 keeps errors only.
 _LOG_VERBOSITY = 1
 _HEALTH_TIMEOUT_S = 60.0
-_BATCH_TOKENS = 128
 _CACHE_REUSE_TOKENS = 64
 
 log = logging.getLogger(__name__)
@@ -162,10 +161,6 @@ def _start_server(path: Path, model: ModelSettings) -> tuple[Any, str]:
     params.port = _free_port()
     params.cpuparams.n_threads = model.threads or min(4, os.cpu_count() or 2)
     params.n_parallel = 1
-    # Prompts are evaluated in batches of this many tokens, and a cancelled request (a
-    # preempted warm-up) stops between two batches: small batches free the slot quickly.
-    params.n_batch = _BATCH_TOKENS
-    params.n_ubatch = _BATCH_TOKENS
     # Reuse cached chunks of at least this many tokens that moved within the prompt.
     params.n_cache_reuse = _CACHE_REUSE_TOKENS
     params.verbosity = _LOG_VERBOSITY

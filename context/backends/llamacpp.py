@@ -111,14 +111,12 @@ class LlamaCppBackend:
 
 
 def _infill_body(request: GenerationRequest, template: Template) -> dict[str, Any]:
-    # The cursor line's head goes last, after the FIM middle token, as `prompt`: the
-    # server lays out [extra][prefix][suffix][middle][prompt], so typing changes the end.
-    tail = request.tail if request.prefix.endswith(request.tail) else ""
+    # The whole prefix goes in `input_prefix`: the server appends a `prompt` to the prefix,
+    # before the suffix, so sending the cursor line's head apart would save nothing.
     return {
-        "input_prefix": request.prefix[: len(request.prefix) - len(tail)],
+        "input_prefix": request.prefix,
         "input_suffix": request.suffix,
         "input_extra": [{"filename": s.path, "text": s.text} for s in request.extra],
-        **({"prompt": tail} if tail else {}),
         **_sampling(request, template.stop),
     }
 
