@@ -314,7 +314,11 @@ async def _complete(engine: Engine, request: CompletionRequest, started: float) 
 
     # 1-2. Context and prompt, sized to the latency target.
     snippets = await gather_context(engine, document, offset)
-    prompt, reuse = await asyncio.to_thread(_sized_prompt, engine, document, offset, snippets)
+    # Generate-from-comment was asked for explicitly and needs its context: not sized.
+    target_ms = 0 if request.instruction is not None else None
+    prompt, reuse = await asyncio.to_thread(
+        _sized_prompt, engine, document, offset, snippets, target_ms
+    )
     context_ms = _ms_since(started)
 
     # 3-4. Generate, cutting the stream where the stop rules say, then post-process.
@@ -349,7 +353,10 @@ async def _complete(engine: Engine, request: CompletionRequest, started: float) 
         return _result(engine, started, prompt=prompt, context_ms=context_ms, error=exc)
     cost = None
     if runtime is not None:
-        cost = _account(runtime, prompt, reuse, usages, first_token_ms, is_warm_up=False)
+        label = "speculative suggestion" if request.is_speculative else ""
+        cost = _account(
+            runtime, prompt, reuse, usages, first_token_ms, is_warm_up=False, label=label
+        )
 
     # 5. Validate every candidate and apply the policies; clean candidates first.
     suggestions, rejected = await asyncio.to_thread(
@@ -380,17 +387,19 @@ async def gather_context(engine: Engine, document: Document, offset: int) -> tup
 async def explain_context(engine: Engine, document: Document, offset: int) -> ContextReport:
     """The prompt the pipeline would send for a completion at `offset`, and its cost.
 
-    With a runtime, the cost is the estimate for sending it now: the tokens the server has
-    cached (`promptTokensReused`), those it would evaluate, and the expected time to the
-    first token at the measured rate.
+    The prompt is the whole budget's, as the cache warms it; with a runtime, the cost is
+    the estimate for sending it now: the tokens the server has cached
+    (`promptTokensReused`), those it would evaluate, and the expected time to the first
+    token at the measured rate.
     """
     from context.prompt import ContextReport
 
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
-    prompt, reuse = await asyncio.to_thread(_sized_prompt, engine, document, offset, snippets)
+    prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
     cost = None
     if engine.runtime is not None:
+        reuse = engine.runtime.server_cache.reusable(prompt.text)
         n_evaluated = prompt.n_tokens - reuse.n_tokens
         cost = Cost(
             source="warm-up" if reuse.is_from_warm_up and reuse.n_tokens else "model",
@@ -520,6 +529,7 @@ def _account(
     first_token_ms: float | None,
     *,
     is_warm_up: bool,
+    label: str = "",
 ) -> Cost:
     """Learn from what the server reported, remember what it now caches, and say the cost."""
     usage = usages[-1] if usages else None
@@ -554,7 +564,7 @@ def _account(
     )
     log.debug(
         "%s: %d prompt tokens (budget %d), %d evaluated, %d reused, first token %s ms",
-        "warm-up" if is_warm_up else f"answer from the {source}",
+        label or ("warm-up" if is_warm_up else f"answer from the {source}"),
         prompt.n_tokens,
         prompt.budget_tokens,
         n_evaluated,

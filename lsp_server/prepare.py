@@ -3,10 +3,10 @@
 The policy lives here, the work in `context.pipeline` (`prefill`, `complete`) and
 `context.warmup.WarmUps` (one piece in flight, failures logged at debug level only):
 
-- when a document is opened, and when a completion answered from a prompt smaller than
-  the budget (a cold cache after a jump to another region), the prompt at that position
-  is evaluated into the server's cache (`prefill`), growing warm-up by warm-up to the
-  whole budget;
+- when a document is opened, and once the user pauses after a completion answered from
+  a prompt smaller than the budget (a cold cache after a jump to another region), the
+  prompt at that position is evaluated into the server's cache (`prefill`), growing
+  warm-up by warm-up to the whole budget;
 - otherwise, after a suggestion is shown, the suggestion for the position after it is
   computed as if it had been accepted, so that the request after an accept (reported or
   not) is answered from the suggestion cache.
@@ -24,9 +24,18 @@ from lsp_server.state import ServerState
 
 # Warm-ups in a row for one position, each growing the cached prompt.
 _MAX_WARM_UPS = 8
+# How long the user pauses before the cached prompt is grown.
+_IDLE_S = 1.0
 
 
-def warm_up(state: ServerState, document: Document, offset: int | None = None) -> None:
+def before_request(state: ServerState) -> None:
+    """Put off a warm-up that waits for the user to be idle: a request just came."""
+    state.warm_ups.cancel_idle()
+
+
+def warm_up(
+    state: ServerState, document: Document, offset: int | None = None, after_idle_s: float = 0.0
+) -> None:
     """Evaluate the prompt at `offset` (by default where the document was last asked for a
     completion, else its start) into the model server's cache, in the background."""
     engine = state.engine_for(document)
@@ -44,7 +53,7 @@ def warm_up(state: ServerState, document: Document, offset: int | None = None) -
             if cost is None or cost.budget_tokens is None or cost.budget_tokens >= budget:
                 return
 
-    state.warm_ups.schedule(f"warm-up of {document.uri}:{where}", grow)
+    state.warm_ups.schedule(f"warm-up of {document.uri}:{where}", grow, after_idle_s=after_idle_s)
 
 
 def after_answer(state: ServerState, request: CompletionRequest, result: CompletionResult) -> None:
@@ -60,7 +69,9 @@ def after_answer(state: ServerState, request: CompletionRequest, result: Complet
         and cost.budget_tokens is not None
         and cost.budget_tokens < engine.settings.context.max_prompt_tokens
     ):
-        warm_up(state, document, request.offset)
+        # While the user types, each keystroke would wait behind the warm-up's prompt: it
+        # starts once they pause.
+        warm_up(state, document, request.offset, after_idle_s=_IDLE_S)
         return
     if not result.suggestions or not engine.settings.completion.cache:
         return
