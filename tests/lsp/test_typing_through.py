@@ -97,7 +97,7 @@ async def test_the_item_and_the_inline_suggestion_at_one_position_make_one_call(
     )
 
     assert [item.insert_text for item in items_of(inline)] == [SUGGESTION]
-    assert listed is not None and not isinstance(listed, list)
+    assert isinstance(listed, types.CompletionList)
     assert [item.text_edit.new_text for item in listed.items if item.text_edit] == [SUGGESTION]
     assert len(model_server.completion_requests) == 1
 
