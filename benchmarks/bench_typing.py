@@ -28,7 +28,8 @@ rate-limited). The prompt layout of issue 9 (anchored prefix window, cursor line
 not switchable and applies to `today` too; with `/infill` llama.cpp lays the prompt out
 itself.
 
-Usage: `python -m benchmarks.bench_typing [--quick] [--holes N]`.
+Usage: `python -m benchmarks.bench_typing [--quick] [--holes N] [--only NAME]
+[--log-dir DIR]`.
 """
 
 from __future__ import annotations
@@ -88,12 +89,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench_typing", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="6 holes instead of 40")
     parser.add_argument("--holes", type=int, default=0, help="holes per configuration")
+    parser.add_argument(
+        "--only", choices=("today", "llamacpp", "embedded"), action="append", help="configuration"
+    )
+    parser.add_argument("--log-dir", type=Path, help="keep each server's debug log there")
     args = parser.parse_args()
     n_holes = args.holes or (6 if args.quick else 40)
-    asyncio.run(_run(n_holes))
+    asyncio.run(_run(n_holes, args.only or [], args.log_dir))
 
 
-async def _run(n_holes: int) -> None:
+async def _run(n_holes: int, only: list[str], log_dir: Path | None) -> None:
     from context.backends.embedded import EmbeddedServer
     from context.model_files import default_model_path, fim_patched_copy
     from context.settings import ModelSettings
@@ -114,8 +119,11 @@ async def _run(n_holes: int) -> None:
     results = []
     try:
         for name, options in configs:
+            if only and name not in only:
+                continue
             started = time.perf_counter()
-            figures = await _sessions(options, roots, holes)
+            kept = log_dir / f"{name}.log" if log_dir is not None else None
+            figures = await _sessions(options, roots, holes, kept)
             print(f"  {name}: {len(holes)} sessions in {time.perf_counter() - started:.0f} s")
             results.append((name, figures))
     finally:
@@ -143,7 +151,9 @@ def _tree(name: str) -> Path:
     return root
 
 
-async def _sessions(options: dict[str, Any], roots: list[Path], holes: list[Hole]) -> Figures:
+async def _sessions(
+    options: dict[str, Any], roots: list[Path], holes: list[Hole], kept: Path | None
+) -> Figures:
     """One `fillin serve` for all the sessions of one configuration."""
     figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,6 +196,9 @@ async def _sessions(options: dict[str, Any], roots: list[Path], holes: list[Hole
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log_path, kept)
     return figures
 
 
@@ -224,7 +237,8 @@ def _step(log: _Log) -> _Step:
             n_cached += 1
         elif _SHOWN.search(line):
             n_shown += 1
-    return _Step(len(evaluated), evaluated + [0] * n_cached, n_shown)
+    # A request that failed was a model call too.
+    return _Step(len(evaluated) + n_shown, evaluated + [0] * n_cached, n_shown)
 
 
 async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _Log) -> None:

@@ -3,10 +3,10 @@
 The policy lives here, the work in `context.pipeline` (`prefill`, `complete`) and
 `context.warmup.WarmUps` (one piece in flight, failures logged at debug level only):
 
-- when a document is opened, and once the user pauses after a completion answered from
-  a prompt smaller than the budget (a cold cache after a jump to another region), the
-  prompt at that position is evaluated into the server's cache (`prefill`), growing
-  warm-up by warm-up to the whole budget;
+- when a document is opened again (at the position last asked about), and once the user
+  pauses after a completion answered from a prompt smaller than the budget (a cold cache
+  after a jump to another region), the prompt at that position is evaluated into the
+  server's cache (`prefill`), growing warm-up by warm-up to the whole budget;
 - otherwise, after a suggestion is shown, the suggestion for the position after it is
   computed as if it had been accepted, so that the request after an accept (reported or
   not) is answered from the suggestion cache.
@@ -37,11 +37,18 @@ def warm_up(
     state: ServerState, document: Document, offset: int | None = None, after_idle_s: float = 0.0
 ) -> None:
     """Evaluate the prompt at `offset` (by default where the document was last asked for a
-    completion, else its start) into the model server's cache, in the background."""
+    completion) into the model server's cache, in the background.
+
+    A document never asked about has no position to warm: LSP does not say where the
+    cursor is, and a guessed prompt would only hold the server while the first real
+    request waits (measured in benchmarks/bench_typing.py).
+    """
     engine = state.engine_for(document)
     if not engine.settings.completion.warm_up or not engine.settings.completion.enabled:
         return
-    where = state.last_offsets.get(document.uri, 0) if offset is None else offset
+    where = state.last_offsets.get(document.uri) if offset is None else offset
+    if where is None:
+        return
     where = max(0, min(where, len(document.text)))
     budget = engine.settings.context.max_prompt_tokens
 
