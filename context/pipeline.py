@@ -13,6 +13,16 @@ It reads top to bottom as the stages run:
    (reject, trim, annotate);
 6. result: suggestions, what was rejected and why, timings, the prompt.
 
+Before stage 1, the suggestion cache (`Engine.suggestions`) may answer: a request at a
+position where a suggestion is being computed joins that computation, and one whose text
+is a remembered suggestion's start typed at the cursor gets the rest of it. With a
+`ModelRuntime` (`Engine.runtime`), a real request preempts a warm-up, the prompt is sized
+so that the part the server must evaluate now fits `model.latencyTargetMs` at the
+measured rate (`_sized_prompt`), a generation waits for a free slot, and a busy server
+(HTTP 503) is asked once more, then counted as busy rather than as an error. Every result
+says what it cost (`Cost`). `prefill` evaluates the prompt for a position into the
+server's cache without generating (a warm-up).
+
 A prefilter (stage 0) turns away requests that cannot give anything useful (completion
 disabled, a binary or huge document, a minified line). With `model.nCandidates` above 1
 the backend is asked for several candidates, each cut by the same stop rules, and the
@@ -40,7 +50,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib
+import logging
 import time
 import uuid
 from collections.abc import Sequence
@@ -50,14 +62,17 @@ from typing import TYPE_CHECKING, Literal
 
 from context.backends import Backend, GenerationRequest
 from context.backends.candidates import collect_candidates
+from context.backends.throughput import Usage
 from context.document import Document
 from context.errors import BackendError
 from context.languages import language_for_document
 from context.postprocess.linemode import LineMode, decide_line_mode
 from context.postprocess.stop_rules import Finished, StopContext, StreamFilter, finish, postprocess
+from context.runtime import ModelRuntime, Reuse
 from context.settings import Settings
 from context.snippet import Snippet
 from context.splice import original_of
+from context.suggestion_cache import Hit, SuggestionCache
 from context.validation.view import EmptyView, IndexView, SymbolView
 
 if TYPE_CHECKING:
@@ -66,6 +81,9 @@ if TYPE_CHECKING:
     from context.workspace import Workspace
 
 Trigger = Literal["invoked", "automatic"]
+Source = Literal["model", "warm-up", "cache"]
+
+log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_CHARS = 20_000_000
 """Larger documents get no suggestion: every stage would slow down for a file nobody edits
@@ -82,6 +100,12 @@ IGNORED_DOCUMENT = (
 # The stop rules and block truncation look at this much text on each side of the cursor
 # (cut to whole lines): enough for the enclosing block, bounded for huge files.
 _STOP_WINDOW_CHARS = 6_000
+# How long a busy model server (HTTP 503, all slots in use) is given before the one retry.
+_BUSY_RETRY_S = 0.25
+# A warm-up evaluates what this many latency targets allow, then the next one more.
+_WARM_UP_TARGETS = 3
+# The smallest prompt budget tried when sizing a prompt to the latency target.
+_MIN_BUDGET_TOKENS = 64
 
 
 @dataclass(frozen=True)
@@ -99,6 +123,11 @@ class Engine:
     workspace: Workspace | None = None
     root: Path | None = None
     is_ignored_document: bool = False
+    runtime: ModelRuntime | None = None
+    """The backend's measured rates, likely cached prompts and slots; None: a fixed budget,
+    no slot limit."""
+    suggestions: SuggestionCache[CompletionResult] | None = None
+    """The server's suggestion cache; None: every request asks the model."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +139,9 @@ class CompletionRequest:
     trigger: Trigger = "invoked"
     instruction: str | None = None
     """What the code should do, for chat models (generate-from-comment); None otherwise."""
+    is_speculative: bool = False
+    """Prepared in the background (after a suggestion, for the position after it): it
+    gives way to real requests as a warm-up does."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +197,32 @@ class ValidationReport:
 
 
 @dataclass(frozen=True)
+class Cost:
+    """What an answer cost: where it came from (`model`; `warm-up` when the model reused a
+    prompt that a warm-up evaluated; `cache` when no model call was made), the prompt
+    tokens the server evaluated for it and those it reused from its cache (as the server
+    reported them, or else as fillin estimated them), and the time to the first token."""
+
+    source: Source
+    n_prompt_tokens: int = 0
+    n_prompt_evaluated: int | None = None
+    n_prompt_reused: int | None = None
+    first_token_ms: float | None = None
+    budget_tokens: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The cost as `fillin complete --json` and `fillin/context` show it."""
+        return {
+            "source": self.source,
+            "promptTokens": self.n_prompt_tokens,
+            "promptTokensEvaluated": self.n_prompt_evaluated,
+            "promptTokensReused": self.n_prompt_reused,
+            "firstTokenMs": None if self.first_token_ms is None else round(self.first_token_ms, 3),
+            "budgetTokens": self.budget_tokens,
+        }
+
+
+@dataclass(frozen=True)
 class CompletionResult:
     """What the pipeline produced for one request."""
 
@@ -174,27 +232,110 @@ class CompletionResult:
     prompt: Prompt | None = None
     rejected: tuple[Rejected, ...] = ()
     error: BackendError | None = None
+    cost: Cost | None = None
 
 
 async def complete(engine: Engine, request: CompletionRequest) -> CompletionResult:
-    """Run the whole pipeline for one request."""
+    """Run the whole pipeline for one request, or answer it from the suggestion cache."""
     started = time.perf_counter()
     document, offset = request.document, request.offset
-    settings = engine.settings
 
     # 0. Prefilter: requests that cannot give anything useful.
     refusal = _prefilter(engine, document, offset)
     if refusal is not None:
         return _result(engine, started, rejected=(refusal,))
 
-    # 1-2. Context and prompt.
+    cache = engine.suggestions
+    if cache is None or not engine.settings.completion.cache or request.instruction is not None:
+        return await _complete(engine, request, started)
+    hit = cache.lookup(document.uri, document.text, offset)
+    if hit is not None:
+        return _from_cache(engine, hit, offset, started)
+
+    async def compute() -> CompletionResult:
+        result = await _complete(engine, request, started)
+        best = result.suggestions[0] if result.suggestions else None
+        if best is not None and best.start_offset == best.end_offset == offset:
+            cache.store(document.uri, document.text, offset, best.text, result)
+        return result
+
+    return await cache.shared(document.uri, document.text, offset, compute)
+
+
+async def prefill(engine: Engine, document: Document, offset: int) -> Cost | None:
+    """Evaluate the prompt of a completion at `offset` into the server's cache (a warm-up).
+
+    It runs only when a slot is free and gives way to any real request; the cost is
+    returned, or None when it did not run. A failure raises `BackendError`. The prompt is
+    sized like a request's, to `_WARM_UP_TARGETS` latency targets, so that a warm-up that a
+    server cannot interrupt mid-prompt holds it only that long; repeated warm-ups grow the
+    cached prompt to the whole budget.
+    """
+    runtime = engine.runtime
+    if runtime is None or not runtime.slots.is_free():
+        return None
+    if _prefilter(engine, document, offset) is not None:
+        return None
+    started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
-    prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
+    target_ms = engine.settings.model.latency_target_ms * _WARM_UP_TARGETS
+    prompt, _ = await asyncio.to_thread(
+        _sized_prompt, engine, document, offset, snippets, target_ms
+    )
+    if not runtime.slots.is_free():
+        return None
+    generation = GenerationRequest(
+        prompt=prompt.text,
+        prefix=prompt.prefix,
+        suffix=prompt.suffix,
+        extra=prompt.snippets,
+        max_tokens=0,
+        temperature=engine.settings.model.temperature,
+        language="",
+        path=relative_path(document, engine.root),
+    )
+    reuse = runtime.server_cache.reusable(prompt.text)
+    usages: list[Usage] = []
+    generation = dataclasses.replace(generation, on_usage=usages.append)
+    sent = time.perf_counter()
+    try:
+        async with (
+            runtime.slots.held(is_warm_up=True),
+            contextlib.aclosing(engine.backend.stream(generation)) as pieces,
+        ):
+            async for _ in pieces:
+                pass
+    except asyncio.CancelledError:
+        # Preempted: the server kept what it evaluated before it noticed.
+        n_done = reuse.n_tokens + runtime.evaluated_by_now(prompt.n_tokens - reuse.n_tokens, sent)
+        runtime.server_cache.remember(prompt.text, prompt.n_tokens, n_done, is_warm_up=True)
+        raise
+    return _account(runtime, prompt, reuse, usages, _ms_since(started), is_warm_up=True)
+
+
+async def _complete(engine: Engine, request: CompletionRequest, started: float) -> CompletionResult:
+    """Stages 1-6 for one request that the cache did not answer."""
+    document, offset = request.document, request.offset
+    settings = engine.settings
+    runtime = engine.runtime
+    if runtime is not None and not request.is_speculative:
+        # A warm-up is worth less than the request it was preparing for: stop it now, so
+        # the server is free by the time this request's prompt is ready.
+        runtime.slots.preempt_warm_ups()
+
+    # 1-2. Context and prompt, sized to the latency target.
+    snippets = await gather_context(engine, document, offset)
+    # Generate-from-comment was asked for explicitly and needs its context: not sized.
+    target_ms = 0 if request.instruction is not None else None
+    prompt, reuse = await asyncio.to_thread(
+        _sized_prompt, engine, document, offset, snippets, target_ms
+    )
     context_ms = _ms_since(started)
 
     # 3-4. Generate, cutting the stream where the stop rules say, then post-process.
     line_mode = await asyncio.to_thread(_line_mode, engine, document, offset)
     stop = _stop_context(engine, document, offset, line_mode)
+    usages: list[Usage] = []
     generation = GenerationRequest(
         prompt=prompt.text,
         prefix=prompt.prefix,
@@ -207,11 +348,26 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
         language=stop.language,
         path=relative_path(document, engine.root),
         instruction=request.instruction,
+        on_usage=usages.append,
     )
     try:
-        candidates, first_token_ms = await _generate(engine.backend, generation, stop, started)
+        candidates, first_token_ms = await _generate_in_slot(engine, generation, stop, started)
+    except _Busy as busy:
+        return _result(
+            engine,
+            started,
+            prompt=prompt,
+            context_ms=context_ms,
+            rejected=(Rejected(f"the model server is busy ({busy.detail}); try again"),),
+        )
     except BackendError as exc:
         return _result(engine, started, prompt=prompt, context_ms=context_ms, error=exc)
+    cost = None
+    if runtime is not None:
+        label = "speculative suggestion" if request.is_speculative else ""
+        cost = _account(
+            runtime, prompt, reuse, usages, first_token_ms, is_warm_up=False, label=label
+        )
 
     # 5. Validate every candidate and apply the policies; clean candidates first.
     suggestions, rejected = await asyncio.to_thread(
@@ -227,6 +383,7 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
         first_token_ms=first_token_ms,
         suggestions=suggestions,
         rejected=rejected,
+        cost=cost,
     )
 
 
@@ -239,13 +396,31 @@ async def gather_context(engine: Engine, document: Document, offset: int) -> tup
 
 
 async def report_context(engine: Engine, document: Document, offset: int) -> ContextReport:
-    """The prompt the pipeline would send for a completion at `offset`, and its cost."""
+    """The prompt the pipeline would send for a completion at `offset`, and its cost.
+
+    The prompt is the whole budget's, as the cache warms it; with a runtime, the cost is
+    the estimate for sending it now: the tokens the server has cached
+    (`promptTokensReused`), those it would evaluate, and the expected time to the first
+    token at the measured rate.
+    """
     from context.prompt.assemble import ContextReport
 
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
     prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
-    return ContextReport(prompt=prompt, elapsed_ms=_ms_since(started))
+    cost = None
+    if engine.runtime is not None:
+        reuse = engine.runtime.server_cache.reusable(prompt.text)
+        n_evaluated = prompt.n_tokens - reuse.n_tokens
+        cost = Cost(
+            source="warm-up" if reuse.is_from_warm_up and reuse.n_tokens else "model",
+            n_prompt_tokens=prompt.n_tokens,
+            n_prompt_evaluated=n_evaluated,
+            n_prompt_reused=reuse.n_tokens,
+            first_token_ms=engine.runtime.throughput.expected_first_token_ms(n_evaluated),
+            budget_tokens=prompt.budget_tokens,
+        ).as_dict()
+    return ContextReport(prompt=prompt, elapsed_ms=_ms_since(started), cost=cost)
 
 
 async def check_suggestion(
@@ -312,17 +487,140 @@ def _prefilter(engine: Engine, document: Document, offset: int) -> Rejected | No
     return None
 
 
-def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[Snippet]) -> Prompt:
+def _prompt(
+    engine: Engine,
+    document: Document,
+    offset: int,
+    snippets: Sequence[Snippet],
+    budget_tokens: int | None = None,
+) -> Prompt:
     from context.prompt.assemble import build_prompt
 
+    settings = engine.settings.context
+    if budget_tokens is not None and budget_tokens < settings.max_prompt_tokens:
+        settings = dataclasses.replace(settings, max_prompt_tokens=budget_tokens)
     return build_prompt(
         document,
         offset,
-        engine.settings.context,
+        settings,
         engine.backend.template,
         snippets,
         repo_name=engine.root.name if engine.root else "",
         path=relative_path(document, engine.root),
+    )
+
+
+def _sized_prompt(
+    engine: Engine,
+    document: Document,
+    offset: int,
+    snippets: Sequence[Snippet],
+    target_ms: int | None = None,
+) -> tuple[Prompt, Reuse]:
+    """The largest prompt whose part that the server must evaluate now fits the target.
+
+    The whole budget is tried first; when the server would have to evaluate more than the
+    measured rate allows in `model.latencyTargetMs`, the budget shrinks to what it has
+    cached plus what it can evaluate in time (repository context goes first, then the
+    far lines). The rest joins later requests as warm-ups and answers fill the cache.
+    """
+    runtime = engine.runtime
+    if target_ms is None:
+        target_ms = engine.settings.model.latency_target_ms
+    prompt = _prompt(engine, document, offset, snippets)
+    if runtime is None:
+        return prompt, Reuse(0)
+    reuse = runtime.server_cache.reusable(prompt.text)
+    if target_ms <= 0:
+        return prompt, reuse
+    n_now = runtime.throughput.tokens_within(target_ms)
+    best = (prompt, reuse)
+    for _ in range(3):
+        prompt, reuse = best
+        if prompt.n_tokens - reuse.n_tokens <= n_now or prompt.budget_tokens <= _MIN_BUDGET_TOKENS:
+            break
+        budget = max(_MIN_BUDGET_TOKENS, min(prompt.budget_tokens - 1, reuse.n_tokens + n_now))
+        smaller = _prompt(engine, document, offset, snippets, budget)
+        best = (smaller, runtime.server_cache.reusable(smaller.text))
+    return best
+
+
+def _account(
+    runtime: ModelRuntime,
+    prompt: Prompt,
+    reuse: Reuse,
+    usages: Sequence[Usage],
+    first_token_ms: float | None,
+    *,
+    is_warm_up: bool,
+    label: str = "",
+) -> Cost:
+    """Learn from what the server reported, remember what it now caches, and say the cost."""
+    usage = usages[-1] if usages else None
+    if usage is not None:
+        runtime.throughput.observe(usage, first_token_ms)
+    elif first_token_ms is not None:
+        # The stream was cut before the server's report (the stop rules ended the
+        # suggestion): the time to the first token still measures the prompt's rate.
+        estimate = Usage(n_prompt_evaluated=max(0, prompt.n_tokens - reuse.n_tokens))
+        runtime.throughput.observe(estimate, first_token_ms)
+    n_evaluated = usage.n_prompt_evaluated if usage else None
+    n_reused = usage.n_prompt_reused if usage else None
+    if n_reused is None:
+        n_reused = (
+            max(0, prompt.n_tokens - n_evaluated) if n_evaluated is not None else reuse.n_tokens
+        )
+    if n_evaluated is None:
+        n_evaluated = max(0, prompt.n_tokens - n_reused)
+    runtime.server_cache.remember(
+        prompt.text, prompt.n_tokens, prompt.n_tokens, is_warm_up=is_warm_up
+    )
+    source: Source = "model"
+    if not is_warm_up and reuse.is_from_warm_up and n_reused > 0:
+        source = "warm-up"
+    cost = Cost(
+        source=source,
+        n_prompt_tokens=prompt.n_tokens,
+        n_prompt_evaluated=n_evaluated,
+        n_prompt_reused=n_reused,
+        first_token_ms=first_token_ms,
+        budget_tokens=prompt.budget_tokens,
+    )
+    log.debug(
+        "%s: %d prompt tokens (budget %d), %d evaluated, %d reused, first token %s ms",
+        label or ("warm-up" if is_warm_up else f"answer from the {source}"),
+        prompt.n_tokens,
+        prompt.budget_tokens,
+        n_evaluated,
+        n_reused,
+        "-" if first_token_ms is None else f"{first_token_ms:.0f}",
+    )
+    return cost
+
+
+def _from_cache(
+    engine: Engine, hit: Hit[CompletionResult], offset: int, started: float
+) -> CompletionResult:
+    """The rest of a remembered suggestion at `offset`, with no model call."""
+    result = hit.value
+    best = result.suggestions[0]
+    if hit.n_typed:
+        best = dataclasses.replace(
+            best,
+            id=uuid.uuid4().hex,
+            text=hit.rest,
+            start_offset=offset,
+            end_offset=offset,
+            problems=(),
+        )
+    elapsed_ms = _ms_since(started)
+    log.debug("answer from the suggestion cache: %d characters typed through", hit.n_typed)
+    return CompletionResult(
+        suggestions=(best,),
+        timings=Timings(context_ms=elapsed_ms, first_token_ms=None, total_ms=elapsed_ms),
+        backend=result.backend,
+        prompt=result.prompt,
+        cost=Cost(source="cache", n_prompt_evaluated=0, n_prompt_reused=0),
     )
 
 
@@ -365,6 +663,41 @@ def _stop_context(
         max_lines=settings.completion.max_lines,
         is_before_text=line_mode.is_before_text,
     )
+
+
+class _Busy(Exception):
+    """The model server answered 503 twice: all its slots are in use."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+async def _generate_in_slot(
+    engine: Engine,
+    generation: GenerationRequest,
+    stop: StopContext,
+    started: float,
+    *,
+    is_warm_up: bool = False,
+) -> tuple[list[Finished], float | None]:
+    """`_generate` within a slot of the server, asked once more if it says it is busy."""
+    slots = engine.runtime.slots if engine.runtime is not None else None
+    for attempt in range(2):
+        try:
+            held = slots.held(is_warm_up=is_warm_up) if slots is not None else None
+            async with held if held is not None else contextlib.nullcontext():
+                return await _generate(engine.backend, generation, stop, started)
+        except BackendError as exc:
+            # `HttpStatusError` carries the status; it is not imported here, since that
+            # would load the HTTP client before the server's `initialize`.
+            if getattr(exc, "status", None) != 503:
+                raise
+            if attempt == 1:
+                raise _Busy(str(getattr(exc, "detail", exc))) from exc
+            log.debug("the model server is busy (%s); asking once more", exc)
+            await asyncio.sleep(_BUSY_RETRY_S)
+    raise AssertionError("unreachable")
 
 
 async def _generate(
@@ -444,6 +777,7 @@ def _result(
     suggestions: tuple[Suggestion, ...] = (),
     rejected: tuple[Rejected, ...] = (),
     error: BackendError | None = None,
+    cost: Cost | None = None,
 ) -> CompletionResult:
     total_ms = _ms_since(started)
     return CompletionResult(
@@ -457,6 +791,7 @@ def _result(
         prompt=prompt,
         rejected=rejected,
         error=error,
+        cost=cost,
     )
 
 

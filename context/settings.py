@@ -123,6 +123,32 @@ class ModelSettings:
             "Longest wait for the model's next piece of text", _positive, "a positive integer"
         ),
     )
+    first_token_timeout_ms: int = field(
+        default=30000,
+        metadata=_meta(
+            "Longest wait for the first piece of text, prompt evaluation included",
+            _positive,
+            "a positive integer",
+        ),
+    )
+    latency_target_ms: int = field(
+        default=1000,
+        metadata=_meta(
+            "Time to the first token that the prompt evaluated now is sized for (measured "
+            "throughput); the rest of the repository context joins as the cache warms; "
+            "0 always sends the whole `context.maxPromptTokens` budget",
+            lambda v: v >= 0,
+            "0 (off) or a positive integer",
+        ),
+    )
+    slots: int = field(
+        default=1,
+        metadata=_meta(
+            "Generations the model server runs at once; more requests wait for a slot",
+            lambda v: 1 <= v <= 64,
+            "an integer from 1 to 64",
+        ),
+    )
     connect_timeout_ms: int = field(
         default=1500,
         metadata=_meta(
@@ -180,6 +206,20 @@ class CompletionSettings:
         metadata=_meta(
             "Complete inside files that .gitignore, .fillinignore or `index.exclude` exclude "
             "(their text is then sent to the model)"
+        ),
+    )
+    cache: bool = field(
+        default=True,
+        metadata=_meta(
+            "Remember suggestions by the text around the cursor: the inline suggestion and the "
+            "completion item share one model call, and typing through a suggestion costs none"
+        ),
+    )
+    warm_up: bool = field(
+        default=True,
+        metadata=_meta(
+            "Prefill the model server's prompt cache while the user reads (on open, focus, "
+            "a jump, after an accept)"
         ),
     )
 

@@ -29,9 +29,10 @@ def report_result(
     ls: FillinServer, request: CompletionRequest, result: CompletionResult, surface: Surface
 ) -> None:
     """Log a completion, show a model server failure (rate-limited), and tell listeners."""
-    timings = result.timings
+    timings, cost = result.timings, result.cost
     logger.debug(
-        "%s %s:%d: %d suggestion(s), %d rejected, context %.1f ms, total %.1f ms",
+        "%s %s:%d: %d suggestion(s), %d rejected, context %.1f ms, total %.1f ms, "
+        "from the %s, %s prompt tokens evaluated, %s reused",
         surface,
         request.document.uri,
         request.offset,
@@ -39,6 +40,9 @@ def report_result(
         len(result.rejected),
         timings.context_ms,
         timings.total_ms,
+        cost.source if cost else "model",
+        cost.n_prompt_evaluated if cost else "?",
+        cost.n_prompt_reused if cost else "?",
     )
     # A missing default model is installed instead of reported (features/default_model.py).
     if result.error is not None and not isinstance(result.error, DefaultModelMissing):

@@ -44,6 +44,7 @@ def context_report_json(report: ContextReport) -> dict[str, Any]:
         "tokensUsed": report.prompt.n_tokens,
         "budgetTokens": report.prompt.budget_tokens,
         "elapsedMs": round(report.elapsed_ms, 3),
+        **({"cost": report.cost} if report.cost is not None else {}),
     }
 
 

@@ -147,7 +147,12 @@ async def open_engine(
 
             workspace = Workspace(root, settings.index)
             await workspace.index(None)
-        yield Engine(settings=settings, backend=backend, workspace=workspace, root=root)
+        from context.runtime import ModelRuntime
+
+        runtime = ModelRuntime(settings.model.slots)
+        yield Engine(
+            settings=settings, backend=backend, workspace=workspace, root=root, runtime=runtime
+        )
     finally:
         if workspace is not None:
             await asyncio.to_thread(workspace.close)

@@ -18,6 +18,8 @@ Guarantees:
   the settings stop using it or the server shuts down.
 - At most one completion per document is in flight: `superseding` cancels the older one,
   which closes its model stream.
+- One `ModelRuntime` per backend (its rates, likely cached prompts and `model.slots`
+  slots), one suggestion cache and one background warm-up for the whole server.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from context.document import Document, Encoding
 from context.errors import SettingsError
 from context.pipeline import CompletionRequest, CompletionResult, Engine
+from context.runtime import ModelRuntime
 from context.settings import (
     ModelSettings,
     Settings,
@@ -41,7 +44,9 @@ from context.settings import (
     read_workspace_settings,
     replace_model,
 )
+from context.suggestion_cache import SuggestionCache
 from context.trust import is_trusted, strip_restricted, untrusted_problem
+from context.warmup import WarmUps
 from lsp_server.results import Surface
 
 if TYPE_CHECKING:
@@ -111,6 +116,11 @@ class ServerState:
         self.completion_listeners: list[CompletionListener] = []
         self._settings: dict[Path | None, tuple[Settings, list[SettingsProblem]]] = {}
         self._backends: dict[tuple[ModelSettings, Path | None], Backend] = {}
+        self._runtimes: dict[tuple[ModelSettings, Path | None], ModelRuntime] = {}
+        self.suggestions: SuggestionCache[CompletionResult] = SuggestionCache()
+        self.warm_ups = WarmUps()
+        self.last_offsets: dict[str, int] = {}
+        """Where each document was last asked for a completion (characters)."""
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._reported: set[str] = set()
         self._background: set[asyncio.Future[Any]] = set()
@@ -212,6 +222,7 @@ class ServerState:
             folder.rules = None
         in_use = {(self.settings_for(root)[0].model, root) for root in [*self.folders, None]}
         for key in [k for k in self._backends if k not in in_use]:
+            self._runtimes.pop(key, None)
             self.spawn(self._backends.pop(key).aclose())
 
     def spawn(self, work: Awaitable[Any]) -> asyncio.Future[Any]:
@@ -284,12 +295,15 @@ class ServerState:
             and document.path is not None
             and self.rules_for(folder).is_ignored_path(document.path)
         )
+        backend = self.backend_for(settings.model, root)
         return Engine(
             settings=settings,
-            backend=self.backend_for(settings.model, root),
+            backend=backend,
             workspace=folder.workspace if folder else None,
             root=root,
             is_ignored_document=is_ignored,
+            runtime=self._runtimes[(settings.model, root)],
+            suggestions=self.suggestions,
         )
 
     def backend_for(self, model: ModelSettings, root: Path | None) -> Backend:
@@ -301,6 +315,7 @@ class ServerState:
 
             backend = make_backend(model, root=root)
             self._backends[key] = backend
+            self._runtimes[key] = ModelRuntime(model.slots)
         return backend
 
     # Completions in flight.
@@ -335,6 +350,7 @@ class ServerState:
 
     async def aclose(self) -> None:
         """Cancel work in flight, close every workspace and backend."""
+        self.warm_ups.cancel()
         for task in self._inflight.values():
             task.cancel()
         self._inflight.clear()

@@ -15,7 +15,7 @@ Errors are translated at the edge into `context.errors.BackendError` subclasses.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -24,6 +24,7 @@ from context.settings import ModelSettings
 from context.snippet import Snippet
 
 if TYPE_CHECKING:
+    from context.backends.throughput import Usage
     from context.prompt.templates import Template
 
 
@@ -36,6 +37,10 @@ class GenerationRequest:
     `extra` are the raw parts, for endpoints that render the prompt themselves (llama.cpp's
     `/infill`) or for chat models. `instruction`, when set, asks a chat model for code that
     follows it (generate-from-comment).
+
+    `max_tokens` 0 asks only to evaluate the
+    prompt into the server's cache (a warm-up). `on_usage`, when set, receives what the
+    server said the request cost (`context.throughput.Usage`), once, at the end of the stream.
     """
 
     prompt: str
@@ -49,6 +54,13 @@ class GenerationRequest:
     language: str = ""
     path: str = ""
     instruction: str | None = None
+    on_usage: Callable[[Usage], None] | None = None
+
+
+def report_usage(request: GenerationRequest, usage: Usage | None) -> None:
+    """Hand `usage` to the request's `on_usage`, when both are there."""
+    if usage is not None and request.on_usage is not None:
+        request.on_usage(usage)
 
 
 class Backend(Protocol):

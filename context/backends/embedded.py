@@ -48,6 +48,7 @@ from context.settings import ModelSettings
 # llama.cpp's log levels: 1 keeps errors only.
 _LOG_VERBOSITY = 1
 _HEALTH_TIMEOUT_S = 60.0
+_CACHE_REUSE_TOKENS = 64
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +182,8 @@ def _start_server(path: Path, model: ModelSettings, api_key: str | None) -> tupl
     params.port = _free_port()
     params.cpuparams.n_threads = model.threads or min(4, os.cpu_count() or 2)
     params.n_parallel = 1
+    # Reuse cached chunks of at least this many tokens that moved within the prompt.
+    params.n_cache_reuse = _CACHE_REUSE_TOKENS
     params.verbosity = _LOG_VERBOSITY
     if api_key:
         params.api_keys = [api_key]

@@ -11,7 +11,8 @@ original exception, with a message that names the setting to check:
 
 - a refused or unresolvable connection, or none within `model.connectTimeoutMs`:
   `BackendUnavailable`;
-- no answer (or no next piece) within `model.timeoutMs`: `BackendTimeout`;
+- no first piece within `model.firstTokenTimeoutMs` (the prompt is evaluated before it),
+  or no next piece within `model.timeoutMs` after that: `BackendTimeout`;
 - an HTTP error status (with the server's own error text), a broken stream, or a line that
   is not JSON: `BackendProtocolError`.
 
@@ -24,6 +25,7 @@ connection is dropped, so the model server notices and stops generating.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import os
@@ -47,12 +49,14 @@ _MAX_ERROR_CHARS = 300
 def new_client(model: ModelSettings, url: str) -> httpx.AsyncClient:
     """The HTTP client for one backend at `url`: keep-alive, with the model's timeouts.
 
-    Proxy settings from the environment apply to remote servers only: a proxy must never
-    see a prompt bound for a server on this machine. `model.url`'s userinfo becomes basic
-    auth here, since backends keep the URL without it (`context.urls`).
+    Its read timeout is the first-token deadline (the longer of the two), since a server
+    may say nothing while it evaluates the prompt; `stream_json` holds later pieces to the
+    gap of `model.timeoutMs`. Proxy settings from the environment apply to remote servers
+    only: a proxy must never see a prompt bound for a server on this machine. `model.url`'s
+    userinfo becomes basic auth here, since backends keep the URL without it (`context.urls`).
     """
     connect_s = model.connect_timeout_ms / 1000
-    read_s = model.timeout_ms / 1000
+    read_s = max(model.first_token_timeout_ms, model.timeout_ms) / 1000
     credentials = basic_auth(model.url)
     return httpx.AsyncClient(
         auth=httpx.BasicAuth(*credentials) if credentials else None,
@@ -116,11 +120,13 @@ async def stream_json(
     framing: Framing,
     server: str,
     headers: Mapping[str, str] | None = None,
+    gap_ms: int | None = None,
 ) -> AsyncGenerator[dict[str, Any], None]:
     """POST `payload` to `url` and yield each JSON object of the streamed answer.
 
     `server` names what should be listening (e.g. "llama-server") for the hint in a
-    connection error.
+    connection error. After the first object, each next one must come within `gap_ms`
+    (None: the client's read timeout alone).
     """
     try:
         request = client.build_request("POST", url, json=payload, headers=headers)
@@ -130,7 +136,9 @@ async def stream_json(
                 body = (await response.aread()).decode("utf-8", errors="replace")
                 raise HttpStatusError(url, response.status_code, _error_text(body))
             parse = _sse_events if framing == "sse" else _ndjson_objects
-            async with aclosing(parse(response.aiter_lines(), url)) as objects:
+            async with aclosing(
+                _within_gap(parse(response.aiter_lines(), url), gap_ms, url)
+            ) as objects:
                 async for obj in objects:
                     yield obj
         finally:
@@ -146,8 +154,9 @@ async def stream_json(
         ) from exc
     except httpx.TimeoutException as exc:
         raise BackendTimeout(
-            f"model.timeoutMs: {_origin(url)} did not answer within "
-            f"{_timeout_ms(client, exc)} ms (raise model.timeoutMs or use a smaller model)"
+            f"model.firstTokenTimeoutMs: {_origin(url)} did not answer within "
+            f"{_timeout_ms(client, exc)} ms (raise model.firstTokenTimeoutMs, lower "
+            "context.maxPromptTokens or use a smaller model)"
         ) from exc
     except httpx.HTTPError as exc:
         raise BackendProtocolError(f"{url}: the connection broke mid-answer ({exc})") from exc
@@ -172,6 +181,24 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Resp
         return await client.send(request, stream=True)
     except httpx.RemoteProtocolError:
         return await client.send(request, stream=True)
+
+
+async def _within_gap(
+    objects: AsyncGenerator[dict[str, Any], None], gap_ms: int | None, url: str
+) -> AsyncGenerator[dict[str, Any], None]:
+    """`objects`, each after the first within `gap_ms` of the one before."""
+    async with aclosing(objects):
+        obj = await anext(objects, None)
+        while obj is not None:
+            yield obj
+            try:
+                async with asyncio.timeout(None if gap_ms is None else gap_ms / 1000):
+                    obj = await anext(objects, None)
+            except TimeoutError as exc:
+                raise BackendTimeout(
+                    f"model.timeoutMs: {_origin(url)} sent no next piece within {gap_ms} ms "
+                    "(raise model.timeoutMs or use a smaller model)"
+                ) from exc
 
 
 async def _sse_events(lines: AsyncIterator[str], url: str) -> AsyncGenerator[dict[str, Any], None]:

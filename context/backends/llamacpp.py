@@ -18,8 +18,9 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
-from context.backends import GenerationRequest, stop_sequences
+from context.backends import GenerationRequest, report_usage, stop_sequences
 from context.backends.http import HttpStatusError, auth_headers, join_url, new_client, stream_json
+from context.backends.throughput import llamacpp_usage
 from context.prompt.templates import Template
 from context.settings import ModelSettings
 from context.urls import without_credentials
@@ -63,7 +64,7 @@ class LlamaCppBackend:
         if self.is_using_infill:
             try:
                 body = _infill_body(request, self.template)
-                async with aclosing(self._pieces("/infill", body, headers)) as it:
+                async with aclosing(self._pieces("/infill", body, headers, request)) as it:
                     async for piece in it:
                         yield piece
                 return
@@ -78,7 +79,7 @@ class LlamaCppBackend:
                     self.template.name,
                 )
         body = _completion_body(request, self.template)
-        async with aclosing(self._pieces("/completion", body, headers)) as pieces:
+        async with aclosing(self._pieces("/completion", body, headers, request)) as pieces:
             async for piece in pieces:
                 yield piece
 
@@ -87,7 +88,11 @@ class LlamaCppBackend:
         await self._client.aclose()
 
     async def _pieces(
-        self, endpoint: str, body: dict[str, Any], headers: dict[str, str]
+        self,
+        endpoint: str,
+        body: dict[str, Any],
+        headers: dict[str, str],
+        request: GenerationRequest,
     ) -> AsyncGenerator[str, None]:
         events = stream_json(
             self._client,
@@ -96,17 +101,22 @@ class LlamaCppBackend:
             framing="sse",
             server=self._server_hint,
             headers=headers,
+            gap_ms=self._model.timeout_ms,
         )
         # The event with `"stop": true` is the last; the stream is read to its end (the
         # server closes it right away) so that the connection goes back to the pool.
         async with aclosing(events):
             async for event in events:
+                if event.get("stop"):
+                    report_usage(request, llamacpp_usage(event))
                 content = event.get("content")
                 if isinstance(content, str) and content:
                     yield content
 
 
 def _infill_body(request: GenerationRequest, template: Template) -> dict[str, Any]:
+    # The whole prefix goes in `input_prefix`: the server appends a `prompt` to the prefix,
+    # before the suffix, so sending the cursor line's head apart would save nothing.
     return {
         "input_prefix": request.prefix,
         "input_suffix": request.suffix,

@@ -11,8 +11,9 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
-from context.backends import GenerationRequest, stop_sequences
+from context.backends import GenerationRequest, report_usage, stop_sequences
 from context.backends.http import auth_headers, join_url, new_client, stream_json
+from context.backends.throughput import ollama_usage
 from context.errors import BackendUnavailable
 from context.prompt.templates import Template
 from context.settings import ModelSettings
@@ -45,7 +46,8 @@ class OllamaBackend:
             "raw": True,
             "stream": True,
             "options": {
-                "num_predict": request.max_tokens,
+                # Ollama reads 0 as "no limit": a warm-up asks for one token.
+                "num_predict": max(1, request.max_tokens),
                 "temperature": request.temperature,
                 "stop": stop_sequences(self.template.stop, request),
             },
@@ -57,9 +59,11 @@ class OllamaBackend:
             framing="ndjson",
             server="ollama (`ollama serve`)",
             headers=auth_headers(self._model),
+            gap_ms=self._model.timeout_ms,
         )
         async with aclosing(events):
             async for event in events:
+                report_usage(request, ollama_usage(event))
                 piece = event.get("response")
                 if isinstance(piece, str) and piece:
                     yield piece

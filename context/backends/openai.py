@@ -18,9 +18,10 @@ from typing import Any
 
 import httpx
 
-from context.backends import GenerationRequest, stop_sequences
+from context.backends import GenerationRequest, report_usage, stop_sequences
 from context.backends.candidates import sequential_candidates
 from context.backends.http import HttpStatusError, auth_headers, new_client, openai_url, stream_json
+from context.backends.throughput import openai_usage
 from context.prompt.templates import Template
 from context.settings import ModelSettings
 from context.urls import without_credentials
@@ -133,7 +134,8 @@ async def openai_events(
     while True:
         full = {
             **body,
-            "max_tokens": request.max_tokens,
+            # OpenAI-compatible servers refuse 0: a warm-up asks for one token.
+            "max_tokens": max(1, request.max_tokens),
             "temperature": request.temperature,
             "stream": True,
         }
@@ -149,10 +151,12 @@ async def openai_events(
             framing="sse",
             server="the OpenAI-compatible server",
             headers=auth_headers(model),
+            gap_ms=model.timeout_ms,
         )
         try:
             async with aclosing(events):
                 async for event in events:
+                    report_usage(request, openai_usage(event))
                     yield event
             return
         except HttpStatusError as exc:

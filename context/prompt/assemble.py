@@ -3,8 +3,14 @@
 `build_prompt` splits `ContextSettings.max_prompt_tokens` between the code before the cursor,
 the code after it and retrieved snippets by `prefix_share` and `suffix_share` (repository
 context gets the rest); a part that needs less than its share gives the rest to the others.
-The template lays the prompt out stable-first (repository context, then prefix, then suffix),
-so a model server's prompt cache survives typing.
+The layout is cache-aware, ordered by how rarely each part changes, so that a model
+server's prompt cache (llama.cpp's `cache_prompt`, vLLM's prefix caching, Ollama's reuse)
+sees a long common start from one request to the next: repository context first (in an
+order that does not follow scores), then the prefix window, whose first line is anchored
+at a multiple of a step (an eighth of the window, at most `ANCHOR_LINES`) so that it moves
+in coarse steps as the cursor moves, then the suffix; with a FIM template the cursor line's
+head (`Prompt.tail`) comes last, after the middle marker, so typing on a line changes only
+the prompt's end.
 
 Guarantees:
 
@@ -24,6 +30,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from context.document import Document
 from context.prompt.templates import Template
@@ -34,6 +41,9 @@ from context.snippet import Snippet
 # Tokens that a snippet's label costs beyond its text and path, as an estimate used while
 # choosing snippets; the final exact count corrects any difference.
 _LABEL_TOKENS = 6
+
+ANCHOR_LINES = 16
+"""The longest step in which the prefix window's first line moves."""
 
 # The order in which sources' snippets are laid out, most stable first.
 _SOURCE_ORDER = {"definition": 0, "scope": 1, "similar": 2, "recent": 3}
@@ -66,6 +76,8 @@ class Prompt:
     sections: tuple[Section, ...]
     n_tokens: int
     budget_tokens: int
+    tail: str = ""
+    """The end of `prefix` that the layout put last (after the FIM middle marker)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,8 @@ class ContextReport:
 
     prompt: Prompt
     elapsed_ms: float
+    cost: dict[str, Any] | None = None
+    """What sending the prompt would cost now (`context.pipeline.Cost.as_dict`), where known."""
 
 
 def build_prompt(
@@ -119,7 +133,7 @@ def build_prompt(
         wants=(prefix.n_tokens(), suffix.n_tokens(), sum(costs)),
         shares=(settings.prefix_share, settings.suffix_share),
     )
-    n_prefix = prefix.fitting(prefix_quota)
+    n_prefix = _anchored(prefix.fitting(prefix_quota), cursor_line)
     n_suffix = suffix.fitting(suffix_quota)
     if path:
         window = (cursor_line - n_prefix + 1, cursor_line + n_suffix - 1)
@@ -132,12 +146,21 @@ def build_prompt(
     # boundaries, and templates label snippets their own way): count the rendered prompt
     # and give back tokens until it fits: the weakest snippet first, then suffix lines,
     # then prefix lines from the top, then the file labels.
+    head = prefix.pieces[0] if template.is_fim else ""
     while True:
         prefix_text = prefix.text(n_prefix)
         suffix_text = suffix.text(n_suffix)
         laid_out = _laid_out(chosen)
-        text = template.render(
-            prefix_text, suffix_text, laid_out, repo_name=label_repo, path=label_path
+        tail = head if n_prefix > 0 else ""
+        text = (
+            template.render(
+                prefix_text[: len(prefix_text) - len(tail)],
+                suffix_text,
+                laid_out,
+                repo_name=label_repo,
+                path=label_path,
+            )
+            + tail
         )
         n_tokens = count_tokens(text)
         excess = n_tokens - budget
@@ -164,7 +187,22 @@ def build_prompt(
         sections=sections,
         n_tokens=n_tokens,
         budget_tokens=budget,
+        tail=tail,
     )
+
+
+def _anchored(n_prefix: int, cursor_line: int) -> int:
+    """`n_prefix` pieces or fewer, so that the window's first line is a multiple of a step
+    of up to `ANCHOR_LINES` lines; a window that reaches the file's first line is kept whole.
+
+    The step is an eighth of the window, so that anchoring gives up little of a small one.
+    """
+    first_line = cursor_line - n_prefix + 1
+    step = min(ANCHOR_LINES, n_prefix // 8)
+    if step <= 1 or first_line <= 0:
+        return n_prefix
+    anchor = -(-first_line // step) * step
+    return max(1, cursor_line - anchor + 1)
 
 
 @dataclass(frozen=True)

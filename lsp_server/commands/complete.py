@@ -4,7 +4,9 @@ It runs the same pipeline as `textDocument/inlineCompletion` on the file as it i
 with the settings of its project root (`--root`, or the nearest directory holding `.git`,
 `pyproject.toml`, `package.json`, ...) and the model overrides. Output: the suggestion's
 text; with `--json` an object with its text, range (1-based lines and columns), backend,
-timings, problems and policy actions; with `--explain` a short summary for people.
+timings, problems and policy actions, and its cost (prompt tokens evaluated and reused,
+time to the first token, whether the answer came from the model); with `--explain` a
+short summary for people.
 
 When the default model is not installed yet, it is installed first, as `fillin install-model`
 does (pip's lines on stderr). Exit status: 0 when the pipeline ran (even if it had nothing to
@@ -126,6 +128,7 @@ def result_json(result: CompletionResult, document: Document) -> dict[str, Any]:
         "actions": list(best.actions) if best else [],
         "rejected": [{"reason": r.reason, "text": r.text} for r in result.rejected],
         "promptTokens": result.prompt.n_tokens if result.prompt else None,
+        "cost": result.cost.as_dict() if result.cost else None,
         "error": str(result.error) if result.error else None,
     }
 
@@ -152,6 +155,11 @@ def format_summary(result: CompletionResult, document: Document, offset: int, te
         f"time: context {timings.context_ms:.0f} ms, first token {first}, "
         f"total {timings.total_ms:.0f} ms"
     )
+    if result.cost is not None and result.cost.n_prompt_evaluated is not None:
+        lines.append(
+            f"cost: {result.cost.n_prompt_evaluated} prompt tokens evaluated, "
+            f"{result.cost.n_prompt_reused} reused, from the {result.cost.source}"
+        )
     if result.error is not None:
         lines.append(f"error: {result.error}")
     for rejected in result.rejected:

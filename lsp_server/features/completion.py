@@ -24,6 +24,7 @@ from lsprotocol import types
 from context.document import Document, Encoding
 from context.pipeline import CompletionRequest, CompletionResult, Suggestion, complete
 from lsp_server.convert import lsp_accept_command, lsp_range
+from lsp_server.prepare import before_request
 from lsp_server.results import report_result
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
@@ -39,6 +40,7 @@ def register(server: FillinServer) -> None:
 
 async def completion(ls: FillinServer, params: types.CompletionParams) -> types.CompletionList:
     """Offer the model's suggestion at the cursor as one completion item."""
+    before_request(ls.state)
     document, offset = snapshot_at(ls.state, params.text_document, params.position)
     engine = ls.state.engine_for(document)
     if not engine.settings.completion.completion_items:

@@ -2,7 +2,10 @@
 
 Params `{"textDocument": {"uri"}, "position"}`; result `{"prompt", "sections": [{"source",
 "path", "startLine", "endLine", "tokens", "text"}], "tokensUsed", "budgetTokens",
-"elapsedMs"}` (lines 1-based), the same data as `fillin context FILE:LINE:COL --json`,
+"elapsedMs", "cost": {"source", "promptTokens", "promptTokensEvaluated",
+"promptTokensReused", "firstTokenMs", "budgetTokens"}}` (lines 1-based; the cost is what
+sending the prompt now would take, as estimated from the server's measured rate and what
+it has cached), the same data as `fillin context FILE:LINE:COL --json`,
 since both come from `context.pipeline.report_context`.
 """
 

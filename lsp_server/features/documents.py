@@ -13,6 +13,7 @@ import dataclasses
 from lsprotocol import types
 
 from lsp_server.convert import from_lsp_changes, from_lsp_document, uri_to_path
+from lsp_server.prepare import warm_up
 from lsp_server.server import FillinServer
 
 
@@ -31,6 +32,7 @@ def did_open(ls: FillinServer, params: types.DidOpenTextDocumentParams) -> None:
     folder = ls.state.folder_for(document.path)
     if folder is not None and folder.workspace is not None:
         folder.workspace.open_document(document)
+    warm_up(ls.state, document)
 
 
 def did_change(ls: FillinServer, params: types.DidChangeTextDocumentParams) -> None:

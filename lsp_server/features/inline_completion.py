@@ -13,6 +13,7 @@ from lsprotocol import types
 
 from context.pipeline import CompletionRequest, complete
 from lsp_server.convert import lsp_inline_completion_list
+from lsp_server.prepare import after_answer, before_request
 from lsp_server.results import report_result
 from lsp_server.server import FillinServer
 from lsp_server.snapshot import snapshot_at
@@ -29,10 +30,12 @@ async def inline_completion(
     ls: FillinServer, params: types.InlineCompletionParams
 ) -> types.InlineCompletionList:
     """Suggest text to insert at the cursor."""
+    before_request(ls.state)
     document, offset = snapshot_at(ls.state, params.text_document, params.position)
     is_automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
     request = CompletionRequest(document, offset, "automatic" if is_automatic else "invoked")
     with ls.state.superseding(document.uri):
         result = await complete(ls.state.engine_for(document), request)
     report_result(ls, request, result, "inline")
+    after_answer(ls.state, request, result)
     return lsp_inline_completion_list(result, document, ls.state.encoding)

@@ -62,10 +62,13 @@ def model_server() -> Iterator[ModelServer]:
 def model_settings(server: ModelServer, **model: Any) -> dict[str, Any]:
     """Settings that point fillin at the loopback model server through `/v1/completions`.
 
-    Repository context is off so that prompts hold exactly the file's text.
+    Repository context is off so that prompts hold exactly the file's text, and warm-ups
+    and speculative suggestions are off so that the stand-in sees only the requests a test
+    makes (the tests of those turn them on).
     """
     return {
         "model": {"backend": "openai", "url": f"{server.url}/v1", "name": "scripted", **model},
+        "completion": {"warmUp": False},
         "context": {"repository": False},
         "index": {"enabled": False},
     }

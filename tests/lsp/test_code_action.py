@@ -157,10 +157,11 @@ async def test_fim_prompt_has_the_comment_before_the_cursor_and_a_larger_budget(
 
     (request,) = model_server.completion_requests
     prompt = request.body["prompt"]
-    assert "    # add one line per order with its id and total\n     <SUF>\n" in prompt
+    # The cursor line's head (its indentation) comes last, after the middle marker.
+    assert "    # add one line per order with its id and total\n <SUF>\n" in prompt
     assert prompt.endswith(
         '\n\n\n    return "\\n".join(lines)\n\n\ndef count(orders: list[Order])'
-        " -> int:\n    return len(orders)\n <MID>"
+        " -> int:\n    return len(orders)\n <MID>    "
     )
     assert request.body["max_tokens"] >= 512
 

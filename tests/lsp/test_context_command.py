@@ -62,8 +62,12 @@ def test_the_command_prints_json(ledger: Path, capsys: pytest.CaptureFixture[str
     status = main(["context", f"{path}:{line}:{column}", "--json", "--budget", "512"])
     assert status == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"prompt", "sections", "tokensUsed", "budgetTokens", "elapsedMs"}
+    assert set(data) == {"prompt", "sections", "tokensUsed", "budgetTokens", "elapsedMs", "cost"}
     assert data["budgetTokens"] == 512 and data["tokensUsed"] <= 512
+    # A fresh server has nothing cached: all of the prompt is to be evaluated.
+    cost = data["cost"]
+    assert (cost["promptTokensEvaluated"], cost["promptTokensReused"]) == (data["tokensUsed"], 0)
+    assert cost["firstTokenMs"] > 0
     section = data["sections"][-2]
     assert section["source"] == "prefix" and section["path"] == "src/ledger/reports/monthly.py"
     assert section["endLine"] == line

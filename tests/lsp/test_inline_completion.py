@@ -67,9 +67,10 @@ async def test_fim_prompt_holds_prefix_and_suffix_in_template_order(
 
     (request,) = model_server.completion_requests
     before, after = opened.text.split('"""The price of every item times its quantity."""\n    ')
-    before += '"""The price of every item times its quantity."""\n    '
+    before += '"""The price of every item times its quantity."""\n'
     assert request.path == "/v1/completions"
-    assert request.body["prompt"] == f"<PRE> # path: {CART_PATH}\n{before} <SUF>{after} <MID>"
+    # The cursor line's head (its indentation) comes last, after the middle marker.
+    assert request.body["prompt"] == f"<PRE> # path: {CART_PATH}\n{before} <SUF>{after} <MID>    "
 
 
 async def test_prefix_only_prompt_is_the_text_before_the_cursor(
@@ -166,11 +167,13 @@ async def test_newer_request_supersedes_the_older_one(
         client.text_document_inline_completion_async(inline_params(opened))
     )
     assert await model_server.await_for(lambda s: len(s.completion_requests) == 1)
-    newer = await inline_completion(client, opened)
+    # At another position: a request at the same one would share the older one's answer.
+    elsewhere = types.Position(line=opened.position.line, character=0)
+    newer = await inline_completion(client, opened, position=elsewhere)
 
     with pytest.raises(JsonRpcException, match="cancel"):
         await older
-    assert [item.insert_text for item in items_of(newer)] == ["return 0"]
+    assert [item.insert_text for item in items_of(newer)] == ["return 0\n"]
     assert await model_server.await_for(lambda s: s.completion_requests[0].disconnected)
 
 

@@ -71,6 +71,9 @@ async def test_notifications_are_stored_and_reported_by_fillin_stats(
     model_server.replies = ["urn label\n"]
     settings = model_settings(model_server, template="codellama", name="scripted-coder")
     settings["index"] = {"enabled": False, "directory": str(tmp_path)}
+    # Three distinct suggestions at one position: without the suggestion cache, which
+    # would answer the second and third from the first.
+    settings["completion"] = {"cache": False, "warmUp": False}
     await initialize(client, settings)
     opened = open_fixture(client, MENU)
 

@@ -107,9 +107,32 @@ async def test_a_stalled_server_times_out(kind: str, scripted: Scripted) -> None
     path, chunks = ENDPOINTS[kind]
     async with scripted({path: Reply(chunks=chunks, first_delay_s=2.0)}) as server:
         with pytest.raises(BackendTimeout) as caught:
-            await collect(make(kind, server.url, timeout_ms=150))
+            await collect(make(kind, server.url, first_token_timeout_ms=150, timeout_ms=150))
     assert "did not answer within 150 ms" in str(caught.value)
+    assert str(caught.value).startswith("model.firstTokenTimeoutMs: ")
+
+
+@pytest.mark.parametrize("kind", sorted(ENDPOINTS))
+async def test_a_cold_prompt_may_take_longer_than_the_gap_between_pieces(
+    kind: str, scripted: Scripted
+) -> None:
+    """The stand-in sends its headers at once and its first piece 0.4 s later, as llama.cpp
+    does while it evaluates a prompt; the 150 ms gap only counts after that first piece."""
+    path, chunks = ENDPOINTS[kind]
+    async with scripted({path: Reply(chunks=[b"".join(chunks)], delay_s=0.4)}) as server:
+        text = await collect(make(kind, server.url, timeout_ms=150))
+    assert text == "1"
+
+
+@pytest.mark.parametrize("kind", sorted(ENDPOINTS))
+async def test_a_stall_between_pieces_times_out_on_the_gap(kind: str, scripted: Scripted) -> None:
+    path, chunks = ENDPOINTS[kind]
+    stalled = Reply(chunks=[chunks[0], *chunks], delay_s=0.4)
+    async with scripted({path: stalled}) as server:
+        with pytest.raises(BackendTimeout) as caught:
+            await collect(make(kind, server.url, timeout_ms=150))
     assert str(caught.value).startswith("model.timeoutMs: ")
+    assert "no next piece within 150 ms" in str(caught.value)
 
 
 @pytest.mark.parametrize("kind", sorted(ENDPOINTS))

@@ -97,7 +97,7 @@ def test_the_prefix_is_cut_at_a_line_start_and_the_suffix_at_a_line_end() -> Non
     assert sources == ["prefix", "suffix"]
 
 
-def test_context_comes_first_then_prefix_then_suffix() -> None:
+def test_context_comes_first_then_prefix_then_suffix_then_the_cursor_line() -> None:
     document, offset = _document("import pricing\n\ntotal = pricing.$0\n\nprint(total)\n")
     snippet = Snippet(
         "definition", "shop/pricing.py", 3, 3, "def apply_discount(p: float) -> float:\n"
@@ -108,9 +108,14 @@ def test_context_comes_first_then_prefix_then_suffix() -> None:
     text = prompt.text
     assert (
         text.index("def apply_discount")
-        < text.index("total = pricing.")
+        < text.index("import pricing")
         < text.index("print(total)")
+        < text.index("<|fim_middle|>")
     )
+    # The cursor line's head, the part that typing changes, comes last.
+    assert text.endswith("<|fim_middle|>total = pricing.")
+    assert prompt.tail == "total = pricing."
+    assert prompt.prefix.endswith("total = pricing.")
     assert "<|file_sep|>shop/pricing.py" in text
     assert [s.source for s in prompt.sections] == ["definition", "prefix", "suffix"]
 
@@ -196,3 +201,20 @@ def test_labels_longer_than_the_budget_are_dropped() -> None:
         prompt = build_prompt(document, offset, settings, template, repo_name="r", path=long_path)
         assert prompt.n_tokens <= 64
         assert prompt.prefix == "x = "
+
+
+def test_the_prefix_window_moves_in_coarse_steps_as_the_cursor_moves_down() -> None:
+    """Moving the cursor down a line mostly keeps the window's first line, so the start of
+    the prompt (what a model server has cached) stays the same: six cursor lines see at
+    most one step of the window (without anchoring they would see six starts)."""
+    body = _numbered(400)
+    settings = ContextSettings(max_prompt_tokens=1024)
+    starts = set()
+    for line_idx in range(300, 306):
+        lines = body.splitlines(keepends=True)
+        text = "".join(lines[:line_idx]) + "x = $0\n" + "".join(lines[line_idx:])
+        document, offset = _document(text)
+        prompt = build_prompt(document, offset, settings, STARCODER)
+        starts.add(prompt.sections[-2].start_line)
+        assert prompt.n_tokens <= 1024
+    assert len(starts) <= 2
