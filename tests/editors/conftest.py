@@ -82,9 +82,11 @@ def drive(
 
 
 def scripted_settings(server: ModelServer) -> dict[str, Any]:
-    """Server settings for the scripted model server: exact text, no repository context."""
+    """Server settings for the scripted model server: exact text, no repository context, and
+    no warm-ups or speculative suggestions, so the stand-in sees only what the editor asks."""
     return {
         "model": {"backend": "openai", "url": f"{server.url}/v1", "name": "scripted"},
+        "completion": {"warmUp": False},
         "context": {"repository": False},
         "index": {"enabled": False},
     }

@@ -25,6 +25,13 @@ CART = "project/src/shop/cart.py"
 REPLY = "return sum(item.price * item.quantity for item in items)\n"
 
 
+def uncached(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings without the suggestion cache, so that asking again at the same position
+    reaches the model server (and sees its failure) instead of the remembered suggestion."""
+    settings["completion"] = {**settings.get("completion", {}), "cache": False}
+    return settings
+
+
 async def until(received: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     """Wait until `count` notifications arrived (they travel beside the responses)."""
     for _ in range(100):
@@ -49,7 +56,7 @@ async def test_a_failing_backend_is_reported_until_the_next_success(
 ) -> None:
     received = listen(client)
     model_server.replies = [REPLY]
-    await initialize(client, model_settings(model_server, template="codellama"))
+    await initialize(client, uncached(model_settings(model_server, template="codellama")))
     opened = open_fixture(client, CART)
 
     await inline_completion(client, opened)
@@ -77,7 +84,7 @@ async def test_completion_items_report_the_backend_too(
     received = listen(client)
     model_server.replies = [REPLY]
     model_server.status = 500
-    await initialize(client, model_settings(model_server, template="codellama"))
+    await initialize(client, uncached(model_settings(model_server, template="codellama")))
     opened = open_fixture(client, CART)
 
     assert not (await completion_items(client, opened)).items
