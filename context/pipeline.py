@@ -364,6 +364,8 @@ async def _complete(engine: Engine, request: CompletionRequest, started: float) 
         return _result(engine, started, prompt=prompt, context_ms=context_ms, error=exc)
     cost = None
     if runtime is not None:
+        if not request.is_speculative:
+            runtime.last_budget = prompt.budget_tokens
         label = "speculative suggestion" if request.is_speculative else ""
         cost = _account(
             runtime, prompt, reuse, usages, first_token_ms, is_warm_up=False, label=label
@@ -534,6 +536,17 @@ def _sized_prompt(
     if target_ms <= 0:
         return prompt, reuse
     n_now = runtime.throughput.tokens_within(target_ms)
+    if prompt.n_tokens - reuse.n_tokens <= n_now:
+        return prompt, reuse
+    # The last request's budget first: its prompt differs from this one only where the
+    # user typed, so the server has nearly all of it cached. Growing the budget on every
+    # keystroke would move the prompt's start each time; warm-ups grow it while idle.
+    last = runtime.last_budget
+    if last is not None and _MIN_BUDGET_TOKENS <= last < prompt.budget_tokens:
+        kept = _prompt(engine, document, offset, snippets, last)
+        kept_reuse = runtime.server_cache.reusable(kept.text)
+        if kept.n_tokens - kept_reuse.n_tokens <= n_now:
+            return kept, kept_reuse
     best = (prompt, reuse)
     for _ in range(3):
         prompt, reuse = best

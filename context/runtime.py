@@ -117,6 +117,9 @@ class ModelRuntime:
         self.throughput = Throughput()
         self.server_cache = ServerCache(n_slots)
         self.slots = Slots(n_slots)
+        self.last_budget: int | None = None
+        """The budget of the last prompt a real request sent: while it still fits the
+        target, keeping it keeps the prompt's start, which the server has cached."""
 
     def evaluated_by_now(self, n_tokens: int, started: float) -> int:
         """Tokens of a prompt of `n_tokens`, sent at `started` (perf_counter), that the
