@@ -76,7 +76,7 @@ from context.suggestion_cache import Hit, SuggestionCache
 from context.validation.view import EmptyView, IndexView, SymbolView
 
 if TYPE_CHECKING:
-    from context.prompt.assemble import ContextReport, Prompt
+    from context.prompt.assemble import Prompt
     from context.validation.policy import PolicyOutcome, Problem
     from context.workspace import Workspace
 
@@ -210,16 +210,15 @@ class Cost:
     first_token_ms: float | None = None
     budget_tokens: int | None = None
 
-    def as_dict(self) -> dict[str, object]:
-        """The cost as `fillin complete --json` and `fillin/context` show it."""
-        return {
-            "source": self.source,
-            "promptTokens": self.n_prompt_tokens,
-            "promptTokensEvaluated": self.n_prompt_evaluated,
-            "promptTokensReused": self.n_prompt_reused,
-            "firstTokenMs": None if self.first_token_ms is None else round(self.first_token_ms, 3),
-            "budgetTokens": self.budget_tokens,
-        }
+
+@dataclass(frozen=True)
+class ContextReport:
+    """What `fillin context` and the `fillin/context` request show: the prompt, how long
+    building it took, and what sending it now would cost, where a runtime knows."""
+
+    prompt: Prompt
+    elapsed_ms: float
+    cost: Cost | None = None
 
 
 @dataclass(frozen=True)
@@ -405,8 +404,6 @@ async def report_context(engine: Engine, document: Document, offset: int) -> Con
     (`promptTokensReused`), those it would evaluate, and the expected time to the first
     token at the measured rate.
     """
-    from context.prompt.assemble import ContextReport
-
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
     prompt = await asyncio.to_thread(_prompt, engine, document, offset, snippets)
@@ -421,7 +418,7 @@ async def report_context(engine: Engine, document: Document, offset: int) -> Con
             n_prompt_reused=reuse.n_tokens,
             first_token_ms=engine.runtime.throughput.expected_first_token_ms(n_evaluated),
             budget_tokens=prompt.budget_tokens,
-        ).as_dict()
+        )
     return ContextReport(prompt=prompt, elapsed_ms=_ms_since(started), cost=cost)
 
 

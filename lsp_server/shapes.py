@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from context.document import Document, Encoding
-from context.pipeline import ValidationReport
-from context.prompt.assemble import ContextReport
+from context.pipeline import CompletionResult, ContextReport, Cost, ValidationReport
 from lsp_server.convert import lsp_range
 
 if TYPE_CHECKING:
@@ -44,7 +43,48 @@ def context_report_json(report: ContextReport) -> dict[str, Any]:
         "tokensUsed": report.prompt.n_tokens,
         "budgetTokens": report.prompt.budget_tokens,
         "elapsedMs": round(report.elapsed_ms, 3),
-        **({"cost": report.cost} if report.cost is not None else {}),
+        **({"cost": cost_json(report.cost)} if report.cost is not None else {}),
+    }
+
+
+def completion_result_json(result: CompletionResult, document: Document) -> dict[str, Any]:
+    """A completion result as `fillin complete --json` prints it (1-based lines and columns,
+    as the command line takes them)."""
+    best = result.suggestions[0] if result.suggestions else None
+    timings = result.timings
+    return {
+        "text": best.text if best else None,
+        "id": best.id if best else None,
+        "range": _line_column_range(document, best.start_offset, best.end_offset) if best else None,
+        "backend": result.backend,
+        "timings": {
+            "contextMs": round(timings.context_ms, 3),
+            "firstTokenMs": (
+                None if timings.first_token_ms is None else round(timings.first_token_ms, 3)
+            ),
+            "totalMs": round(timings.total_ms, 3),
+        },
+        "stopReason": best.stop_reason if best else None,
+        "problems": [
+            {"kind": p.kind, "message": p.message} for p in (best.problems if best else ())
+        ],
+        "actions": list(best.actions) if best else [],
+        "rejected": [{"reason": r.reason, "text": r.text} for r in result.rejected],
+        "promptTokens": result.prompt.n_tokens if result.prompt else None,
+        "cost": cost_json(result.cost) if result.cost else None,
+        "error": str(result.error) if result.error else None,
+    }
+
+
+def cost_json(cost: Cost) -> dict[str, Any]:
+    """What an answer cost, as `fillin complete --json` and `fillin/context` show it."""
+    return {
+        "source": cost.source,
+        "promptTokens": cost.n_prompt_tokens,
+        "promptTokensEvaluated": cost.n_prompt_evaluated,
+        "promptTokensReused": cost.n_prompt_reused,
+        "firstTokenMs": None if cost.first_token_ms is None else round(cost.first_token_ms, 3),
+        "budgetTokens": cost.budget_tokens,
     }
 
 
@@ -177,3 +217,11 @@ def _summary_json(summary: Summary) -> dict[str, Any]:
         "firstTokenMs": _percentiles_json(summary.first_token_ms),
         "totalMs": _percentiles_json(summary.total_ms),
     }
+
+
+def _line_column_range(document: Document, start: int, end: int) -> dict[str, Any]:
+    def point(offset: int) -> dict[str, int]:
+        line_idx, column = document.position_at(offset, "utf-32")
+        return {"line": line_idx + 1, "column": column + 1}
+
+    return {"start": point(start), "end": point(end)}

@@ -30,7 +30,6 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
 from context.document import Document
 from context.prompt.templates import Template
@@ -78,16 +77,6 @@ class Prompt:
     budget_tokens: int
     tail: str = ""
     """The end of `prefix` that the layout put last (after the FIM middle marker)."""
-
-
-@dataclass(frozen=True)
-class ContextReport:
-    """What `fillin context` and the `fillin/context` request show: a prompt and its timing."""
-
-    prompt: Prompt
-    elapsed_ms: float
-    cost: dict[str, Any] | None = None
-    """What sending the prompt would cost now (`context.pipeline.Cost.as_dict`), where known."""
 
 
 def build_prompt(

@@ -20,7 +20,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsp_server.overrides import add_model_options, model_overrides
 
@@ -79,6 +79,7 @@ async def _complete(
     from context.errors import BackendUnavailable, DefaultModelMissing
     from context.pipeline import CompletionRequest, complete
     from lsp_server.commands.install_model import install_with_messages
+    from lsp_server.shapes import completion_result_json
     from lsp_server.standalone import open_engine
 
     async with open_engine(root, settings, with_index=not args.no_index) as engine:
@@ -93,7 +94,7 @@ async def _complete(
                 return 1
             result = await complete(engine, request)
     if args.json:
-        print(json.dumps(result_json(result, document), indent=2))
+        print(json.dumps(completion_result_json(result, document), indent=2))
     elif args.explain:
         print(format_summary(result, document, offset, engine.backend.template.name))
     elif result.suggestions:
@@ -103,34 +104,6 @@ async def _complete(
             print(f"fillin complete: {result.error}", file=sys.stderr)
         return 1
     return 0
-
-
-def result_json(result: CompletionResult, document: Document) -> dict[str, Any]:
-    """A completion result as the JSON object `--json` prints."""
-    best = result.suggestions[0] if result.suggestions else None
-    timings = result.timings
-    return {
-        "text": best.text if best else None,
-        "id": best.id if best else None,
-        "range": _range_json(document, best.start_offset, best.end_offset) if best else None,
-        "backend": result.backend,
-        "timings": {
-            "contextMs": round(timings.context_ms, 3),
-            "firstTokenMs": (
-                None if timings.first_token_ms is None else round(timings.first_token_ms, 3)
-            ),
-            "totalMs": round(timings.total_ms, 3),
-        },
-        "stopReason": best.stop_reason if best else None,
-        "problems": [
-            {"kind": p.kind, "message": p.message} for p in (best.problems if best else ())
-        ],
-        "actions": list(best.actions) if best else [],
-        "rejected": [{"reason": r.reason, "text": r.text} for r in result.rejected],
-        "promptTokens": result.prompt.n_tokens if result.prompt else None,
-        "cost": result.cost.as_dict() if result.cost else None,
-        "error": str(result.error) if result.error else None,
-    }
 
 
 # How many lines before the cursor `--explain` shows above the suggestion.
@@ -189,11 +162,3 @@ def _shortened(text: str, n_chars: int = 160) -> str:
     """`text` on one line, cut to about `n_chars` characters."""
     flat = text.replace("\n", "\\n")
     return flat if len(flat) <= n_chars else flat[: n_chars - 3] + "..."
-
-
-def _range_json(document: Document, start: int, end: int) -> dict[str, Any]:
-    def point(offset: int) -> dict[str, int]:
-        line_idx, column = document.position_at(offset, "utf-32")
-        return {"line": line_idx + 1, "column": column + 1}
-
-    return {"start": point(start), "end": point(end)}

@@ -20,8 +20,7 @@ from pathlib import Path
 
 from context.document import Document
 from context.errors import FillinError
-from context.pipeline import report_context
-from context.prompt.assemble import ContextReport
+from context.pipeline import ContextReport, report_context
 from context.settings import Settings
 from lsp_server.shapes import context_report_json
 from lsp_server.standalone import (

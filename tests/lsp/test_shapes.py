@@ -8,7 +8,8 @@ from pathlib import Path
 
 from context.document import Document
 from context.evaluate import Attempt, EvalOptions, EvalReport, Hole
-from context.prompt.assemble import ContextReport, build_prompt
+from context.pipeline import ContextReport
+from context.prompt.assemble import build_prompt
 from context.prompt.templates import TEMPLATES
 from context.settings import ContextSettings
 from context.stats import StatsStore, SuggestionRecord
