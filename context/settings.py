@@ -95,6 +95,29 @@ class ModelSettings:
             "Longest wait to connect to the model server", _positive, "a positive integer"
         ),
     )
+    stream_deadline_ms: int = field(
+        default=30_000,
+        metadata=_meta(
+            "Longest time one answer may take from the request to its last byte, "
+            "however steadily it streams",
+            _positive,
+            "a positive integer",
+        ),
+    )
+    max_line_bytes: int = field(
+        default=262_144,
+        metadata=_meta(
+            "Longest line (one streamed event) read from the model server",
+            _positive,
+            "a positive integer",
+        ),
+    )
+    max_answer_bytes: int = field(
+        default=8_388_608,
+        metadata=_meta(
+            "Most bytes read from the model server for one answer", _positive, "a positive integer"
+        ),
+    )
     stop: tuple[str, ...] = field(
         default=(), metadata=_meta("Extra stop strings, added to the template's")
     )
