@@ -44,7 +44,7 @@ import importlib
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -290,8 +290,9 @@ def _prefilter(engine: Engine, document: Document, offset: int) -> Rejected | No
 
 def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[Snippet]) -> Prompt:
     from context.prompt import build_prompt
+    from context.redact import redact_prompt
 
-    return build_prompt(
+    prompt = build_prompt(
         document,
         offset,
         engine.settings.context,
@@ -300,6 +301,11 @@ def _prompt(engine: Engine, document: Document, offset: int, snippets: Sequence[
         repo_name=engine.root.name if engine.root else "",
         path=relative_path(document, engine.root),
     )
+    if not engine.settings.privacy.redact_secrets:
+        return prompt
+    # Only the prompt's text changes: offsets still refer to the real document.
+    redacted, findings = redact_prompt(prompt)
+    return replace(redacted, redactions=findings)
 
 
 def _line_mode(engine: Engine, document: Document, offset: int) -> LineMode:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from context.document import Document
 from context.retrieve import retrieve_sync
@@ -34,6 +34,9 @@ from context.snippet import Snippet
 from context.templates import Template
 from context.tokens import count_tokens, keep_first_tokens, keep_last_tokens
 from context.workspace import Workspace
+
+if TYPE_CHECKING:
+    from context.redact import Finding
 
 # Tokens that a snippet's label costs beyond its text and path, as an estimate used while
 # choosing snippets; the final exact count corrects any difference.
@@ -70,6 +73,8 @@ class Prompt:
     sections: tuple[Section, ...]
     n_tokens: int
     budget_tokens: int
+    redactions: tuple[Finding, ...] = ()
+    """The secrets replaced by placeholders before the prompt left the process."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class ContextReport:
                 }
                 for s in self.prompt.sections
             ],
+            "redactions": [f.as_dict() for f in self.prompt.redactions],
             "tokensUsed": self.prompt.n_tokens,
             "budgetTokens": self.prompt.budget_tokens,
             "elapsedMs": round(self.elapsed_ms, 3),

@@ -269,6 +269,19 @@ class StatsSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """What is kept out of prompts."""
+
+    redact_secrets: bool = field(
+        default=True,
+        metadata=_meta(
+            "Replace credentials (API keys, tokens, private keys, URL passwords) in prompts "
+            "by `<redacted:KIND>` before they leave the process, for every backend"
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The root of fillin's settings."""
 
@@ -278,6 +291,7 @@ class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     stats: StatsSettings = field(default_factory=StatsSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     log_level: Literal["error", "warning", "info", "debug"] = field(
         default="info", metadata=_meta("Log verbosity")
     )

@@ -70,7 +70,9 @@ def test_the_command_prints_json(ledger: Path, capsys: pytest.CaptureFixture[str
     status = main(["context", f"{path}:{line}:{column}", "--json", "--budget", "512"])
     assert status == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"prompt", "sections", "tokensUsed", "budgetTokens", "elapsedMs"}
+    keys = {"prompt", "sections", "redactions", "tokensUsed", "budgetTokens", "elapsedMs"}
+    assert set(data) == keys
+    assert data["redactions"] == []
     assert data["budgetTokens"] == 512 and data["tokensUsed"] <= 512
     section = data["sections"][-2]
     assert section["source"] == "prefix" and section["path"] == "src/ledger/reports/monthly.py"
