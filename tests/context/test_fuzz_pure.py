@@ -66,9 +66,7 @@ def test_validate_returns_problems_inside_the_suggestion(
     text: str, where: float, suggestion: str, language: str
 ) -> None:
     offset = round(where * len(text))
-    document = Document(
-        uri=f"file:///fuzz.{EXTENSIONS[language]}", text=text, language_id=language
-    )
+    document = Document(uri=f"file:///fuzz.{EXTENSIONS[language]}", text=text, language_id=language)
     started = time.perf_counter()
     problems = validate(document, offset, suggestion, EmptyView(), ValidationSettings())
     assert time.perf_counter() - started < LIMIT_S
