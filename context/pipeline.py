@@ -56,7 +56,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -494,11 +494,12 @@ def _prompt(
     budget_tokens: int | None = None,
 ) -> Prompt:
     from context.prompt.assemble import build_prompt
+    from context.prompt.redact import redact_prompt
 
     settings = engine.settings.context
     if budget_tokens is not None and budget_tokens < settings.max_prompt_tokens:
         settings = dataclasses.replace(settings, max_prompt_tokens=budget_tokens)
-    return build_prompt(
+    prompt = build_prompt(
         document,
         offset,
         settings,
@@ -507,6 +508,11 @@ def _prompt(
         repo_name=engine.root.name if engine.root else "",
         path=relative_path(document, engine.root),
     )
+    if not engine.settings.privacy.redact_secrets:
+        return prompt
+    # Only the prompt's text changes: offsets still refer to the real document.
+    redacted, findings = redact_prompt(prompt)
+    return replace(redacted, redactions=findings)
 
 
 def _sized_prompt(

@@ -155,6 +155,29 @@ class ModelSettings:
             "Longest wait to connect to the model server", _positive, "a positive integer"
         ),
     )
+    stream_deadline_ms: int = field(
+        default=30_000,
+        metadata=_meta(
+            "Longest time one answer may take from the request to its last byte, "
+            "however steadily it streams",
+            _positive,
+            "a positive integer",
+        ),
+    )
+    max_line_bytes: int = field(
+        default=262_144,
+        metadata=_meta(
+            "Longest line (one streamed event) read from the model server",
+            _positive,
+            "a positive integer",
+        ),
+    )
+    max_answer_bytes: int = field(
+        default=8_388_608,
+        metadata=_meta(
+            "Most bytes read from the model server for one answer", _positive, "a positive integer"
+        ),
+    )
     stop: tuple[str, ...] = field(
         default=(), metadata=_meta("Extra stop strings, added to the template's")
     )
@@ -332,6 +355,19 @@ class StatsSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """What is kept out of prompts."""
+
+    redact_secrets: bool = field(
+        default=True,
+        metadata=_meta(
+            "Replace credentials (API keys, tokens, private keys, URL passwords) in prompts "
+            "by `<redacted:KIND>` before they leave the process, for every backend"
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The root of fillin's settings."""
 
@@ -341,6 +377,7 @@ class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     stats: StatsSettings = field(default_factory=StatsSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     log_level: Literal["error", "warning", "info", "debug"] = field(
         default="info", metadata=_meta("Log verbosity")
     )

@@ -12,11 +12,13 @@ Requests: `fillin/context` and `fillin/validate`. Other features declare their o
 
 from __future__ import annotations
 
+import types as pytypes
 from typing import Any
 
 import attrs
+import cattrs
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.protocol import LanguageServerProtocol
 
 CONTEXT = "fillin/context"
@@ -93,6 +95,29 @@ class FillinProtocol(LanguageServerProtocol):
     def get_message_type(self, method: str) -> type[Any] | None:  # type: ignore[override]
         """The attrs class that the message of `method` is structured into."""
         return _MESSAGES.get(method) or super().get_message_type(method)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """The message `data` structured; a request that cannot be is answered with an error.
+
+        pygls logs such a request and drops it, so the client would wait for an answer
+        that never comes (an editor's 30 s timeout); here it gets one at once, naming
+        the bad fields, and the message itself is then ignored.
+        """
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "id" not in data or "method" not in data:
+                raise
+            cause = exc.__cause__
+            where = (
+                "; ".join(cattrs.transform_error(cause))
+                if isinstance(cause, cattrs.ClassValidationError)
+                else str(cause)
+            )
+            error = JsonRpcInvalidParams(f"{data['method']}: invalid params ({where[:300]})")
+            self._send_response(data["id"], error=error.to_response_error())
+            # handle_message ignores a message of another JSON-RPC version.
+            return pytypes.SimpleNamespace(jsonrpc="ignored")
 
 
 def is_admitted(protocol: LanguageServerProtocol, message: Any) -> bool:

@@ -40,6 +40,10 @@ def context_report_json(report: ContextReport) -> dict[str, Any]:
             }
             for s in report.prompt.sections
         ],
+        "redactions": [
+            {"kind": f.kind, "source": f.source, "path": f.path, "line": f.line_idx + 1}
+            for f in report.prompt.redactions
+        ],
         "tokensUsed": report.prompt.n_tokens,
         "budgetTokens": report.prompt.budget_tokens,
         "elapsedMs": round(report.elapsed_ms, 3),

@@ -16,6 +16,12 @@ original exception, with a message that names the setting to check:
 - an HTTP error status (with the server's own error text), a broken stream, or a line that
   is not JSON: `BackendProtocolError`.
 
+Hard limits hold whatever the server sends: one answer ends within `model.streamDeadlineMs`
+(`BackendTimeout`), a line longer than `model.maxLineBytes` or an answer longer than
+`model.maxAnswerBytes` ends it (`BackendProtocolError`), and an error body is read only up
+to `MAX_ERROR_BODY_BYTES`. Lines are split here, not by httpx, so a line that never ends is
+never held in memory beyond its cap.
+
 A stream read to its end leaves its connection in the pool for the next request; a
 request that a stale pooled connection drops before any answer is sent once more. Closing
 the generator that `stream_json` returns (leaving an `async with aclosing(...)`
@@ -29,9 +35,10 @@ import asyncio
 import ipaddress
 import json
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Mapping
 from contextlib import aclosing
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -44,6 +51,33 @@ Framing = Literal["sse", "ndjson"]
 
 # The longest error text quoted from a server; error pages can be whole HTML documents.
 _MAX_ERROR_CHARS = 300
+
+MAX_ERROR_BODY_BYTES = 65_536
+"""The most bytes of an HTTP error answer that are read (its text is quoted, cut short)."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    """What one answer may cost: wall time from the request, line length, total size."""
+
+    deadline_ms: int
+    max_line_bytes: int
+    max_answer_bytes: int
+
+    @classmethod
+    def of(cls, model: ModelSettings) -> StreamLimits:
+        """The limits that the model settings set."""
+        return cls(model.stream_deadline_ms, model.max_line_bytes, model.max_answer_bytes)
+
+
+class LimitedClient(httpx.AsyncClient):
+    """An `httpx.AsyncClient` that carries the stream limits of the backend owning it."""
+
+    def __init__(self, stream_limits: StreamLimits, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stream_limits = stream_limits
 
 
 def new_client(model: ModelSettings, url: str) -> httpx.AsyncClient:
@@ -58,7 +92,8 @@ def new_client(model: ModelSettings, url: str) -> httpx.AsyncClient:
     connect_s = model.connect_timeout_ms / 1000
     read_s = max(model.first_token_timeout_ms, model.timeout_ms) / 1000
     credentials = basic_auth(model.url)
-    return httpx.AsyncClient(
+    return LimitedClient(
+        StreamLimits.of(model),
         auth=httpx.BasicAuth(*credentials) if credentials else None,
         timeout=httpx.Timeout(read_s, connect=connect_s, pool=connect_s),
         limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
@@ -126,19 +161,24 @@ async def stream_json(
 
     `server` names what should be listening (e.g. "llama-server") for the hint in a
     connection error. After the first object, each next one must come within `gap_ms`
-    (None: the client's read timeout alone).
+    (None: the client's read timeout alone). The limits are those of a client from
+    `new_client`, else the defaults of `ModelSettings`.
     """
+    if isinstance(client, LimitedClient):
+        limits = client.stream_limits
+    else:
+        limits = StreamLimits.of(ModelSettings())
+    deadline = asyncio.get_running_loop().time() + limits.deadline_ms / 1000
     try:
         request = client.build_request("POST", url, json=payload, headers=headers)
-        response = await _send(client, request)
+        response = await _before(deadline, _send(client, request), url, limits)
         try:
             if response.status_code >= 400:
-                body = (await response.aread()).decode("utf-8", errors="replace")
+                body = await _before(deadline, _read_error_body(response), url, limits)
                 raise HttpStatusError(url, response.status_code, _error_text(body))
             parse = _sse_events if framing == "sse" else _ndjson_objects
-            async with aclosing(
-                _within_gap(parse(response.aiter_lines(), url), gap_ms, url)
-            ) as objects:
+            lines = _bounded_lines(response, url, limits, deadline)
+            async with aclosing(_within_gap(parse(lines, url), gap_ms, url)) as objects:
                 async for obj in objects:
                     yield obj
         finally:
@@ -199,6 +239,69 @@ async def _within_gap(
                     f"model.timeoutMs: {_origin(url)} sent no next piece within {gap_ms} ms "
                     "(raise model.timeoutMs or use a smaller model)"
                 ) from exc
+
+
+async def _before(deadline: float, step: Awaitable[T], url: str, limits: StreamLimits) -> T:
+    """`step`'s result, or `BackendTimeout` when the answer's deadline passes first."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await step
+    except TimeoutError as exc:
+        raise BackendTimeout(
+            f"model.streamDeadlineMs: {_origin(url)} was still answering after "
+            f"{limits.deadline_ms} ms (raise model.streamDeadlineMs or lower model.maxTokens)"
+        ) from exc
+
+
+async def _bounded_lines(
+    response: httpx.Response, url: str, limits: StreamLimits, deadline: float
+) -> AsyncGenerator[str, None]:
+    """The answer's lines (without their line breaks), within the limits."""
+    buffer = bytearray()
+    n_bytes = 0
+    # An unfinished iterator is closed with the response, in `stream_json`.
+    chunks = response.aiter_bytes()
+    while (chunk := await _before(deadline, anext(chunks, None), url, limits)) is not None:
+        n_bytes += len(chunk)
+        if n_bytes > limits.max_answer_bytes:
+            raise BackendProtocolError(
+                f"model.maxAnswerBytes: {_origin(url)} sent more than "
+                f"{limits.max_answer_bytes} bytes for one answer "
+                "(raise model.maxAnswerBytes or lower model.maxTokens)"
+            )
+        buffer += chunk
+        start = 0
+        while (end := buffer.find(b"\n", start)) != -1:
+            _check_line_length(end - start, url, limits)
+            yield _decoded(buffer[start:end])
+            start = end + 1
+        del buffer[:start]
+        _check_line_length(len(buffer), url, limits)
+    if buffer:
+        yield _decoded(buffer)
+
+
+def _check_line_length(n_bytes: int, url: str, limits: StreamLimits) -> None:
+    if n_bytes > limits.max_line_bytes:
+        raise BackendProtocolError(
+            f"model.maxLineBytes: {_origin(url)} sent a line longer than "
+            f"{limits.max_line_bytes} bytes (is model.url a model server? "
+            "else raise model.maxLineBytes)"
+        )
+
+
+def _decoded(line: bytes | bytearray) -> str:
+    return line.decode("utf-8", errors="replace").removesuffix("\r")
+
+
+async def _read_error_body(response: httpx.Response) -> str:
+    """The start of an error answer: at most `MAX_ERROR_BODY_BYTES`, the rest left unread."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) >= MAX_ERROR_BODY_BYTES:
+            break
+    return body[:MAX_ERROR_BODY_BYTES].decode("utf-8", errors="replace")
 
 
 async def _sse_events(lines: AsyncIterator[str], url: str) -> AsyncGenerator[dict[str, Any], None]:

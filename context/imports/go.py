@@ -43,7 +43,7 @@ def _go_module_for(root: Path, directory: str) -> tuple[str, str] | None:
         current = current.parent
 
 
-_GO_MODULE = re.compile(r"^\s*module\s+\"?([^\s\"]+)\"?", re.MULTILINE)
+_GO_MODULE = re.compile(r"^[ \t]*module\s+\"?([^\s\"]+)\"?", re.MULTILINE)
 
 
 @lru_cache(maxsize=64)

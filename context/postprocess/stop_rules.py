@@ -499,8 +499,18 @@ def is_nearly_equal(line: str, target: str) -> bool:
 
 def _normalized(line: str) -> str:
     """`line` without whitespace, a trailing `#` or `//` comment, and a final `,` or `;`."""
-    code = _TRAILING_COMMENT.sub("", line)
-    return "".join(code.split()).rstrip(",;")
+    return "".join(_without_trailing_comment(line).split()).rstrip(",;")
+
+
+def _without_trailing_comment(line: str) -> str:
+    """`line` cut before whitespace and a `#` or `//` that no quote follows.
+
+    The comment can only start after the line's last quote, so the search starts there,
+    and it tries only the first character of each whitespace run: linear in the line.
+    """
+    last_quote = max(line.rfind(quote) for quote in "\"'`")
+    found = _TRAILING_COMMENT.search(line, last_quote + 1)
+    return line if found is None else line[: found.start()]
 
 
 def _partial_stop_length(text: str, stop_tokens: Sequence[str]) -> int:
@@ -523,7 +533,9 @@ def _is_substantial(line: str) -> bool:
     return sum(ch.isalnum() for ch in line) >= 4
 
 
-_TRAILING_COMMENT = re.compile(r"\s+(#|//)[^\"'`]*$")
+# Whitespace then a comment marker, tried only where a whitespace run starts (so a line of
+# spaces costs one attempt, not one per space).
+_TRAILING_COMMENT = re.compile(r"(?<!\s)\s+(?:#|//)")
 _GENERIC_STATEMENT = re.compile(r"[A-Za-z_$@\"']")
 _STATEMENT_AT_COLUMN_0: dict[str, re.Pattern[str]] = {
     "c": re.compile(r"[A-Za-z_]"),
@@ -541,7 +553,10 @@ _DEFINITION: dict[str, re.Pattern[str]] = {
         r"(fn|struct|enum|trait|impl|mod|type|static|macro_rules!)\b|#\["
     ),
     "java": re.compile(r"(public|private|protected|static|final|abstract|class|interface|enum)\b"),
-    "c": re.compile(r"(static\s+|extern\s+|inline\s+)*[A-Za-z_][\w\s\*]*\("),
+    # Qualifiers (`static`, `extern`, `inline`) are words like the type and name that
+    # follow, so one run of words, spaces and stars up to `(` covers them; a separate
+    # qualifier group would overlap it and backtrack quadratically.
+    "c": re.compile(r"[A-Za-z_][\w\s\*]*\("),
 }
 _DEFINITION["typescript"] = re.compile(
     _DEFINITION["javascript"].pattern[:-1] + r"|interface\b|type\b|enum\b|abstract\s+class\b)"

@@ -30,12 +30,16 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from context.document import Document
 from context.prompt.templates import Template
 from context.prompt.tokens import count_tokens, keep_first_tokens, keep_last_tokens
 from context.settings import ContextSettings
 from context.snippet import Snippet
+
+if TYPE_CHECKING:
+    from context.prompt.redact import Finding
 
 # Tokens that a snippet's label costs beyond its text and path, as an estimate used while
 # choosing snippets; the final exact count corrects any difference.
@@ -77,6 +81,8 @@ class Prompt:
     budget_tokens: int
     tail: str = ""
     """The end of `prefix` that the layout put last (after the FIM middle marker)."""
+    redactions: tuple[Finding, ...] = ()
+    """The secrets replaced by placeholders before the prompt left the process."""
 
 
 def build_prompt(

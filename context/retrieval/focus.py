@@ -31,10 +31,17 @@ _STRING_OR_COMMENT = re.compile(
     re.MULTILINE,
 )
 _HASH_COMMENT = re.compile(r"#[^\n]*")
+# Both patterns are tried only where an identifier starts (the leftmost match always
+# starts there): tried at every character, a long word costs time quadratic in its length.
+# A callee chain can still span the whole text before the parenthesis, so its search
+# looks at the last `_CALLEE_CHARS` characters only.
 _CALLEE = re.compile(
-    r"((?:[A-Za-z_$][\w$]*\s*(?:\.|::|->)\s*)*)([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*$"
+    r"(?<![\w$])((?:[A-Za-z_$][\w$]*\s*(?:\.|::|->)\s*)*)([A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*$"
 )
-_MEMBER_AT_CURSOR = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*([A-Za-z_$][\w$]*)?$")
+_CALLEE_CHARS = 400
+_MEMBER_AT_CURSOR = re.compile(
+    r"(?<![\w$])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*([A-Za-z_$][\w$]*)?$"
+)
 
 # Words that are never worth looking up: keywords and the most common builtins of the
 # supported languages. A miss costs little, so the list only holds the frequent ones.
@@ -94,7 +101,7 @@ def find_focus(text: str, offset: int, *, is_hash_comment: bool = False) -> Focu
     callee = callee_receiver = None
     open_paren = _unclosed_paren(before)
     if open_paren is not None:
-        called = _CALLEE.search(before[:open_paren])
+        called = _CALLEE.search(before, max(0, open_paren - _CALLEE_CHARS), open_paren)
         if called is not None and called.group(2) not in KEYWORDS:
             callee = called.group(2)
             chain = _IDENTIFIER.findall(called.group(1))

@@ -252,10 +252,15 @@ def _is_bound_otherwise(splice: Splice, name: str) -> bool:
     elsewhere the line's text.
     """
     escaped = re.escape(name)
+    # A line that mentions the name many times is read once, not once per mention.
+    lines_read: set[int] = set()
     for match in re.finditer(rf"\b{escaped}\b", splice.text):
         node = splice.node_at(match.start(), len(name))
         if node is None:
             line_start = splice.text.rfind("\n", 0, match.start()) + 1
+            if line_start in lines_read:
+                continue
+            lines_read.add(line_start)
             line_end = splice.text.find("\n", match.start())
             line = splice.text[line_start : line_end if line_end != -1 else len(splice.text)]
             if _binds_in_text(line, escaped):
@@ -274,17 +279,45 @@ def _is_bound_otherwise(splice: Splice, name: str) -> bool:
 
 def _binds_in_text(line: str, escaped: str) -> bool:
     """A line's text binding a name: assigned, a loop variable, an alias, a parameter."""
+    word = re.compile(rf"\b{escaped}\b")
     return bool(
         re.match(rf"\s*{escaped}\s*(:[^=]*)?=[^=]", line)
-        or re.search(rf"\bfor\b[^:]*\b{escaped}\b[^:]*\bin\b", line)
+        or _occur_in_order(line, ":", (_FOR, word, _IN))
         or re.search(rf"\bas\s+{escaped}\b", line)
-        or re.search(rf"\b(def\s+\w+|lambda)\s*\(?[^)]*\b{escaped}\b", line)
+        or _occur_in_order(line, ")", (_FUNCTION_HEADER, word))
     )
+
+
+_FOR = re.compile(r"\bfor\b")
+_IN = re.compile(r"\bin\b")
+_FUNCTION_HEADER = re.compile(r"\b(?:def\s+\w+|lambda)")
+_IMPORT = re.compile("import")
+_FROM = re.compile("from")
+
+
+def _occur_in_order(text: str, barrier: str, patterns: tuple[re.Pattern[str], ...]) -> bool:
+    """Whether `patterns` match one after another in `text` with no `barrier` between.
+
+    It stands for one regex `a[^:]*b[^:]*c`, which backtracks cubically on a long line
+    of `for f for f ...`: here each piece between barriers is searched once, left to
+    right, since the earliest match of each pattern leaves the most room for the next.
+    """
+    for piece in text.split(barrier):
+        at = 0
+        for pattern in patterns:
+            found = pattern.search(piece, at)
+            if found is None:
+                break
+            at = found.end()
+        else:
+            return True
+    return False
 
 
 def _python_module_alias(text: str, name: str) -> str | None:
     match = re.search(
-        rf"^\s*import\s+([\w.]+)\s+as\s+{re.escape(name)}\s*$|^\s*import\s+({re.escape(name)})\s*$",
+        rf"^[ \t]*import\s+([\w.]+)\s+as\s+{re.escape(name)}\s*$"
+        rf"|^[ \t]*import\s+({re.escape(name)})\s*$",
         text,
         re.MULTILINE,
     )
@@ -329,7 +362,7 @@ def _is_in_module(rel_path: str, module: str) -> bool:
 
 def _imported_from(text: str, name: str) -> str | None:
     """The module a `from module import name` statement takes `name` from, if any."""
-    for match in re.finditer(r"^\s*from\s+([\w.]+)\s+import\s+([^\n]+)", text, re.MULTILINE):
+    for match in re.finditer(r"^[ \t]*from\s+([\w.]+)\s+import\s+([^\n]+)", text, re.MULTILINE):
         names = re.findall(r"\w+", match.group(2))
         if name in names:
             return match.group(1)
@@ -397,8 +430,9 @@ def _javascript_callee_params(
     if found:
         return _same(found)
     # A name bound some other way in this file: trust the index only for an import.
-    if re.search(rf"\b{escaped}\b", splice.original.text) and not re.search(
-        rf"import[^;]*\b{escaped}\b[^;]*from", splice.original.text
+    word = re.compile(rf"\b{escaped}\b")
+    if word.search(splice.original.text) and not _occur_in_order(
+        splice.original.text, ";", (_IMPORT, word, _FROM)
     ):
         return None
     symbols = [

@@ -374,7 +374,9 @@ def _is_workspace_package(view: SymbolView, module: str) -> bool:
 @lru_cache(maxsize=8)
 def _imported_modules(text: str) -> tuple[str, ...]:
     """The modules a Python text imports, dotted as written (absolute imports only)."""
-    found = re.findall(r"^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import|import\s+([\w., ]+))", text, re.M)
+    found = re.findall(
+        r"^[ \t]*(?:from\s+([A-Za-z_][\w.]*)\s+import|import\s+([\w., ]+))", text, re.M
+    )
     modules: dict[str, None] = {}
     for from_module, plain in found:
         for module in [from_module] if from_module else plain.split(","):
@@ -393,11 +395,11 @@ def _bound_members(splice: Splice) -> set[str]:
 def _imported_module(text: str, name: str) -> str | None:
     """The module `name` is bound to by `import module` / `import a.b as name`, if any."""
     escaped = re.escape(name)
-    match = re.search(rf"^\s*import\s+([\w.]+)\s+as\s+{escaped}\s*$", text, re.MULTILINE)
+    match = re.search(rf"^[ \t]*import\s+([\w.]+)\s+as\s+{escaped}\s*$", text, re.MULTILINE)
     if match:
         return match.group(1)
     match = re.search(
-        rf"^\s*import\s+(?:[\w.]+\s*,\s*)*({escaped})(?:\.[\w.]+)?\s*(?:,|$)", text, re.MULTILINE
+        rf"^[ \t]*import\s+(?:[\w.]+\s*,\s*)*({escaped})(?:\.[\w.]+)?\s*(?:,|$)", text, re.MULTILINE
     )
     if match:
         return name

@@ -82,6 +82,9 @@ def format_report(report: ContextReport) -> str:
         )
         lines.append(f"── {section.source:<10} {where}  ({section.n_tokens} tokens)")
         lines.extend("   " + text for text in section.text.rstrip("\n").split("\n"))
+    for finding in prompt.redactions:
+        where = f"{finding.path or '(current file)'}:{finding.line_idx + 1}"
+        lines.append(f"── redacted {finding.kind} in the {finding.source} at {where}")
     lines.append(
         f"── prompt: {prompt.n_tokens} of {prompt.budget_tokens} tokens, "
         f"built in {report.elapsed_ms:.1f} ms"

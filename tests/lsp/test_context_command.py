@@ -62,7 +62,9 @@ def test_the_command_prints_json(ledger: Path, capsys: pytest.CaptureFixture[str
     status = main(["context", f"{path}:{line}:{column}", "--json", "--budget", "512"])
     assert status == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"prompt", "sections", "tokensUsed", "budgetTokens", "elapsedMs", "cost"}
+    keys = {"prompt", "sections", "redactions", "tokensUsed", "budgetTokens", "elapsedMs"}
+    assert set(data) == keys | {"cost"}
+    assert data["redactions"] == []
     assert data["budgetTokens"] == 512 and data["tokensUsed"] <= 512
     # A fresh server has nothing cached: all of the prompt is to be evaluated.
     cost = data["cost"]

@@ -2,7 +2,9 @@
 
 `ScriptedServer` stands in for an external model service where a test needs a reply that
 a real model cannot give deterministically: an Ollama stream (no Ollama runs here), an
-HTTP error, a malformed line, a server that stalls, or a stream that must be cut off. It
+HTTP error, a malformed line, a server that stalls, or a stream that must be cut off; and
+the faults of a hostile or broken server: a stream or a line that never ends (`chunks` may
+be an endless iterator, such as `itertools.repeat`), a connection dropped mid-answer. It
 answers each request with the scripted `Reply` for its path, byte for byte, records what
 it received (headers and JSON body), and notices when the client hangs up mid-reply.
 It runs on the test's own event loop and binds an ephemeral port on 127.0.0.1.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,13 +24,15 @@ from typing import Any
 class Reply:
     """What the server sends back: a status, then `chunks` one by one, `delay_s` apart."""
 
-    chunks: Sequence[bytes] = ()
+    chunks: Iterable[bytes] = ()
     status: int = 200
     content_type: str = "text/event-stream"
     delay_s: float = 0.0
     first_delay_s: float = 0.0
     is_dropped: bool = False
     """Close the connection without answering, as a server does with a stale keep-alive."""
+    is_cut: bool = False
+    """Close the connection after the chunks, without ending the reply (a crash mid-answer)."""
 
 
 @dataclass
@@ -140,6 +144,9 @@ class ScriptedServer:
                     raise ConnectionResetError
                 writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 await writer.drain()
+            if reply.is_cut:
+                writer.transport.abort()
+                return
             writer.write(b"0\r\n\r\n")
             await writer.drain()
         except ConnectionError:
