@@ -12,14 +12,17 @@ Requests: `fillin/context` and `fillin/validate`. Other features declare their o
 
 from __future__ import annotations
 
+import logging
 import types as pytypes
 from typing import Any
 
 import attrs
 import cattrs
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
-from pygls.protocol import LanguageServerProtocol
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcInvalidRequest
+from pygls.protocol import JsonRPCRequestMessage, LanguageServerProtocol
+
+logger = logging.getLogger(__name__)
 
 CONTEXT = "fillin/context"
 VALIDATE = "fillin/validate"
@@ -99,22 +102,27 @@ class FillinProtocol(LanguageServerProtocol):
     def structure_message(self, data: dict[str, Any]) -> Any:
         """The message `data` structured; a request that cannot be is answered with an error.
 
-        pygls logs such a request and drops it, so the client would wait for an answer
-        that never comes (an editor's 30 s timeout); here it gets one at once, naming
-        the bad fields, and the message itself is then ignored.
+        pygls logs such a request (a traceback, at error level) and drops it, so the client
+        would wait for an answer that never comes (an editor's 30 s timeout); here it gets
+        one at once, naming the bad fields, with one line in the debug log, and the message
+        itself is then ignored. Requests are structured here rather than by pygls so that a
+        client sending bad params in a loop cannot flood the log (a stderr pipe that fills
+        up would stall the server).
         """
-        try:
+        if "jsonrpc" not in data or "id" not in data or "method" not in data or "error" in data:
             return super().structure_message(data)
-        except JsonRpcException as exc:
-            if "id" not in data or "method" not in data:
-                raise
-            cause = exc.__cause__
+        request_type = self.get_message_type(data["method"]) or JsonRPCRequestMessage
+        try:
+            return self._converter.structure(data, request_type)
+        except Exception as exc:
             where = (
-                "; ".join(cattrs.transform_error(cause))
-                if isinstance(cause, cattrs.ClassValidationError)
-                else str(cause)
+                "; ".join(cattrs.transform_error(exc))
+                if isinstance(exc, cattrs.ClassValidationError)
+                else str(exc)
             )
-            error = JsonRpcInvalidParams(f"{data['method']}: invalid params ({where[:300]})")
+            message = f"{data['method']}: invalid params ({where[:300]})"
+            logger.debug("%s", message)
+            error = JsonRpcInvalidParams(message)
             self._send_response(data["id"], error=error.to_response_error())
             # handle_message ignores a message of another JSON-RPC version.
             return pytypes.SimpleNamespace(jsonrpc="ignored")
