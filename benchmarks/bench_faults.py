@@ -20,7 +20,7 @@ seen from outside the process, so tasks are not counted here; threads and descri
 
 Backend faults (refused, timeout, HTTP errors, malformed SSE/JSON, endless stream, endless
 line, huge answer, dropped connection, slow first byte) are the fast tests in
-tests/backends/; this benchmark is the slow, long-running part.
+tests/context/backends/; this benchmark is the slow, long-running part.
 
 Usage: `python -m benchmarks.bench_faults [--quick] [--requests N]` (default 10,000;
 `--quick` 500).

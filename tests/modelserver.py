@@ -1,8 +1,13 @@
-"""A deterministic loopback HTTP server that stands in for an external model service.
+"""Deterministic loopback HTTP servers that stand in for an external model service.
 
-Tests and benchmarks use it where they need exact text or exact timing that a real model
-cannot give: it speaks just enough of the model servers' streaming protocols to drive
-fillin's backends, replies with scripted text, and records what it received.
+Tests and benchmarks use them where they need exact text, exact bytes or exact timing that
+a real model cannot give. Both front ends share one HTTP edge (`read_request`, chunked
+replies) and bind an ephemeral port on 127.0.0.1; neither touches the network.
+
+`ModelServer` speaks just enough of the model servers' streaming protocols to drive
+fillin's backends from another process (`fillin serve` in the LSP, Neovim and benchmark
+runs): it replies with scripted text and records what it received. It runs its own asyncio
+loop in a daemon thread.
 
 - llama.cpp: `POST /completion` and `POST /infill` (SSE `data: {"content", "stop"}` lines,
   or one JSON object when `stream` is false), `GET /health`, `GET /props`;
@@ -17,8 +22,12 @@ n-th request gets `replies[n]` (the last one repeats); a reply is a string, spli
 word-sized pieces, or a sequence of pieces sent as they are. `piece_delay_s` paces the
 pieces, so a test can cancel in the middle of a stream.
 
-It runs its own asyncio loop in a daemon thread, binds an ephemeral port on 127.0.0.1 and
-never touches the network.
+`ScriptedServer` runs on the test's own event loop and answers each path with a scripted
+`ScriptedReply`, byte for byte, for backend tests: an Ollama stream (no Ollama runs here),
+an HTTP error, a malformed line, a server that stalls, a stream that must be cut off, and
+the faults of a hostile or broken server: a stream or a line that never ends (`chunks` may
+be an endless iterator, such as `itertools.repeat`), a connection dropped mid-answer. It
+records what it received (headers and JSON body) and notices when the client hangs up.
 """
 
 from __future__ import annotations
@@ -29,13 +38,32 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 Reply = str | Sequence[str]
 
 _PIECE = re.compile(r"\s*\S+|\s+")
+
+
+async def read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], dict[str, Any]]:
+    """One HTTP/1.1 request off a keep-alive connection: method, path (without the query),
+    headers (names in lower case) and JSON body ({} when empty).
+
+    Raises `asyncio.IncompleteReadError` when the client closes the connection.
+    """
+    head = await reader.readuntil(b"\r\n\r\n")
+    request_line, *header_lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = request_line.split(" ", 2)
+    headers = {
+        k.strip().lower(): v.strip()
+        for k, _, v in (line.partition(":") for line in header_lines if line)
+    }
+    raw = await reader.readexactly(int(headers.get("content-length", "0")))
+    return method, target.split("?")[0], headers, json.loads(raw) if raw else {}
 
 
 @dataclass
@@ -170,16 +198,8 @@ class ModelServer:
         self._writers.add(writer)
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                request_line, *header_lines = head.decode("latin-1").split("\r\n")
-                method, path, _ = request_line.split(" ", 2)
-                headers = {
-                    k.strip().lower(): v.strip()
-                    for k, _, v in (line.partition(":") for line in header_lines if line)
-                }
-                raw = await reader.readexactly(int(headers.get("content-length", "0")))
-                body = json.loads(raw) if raw else {}
-                request = RecordedRequest(method, path.split("?")[0], body, headers=headers)
+                method, path, headers, body = await read_request(reader)
+                request = RecordedRequest(method, path, body, headers=headers)
                 index = len(self.completion_requests)
                 with self._changed:
                     self.requests.append(request)
@@ -299,3 +319,144 @@ async def _send_json(writer: asyncio.StreamWriter, status: int, payload: Any) ->
         + body
     )
     await writer.drain()
+
+
+# Byte-level replies on the test's own loop -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScriptedReply:
+    """What the server sends back: a status, then `chunks` one by one, `delay_s` apart."""
+
+    chunks: Iterable[bytes] = ()
+    status: int = 200
+    content_type: str = "text/event-stream"
+    delay_s: float = 0.0
+    first_delay_s: float = 0.0
+    is_dropped: bool = False
+    """Close the connection without answering, as a server does with a stale keep-alive."""
+    is_cut: bool = False
+    """Close the connection after the chunks, without ending the reply (a crash mid-answer)."""
+
+
+@dataclass
+class Received:
+    """One request as the server saw it."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    disconnected: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+Route = ScriptedReply | Callable[[Received], ScriptedReply]
+
+
+def sse(*payloads: Any, done: bool = True) -> list[bytes]:
+    """Server-sent events carrying `payloads` as JSON, ended by `data: [DONE]`."""
+    events = [_sse(p) for p in payloads]
+    return [*events, b"data: [DONE]\n\n"] if done else events
+
+
+class ScriptedServer:
+    """Serves scripted replies by path on 127.0.0.1; start it with `async with`."""
+
+    def __init__(self, routes: Mapping[str, Route]) -> None:
+        self.routes = dict(routes)
+        self.received: list[Received] = []
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.n_connections = 0
+        self._port = 0
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. `http://127.0.0.1:38123`; it stays readable after stopping."""
+        assert self._port, "start the server first"
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def paths(self) -> list[str]:
+        return [r.path for r in self.received]
+
+    async def __aenter__(self) -> ScriptedServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        # Connections still open (keep-alive) are closed along with the server.
+        for writer in list(self._writers):
+            writer.close()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=2)
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self.n_connections += 1
+        try:
+            while True:
+                _, path, headers, body = await read_request(reader)
+                received = Received(path, headers, body)
+                self.received.append(received)
+                route = self.routes.get(
+                    received.path, ScriptedReply(status=404, chunks=[b"not found"])
+                )
+                reply = route(received) if callable(route) else route
+                if reply.is_dropped:
+                    return
+                await self._send(reply, received, reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _send(
+        self,
+        reply: ScriptedReply,
+        received: Received,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        # The client sends nothing while it waits for a reply, so end of input means it
+        # hung up.
+        hang_up = asyncio.ensure_future(reader.read(1))
+        try:
+            if await _is_hung_up(hang_up, reply.first_delay_s):
+                raise ConnectionResetError
+            writer.write(
+                f"HTTP/1.1 {reply.status} Scripted\r\nContent-Type: {reply.content_type}\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n".encode()
+            )
+            for chunk in reply.chunks:
+                if await _is_hung_up(hang_up, reply.delay_s):
+                    raise ConnectionResetError
+                await _send_chunk(writer, chunk)
+            if reply.is_cut:
+                writer.transport.abort()
+                return
+            writer.write(b"0\r\n\r\n")
+            await writer.drain()
+        except ConnectionError:
+            received.disconnected.set()
+            raise
+        finally:
+            hang_up.cancel()
+            # The next request may be read only once this read has really stopped.
+            await asyncio.wait({hang_up})
+
+
+async def _is_hung_up(hang_up: asyncio.Future[bytes], wait_s: float) -> bool:
+    """Whether the client hangs up within `wait_s` seconds."""
+    done, _ = await asyncio.wait({hang_up}, timeout=wait_s)
+    return bool(done)

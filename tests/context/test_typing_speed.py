@@ -21,7 +21,7 @@ from context.prompt.templates import PREFIX_ONLY, get_template
 from context.runtime import ModelRuntime
 from context.settings import Settings, load_settings
 from context.suggestion_cache import SuggestionCache
-from tests.context.backends.scripted_server import Received, Reply, ScriptedServer, sse
+from tests.modelserver import Received, ScriptedReply, ScriptedServer, sse
 
 # A file long enough that its whole prompt (2,048 tokens) is far more than a slow server
 # evaluates within the latency target.
@@ -45,11 +45,11 @@ def _engine(settings: Settings, runtime: ModelRuntime | None = None) -> Engine:
     return Engine(settings=settings, backend=backend, runtime=runtime or ModelRuntime())
 
 
-def _answer(text: str, *, prompt_n: int, prompt_ms: float, cache_n: int = 0) -> Reply:
+def _answer(text: str, *, prompt_n: int, prompt_ms: float, cache_n: int = 0) -> ScriptedReply:
     """A llama.cpp stream: `text`, then the last event with the timings the server reports."""
     timings = {"prompt_n": prompt_n, "prompt_ms": prompt_ms, "cache_n": cache_n}
     timings |= {"predicted_n": 4, "predicted_ms": 40.0}
-    return Reply(
+    return ScriptedReply(
         chunks=sse(
             {"content": text, "stop": False},
             {"content": "", "stop": True, "timings": timings},
@@ -103,7 +103,7 @@ async def test_the_cost_is_what_the_server_reported() -> None:
 
 
 async def test_a_busy_server_is_asked_once_more_and_is_no_error() -> None:
-    busy = Reply(
+    busy = ScriptedReply(
         status=503,
         content_type="application/json",
         chunks=[json.dumps({"error": {"code": 503, "message": "no slot available"}}).encode()],
@@ -119,7 +119,7 @@ async def test_a_busy_server_is_asked_once_more_and_is_no_error() -> None:
 
 
 async def test_a_busy_server_that_frees_up_answers_the_retry() -> None:
-    busy = Reply(status=503, content_type="application/json", chunks=[b'{"error":"busy"}'])
+    busy = ScriptedReply(status=503, content_type="application/json", chunks=[b'{"error":"busy"}'])
     replies = iter([busy, _answer("1\n", prompt_n=3, prompt_ms=20.0)])
     async with ScriptedServer({"/completion": lambda _: next(replies)}) as server:
         engine = _engine(_settings(server.url))
@@ -134,9 +134,9 @@ async def test_generations_never_outnumber_the_slots() -> None:
     piece, which ends the one-line suggestion)."""
     arrivals: list[float] = []
 
-    def route(received: Received) -> Reply:
+    def route(received: Received) -> ScriptedReply:
         arrivals.append(time.monotonic())
-        return Reply(chunks=_answer("1\n", prompt_n=3, prompt_ms=20.0).chunks, delay_s=0.1)
+        return ScriptedReply(chunks=_answer("1\n", prompt_n=3, prompt_ms=20.0).chunks, delay_s=0.1)
 
     async with ScriptedServer({"/completion": route}) as server:
         engine = _engine(_settings(server.url))
@@ -155,10 +155,10 @@ async def test_a_real_request_preempts_a_warm_up() -> None:
 
     sent = asyncio.Event()
 
-    def route(received: Received) -> Reply:
+    def route(received: Received) -> ScriptedReply:
         sent.set()
         if received.body["n_predict"] == 0:
-            return Reply(chunks=[b": evaluating\n\n"] * 50, delay_s=0.1)
+            return ScriptedReply(chunks=[b": evaluating\n\n"] * 50, delay_s=0.1)
         return _answer("1\n", prompt_n=3, prompt_ms=20.0)
 
     async with ScriptedServer({"/completion": route}) as server:
@@ -179,7 +179,9 @@ async def test_a_real_request_preempts_a_warm_up() -> None:
 
 
 async def test_the_item_and_the_inline_suggestion_share_one_model_call() -> None:
-    route = Reply(chunks=_answer("return 1\n", prompt_n=3, prompt_ms=20.0).chunks, delay_s=0.05)
+    route = ScriptedReply(
+        chunks=_answer("return 1\n", prompt_n=3, prompt_ms=20.0).chunks, delay_s=0.05
+    )
     async with ScriptedServer({"/completion": route}) as server:
         engine = _engine(_settings(server.url))
         engine = Engine(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 import pytest
 
 from context.settings import ModelSettings
-from tests.context.backends.scripted_server import Route, ScriptedServer
+from tests.modelserver import Route, ScriptedServer
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from context.backends.openai_chat import OpenAIChatBackend
 from context.errors import BackendProtocolError, BackendTimeout, BackendUnavailable
 from context.prompt.templates import PREFIX_ONLY
 from context.settings import ModelSettings
-from tests.context.backends.scripted_server import Received, Reply, Route, ScriptedServer, sse
+from tests.modelserver import Received, Route, ScriptedReply, ScriptedServer, sse
 
 REQUEST = GenerationRequest(prompt="x = ", prefix="x = ", suffix="\n", max_tokens=8)
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
@@ -79,7 +79,7 @@ async def test_llamacpp_unreachable_message_names_llama_server(unused_url: str) 
 @pytest.mark.parametrize("kind", sorted(ENDPOINTS))
 async def test_http_error_carries_the_server_message(kind: str, scripted: Scripted) -> None:
     path, _ = ENDPOINTS[kind]
-    error = Reply(status=500, chunks=[b'{"error": {"message": "model exploded"}}'])
+    error = ScriptedReply(status=500, chunks=[b'{"error": {"message": "model exploded"}}'])
     async with scripted({path: error}) as server:
         with pytest.raises(BackendProtocolError) as caught:
             await collect(make(kind, server.url))
@@ -90,14 +90,14 @@ async def test_http_error_carries_the_server_message(kind: str, scripted: Script
 async def test_malformed_json_is_a_protocol_error(kind: str, scripted: Scripted) -> None:
     path, _ = ENDPOINTS[kind]
     chunks = [b"data: {not json\n\n"] if kind != "ollama" else [b"{not json\n"]
-    async with scripted({path: Reply(chunks=chunks)}) as server:
+    async with scripted({path: ScriptedReply(chunks=chunks)}) as server:
         with pytest.raises(BackendProtocolError, match="not JSON"):
             await collect(make(kind, server.url))
 
 
 async def test_an_error_object_mid_stream_is_a_protocol_error(scripted: Scripted) -> None:
     chunks = [b'{"response":"x","done":false}\n', b'{"error":"out of memory"}\n']
-    async with scripted({"/api/generate": Reply(chunks=chunks)}) as server:
+    async with scripted({"/api/generate": ScriptedReply(chunks=chunks)}) as server:
         with pytest.raises(BackendProtocolError, match="out of memory"):
             await collect(make("ollama", server.url))
 
@@ -105,7 +105,7 @@ async def test_an_error_object_mid_stream_is_a_protocol_error(scripted: Scripted
 @pytest.mark.parametrize("kind", sorted(ENDPOINTS))
 async def test_a_stalled_server_times_out(kind: str, scripted: Scripted) -> None:
     path, chunks = ENDPOINTS[kind]
-    async with scripted({path: Reply(chunks=chunks, first_delay_s=2.0)}) as server:
+    async with scripted({path: ScriptedReply(chunks=chunks, first_delay_s=2.0)}) as server:
         with pytest.raises(BackendTimeout) as caught:
             await collect(make(kind, server.url, first_token_timeout_ms=150, timeout_ms=150))
     assert "did not answer within 150 ms" in str(caught.value)
@@ -119,7 +119,7 @@ async def test_a_cold_prompt_may_take_longer_than_the_gap_between_pieces(
     """The stand-in sends its headers at once and its first piece 0.4 s later, as llama.cpp
     does while it evaluates a prompt; the 150 ms gap only counts after that first piece."""
     path, chunks = ENDPOINTS[kind]
-    async with scripted({path: Reply(chunks=[b"".join(chunks)], delay_s=0.4)}) as server:
+    async with scripted({path: ScriptedReply(chunks=[b"".join(chunks)], delay_s=0.4)}) as server:
         text = await collect(make(kind, server.url, timeout_ms=150))
     assert text == "1"
 
@@ -127,7 +127,7 @@ async def test_a_cold_prompt_may_take_longer_than_the_gap_between_pieces(
 @pytest.mark.parametrize("kind", sorted(ENDPOINTS))
 async def test_a_stall_between_pieces_times_out_on_the_gap(kind: str, scripted: Scripted) -> None:
     path, chunks = ENDPOINTS[kind]
-    stalled = Reply(chunks=[chunks[0], *chunks], delay_s=0.4)
+    stalled = ScriptedReply(chunks=[chunks[0], *chunks], delay_s=0.4)
     async with scripted({path: stalled}) as server:
         with pytest.raises(BackendTimeout) as caught:
             await collect(make(kind, server.url, timeout_ms=150))
@@ -140,7 +140,7 @@ async def test_closing_the_stream_early_closes_the_connection(
     kind: str, scripted: Scripted
 ) -> None:
     path, chunks = ENDPOINTS[kind]
-    endless = Reply(chunks=list(chunks) * 200, delay_s=0.02)
+    endless = ScriptedReply(chunks=list(chunks) * 200, delay_s=0.02)
     async with scripted({path: endless}) as server:
         backend = make(kind, server.url)
         async with aclosing(backend.stream(REQUEST)) as pieces:
@@ -151,7 +151,7 @@ async def test_closing_the_stream_early_closes_the_connection(
 
 async def test_cancelling_the_consumer_closes_the_connection(scripted: Scripted) -> None:
     path, chunks = ENDPOINTS["llamacpp"]
-    async with scripted({path: Reply(chunks=list(chunks) * 200, delay_s=0.02)}) as server:
+    async with scripted({path: ScriptedReply(chunks=list(chunks) * 200, delay_s=0.02)}) as server:
         backend = make("llamacpp", server.url)
         first = asyncio.Event()
 
@@ -172,7 +172,7 @@ async def test_cancelling_the_consumer_closes_the_connection(scripted: Scripted)
 async def test_connections_are_reused(scripted: Scripted) -> None:
     path, chunks = ENDPOINTS["llamacpp"]
     done = [*chunks, *sse({"content": "", "stop": True}, done=False)]
-    async with scripted({path: Reply(chunks=done)}) as server:
+    async with scripted({path: ScriptedReply(chunks=done)}) as server:
         backend = make("llamacpp", server.url)
         for _ in range(3):
             async with aclosing(backend.stream(REQUEST)) as pieces:
@@ -185,8 +185,8 @@ async def test_connections_are_reused(scripted: Scripted) -> None:
 async def test_a_request_dropped_unanswered_is_sent_again(scripted: Scripted) -> None:
     path, chunks = ENDPOINTS["openai"]
 
-    def drop_first(received: Received) -> Reply:
-        return Reply(chunks=chunks, is_dropped=len(server.received) == 1)
+    def drop_first(received: Received) -> ScriptedReply:
+        return ScriptedReply(chunks=chunks, is_dropped=len(server.received) == 1)
 
     async with scripted({path: drop_first}) as server:
         assert await collect(make("openai", server.url)) == "1"
@@ -204,7 +204,7 @@ async def test_api_key_is_sent_as_bearer_and_never_logged(
     monkeypatch.setenv("FILLIN_TEST_KEY", secret)
     path, chunks = ENDPOINTS[kind]
     caplog.set_level(logging.DEBUG)
-    async with scripted({path: Reply(chunks=chunks)}) as server:
+    async with scripted({path: ScriptedReply(chunks=chunks)}) as server:
         text = await collect(make(kind, server.url, api_key_env="FILLIN_TEST_KEY"))
     assert text == "1"
     assert server.received[0].headers["authorization"] == f"Bearer {secret}"
@@ -235,7 +235,7 @@ async def test_sse_comments_and_fields_are_skipped(scripted: Scripted) -> None:
         # Anything after [DONE] is never read.
         b"data: {not json\n\n",
     ]
-    async with scripted({"/v1/completions": Reply(chunks=chunks)}) as server:
+    async with scripted({"/v1/completions": ScriptedReply(chunks=chunks)}) as server:
         assert await collect(make("openai", server.url)) == "a"
 
 
@@ -243,7 +243,7 @@ async def test_loopback_servers_are_reached_without_proxies(
     scripted: Scripted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, chunks = ENDPOINTS["ollama"]
-    async with scripted({}) as proxy, scripted({path: Reply(chunks=chunks)}) as server:
+    async with scripted({}) as proxy, scripted({path: ScriptedReply(chunks=chunks)}) as server:
         for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
             monkeypatch.setenv(name, proxy.url)
         monkeypatch.delenv("NO_PROXY", raising=False)

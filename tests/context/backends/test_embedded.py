@@ -4,7 +4,7 @@ The session's real llama.cpp server is itself an `EmbeddedServer` (see tests/con
 so a backend here shares it instead of starting a second one: the lazy start, the
 delegation to the llama.cpp backend and the fixes suggested for missing pieces are what
 these tests check. The FIM-patched GGUF is checked by reading its metadata back and by
-the real server accepting `/infill` for it (tests/backends/test_llamacpp.py).
+the real server accepting `/infill` for it (tests/context/backends/test_llamacpp.py).
 """
 
 from __future__ import annotations

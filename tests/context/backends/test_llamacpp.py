@@ -23,7 +23,7 @@ from context.backends.llamacpp import LlamaCppBackend
 from context.prompt.templates import PREFIX_ONLY, get_template
 from context.settings import ModelSettings
 from context.snippet import Snippet
-from tests.context.backends.scripted_server import Reply, Route, ScriptedServer, sse
+from tests.modelserver import Route, ScriptedReply, ScriptedServer, sse
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 
@@ -56,7 +56,9 @@ async def pieces_of(backend: LlamaCppBackend, req: GenerationRequest) -> list[st
 
 
 async def test_infill_request_carries_the_raw_parts(scripted: Scripted) -> None:
-    reply = Reply(chunks=sse({"content": " return", "stop": False}, {"content": "", "stop": True}))
+    reply = ScriptedReply(
+        chunks=sse({"content": " return", "stop": False}, {"content": "", "stop": True})
+    )
     async with scripted({"/infill": reply}) as server:
         backend = LlamaCppBackend(ModelSettings(url=server.url), get_template("starcoder"))
         assert await pieces_of(backend, request(stop=("\n\n",))) == [" return"]
@@ -77,8 +79,10 @@ async def test_infill_501_falls_back_to_completion_once(
     scripted: Scripted, caplog: pytest.LogCaptureFixture
 ) -> None:
     routes: dict[str, Route] = {
-        "/infill": Reply(status=501, chunks=[NO_INFILL_BODY], content_type="application/json"),
-        "/completion": Reply(chunks=sse({"content": "x", "stop": True}, done=False)),
+        "/infill": ScriptedReply(
+            status=501, chunks=[NO_INFILL_BODY], content_type="application/json"
+        ),
+        "/completion": ScriptedReply(chunks=sse({"content": "x", "stop": True}, done=False)),
     }
     caplog.set_level(logging.INFO, logger="context.backends.llamacpp")
     async with scripted(routes) as server:

@@ -19,7 +19,7 @@ from context.backends.ollama import OllamaBackend
 from context.errors import BackendProtocolError, BackendUnavailable
 from context.prompt.templates import get_template
 from context.settings import ModelSettings
-from tests.context.backends.scripted_server import Reply, Route, ScriptedServer
+from tests.modelserver import Route, ScriptedReply, ScriptedServer
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 
@@ -59,7 +59,7 @@ async def complete(url: str, name: str = MODEL) -> list[str]:
 
 
 async def test_streams_the_ndjson_pieces(scripted: Scripted) -> None:
-    reply = Reply(chunks=STREAM, content_type="application/x-ndjson")
+    reply = ScriptedReply(chunks=STREAM, content_type="application/x-ndjson")
     async with scripted({"/api/generate": reply}) as server:
         assert await complete(server.url) == ["return", " a", " +", " b"]
     assert server.received[0].body == {
@@ -72,7 +72,7 @@ async def test_streams_the_ndjson_pieces(scripted: Scripted) -> None:
 
 
 async def test_an_unknown_model_reports_ollamas_message(scripted: Scripted) -> None:
-    reply = Reply(status=404, chunks=[NOT_FOUND], content_type="application/json")
+    reply = ScriptedReply(status=404, chunks=[NOT_FOUND], content_type="application/json")
     async with scripted({"/api/generate": reply}) as server:
         with pytest.raises(BackendProtocolError) as caught:
             await complete(server.url)

@@ -18,7 +18,7 @@ from context.backends.candidates import collect_candidates
 from context.backends.openai import OpenAIBackend
 from context.prompt.templates import PREFIX_ONLY, get_template
 from context.settings import ModelSettings
-from tests.context.backends.scripted_server import Received, Reply, Route, ScriptedServer, sse
+from tests.modelserver import Received, Route, ScriptedReply, ScriptedServer, sse
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 
@@ -43,7 +43,7 @@ def choice(index: int, text: str, finish: str | None = None) -> dict[str, object
 
 
 async def test_request_uses_the_rendered_prompt_and_never_suffix(scripted: Scripted) -> None:
-    reply = Reply(chunks=sse(choice(0, "1"), choice(0, "", "stop")))
+    reply = ScriptedReply(chunks=sse(choice(0, "1"), choice(0, "", "stop")))
     async with scripted({"/v1/completions": reply}) as server:
         backend = OpenAIBackend(
             ModelSettings(url=server.url + "/v1", name="coder"), get_template("starcoder")
@@ -73,7 +73,7 @@ async def test_candidates_come_back_by_index_from_one_request(scripted: Scripted
         choice(1, "B", "length"),
         choice(2, "C", "stop"),
     )
-    async with scripted({"/v1/completions": Reply(chunks=chunks)}) as server:
+    async with scripted({"/v1/completions": ScriptedReply(chunks=chunks)}) as server:
         backend = OpenAIBackend(ModelSettings(url=server.url), PREFIX_ONLY)
         texts = await collect_candidates(backend, GenerationRequest("p", "p", "", n_candidates=3))
         await backend.aclose()
@@ -83,10 +83,12 @@ async def test_candidates_come_back_by_index_from_one_request(scripted: Scripted
 
 
 async def test_a_server_refusing_n_is_asked_once_per_candidate(scripted: Scripted) -> None:
-    def reply(received: Received) -> Reply:
+    def reply(received: Received) -> ScriptedReply:
         if received.body["n"] > 1:
-            return Reply(status=400, chunks=[N_REFUSED_BODY], content_type="application/json")
-        return Reply(chunks=sse(choice(0, "t", "stop")))
+            return ScriptedReply(
+                status=400, chunks=[N_REFUSED_BODY], content_type="application/json"
+            )
+        return ScriptedReply(chunks=sse(choice(0, "t", "stop")))
 
     async with scripted({"/v1/completions": reply}) as server:
         backend = OpenAIBackend(ModelSettings(url=server.url), PREFIX_ONLY)
@@ -111,12 +113,12 @@ NO_STOPS = (
 
 
 async def test_refused_stop_strings_are_cut_to_four_then_dropped(scripted: Scripted) -> None:
-    def reply(received: Received) -> Reply:
+    def reply(received: Received) -> ScriptedReply:
         stop = received.body.get("stop")
         if stop is not None:
             body = TOO_MANY_STOPS if len(stop) > 4 else NO_STOPS
-            return Reply(status=400, chunks=[body], content_type="application/json")
-        return Reply(chunks=sse(choice(0, "ok", "stop")))
+            return ScriptedReply(status=400, chunks=[body], content_type="application/json")
+        return ScriptedReply(chunks=sse(choice(0, "ok", "stop")))
 
     async with scripted({"/v1/completions": reply}) as server:
         backend = OpenAIBackend(ModelSettings(url=server.url), get_template("starcoder"))

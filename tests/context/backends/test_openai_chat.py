@@ -18,7 +18,7 @@ from context.backends.openai_chat import HOLE, SYSTEM_PROMPT, OpenAIChatBackend,
 from context.prompt.templates import PREFIX_ONLY
 from context.settings import ModelSettings
 from context.snippet import Snippet
-from tests.context.backends.scripted_server import Reply, Route, ScriptedServer, sse
+from tests.modelserver import Route, ScriptedReply, ScriptedServer, sse
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 
@@ -80,7 +80,9 @@ async def test_streamed_fenced_answer_becomes_code_and_stops(scripted: Scripted)
     answer = ["```", "python\n", "return a", " + b\n", "```", "\nThis adds.", " More."]
     deltas = [{"choices": [{"index": 0, "delta": {"content": text}}]} for text in answer]
     first = {"choices": [{"index": 0, "delta": {"role": "assistant", "content": None}}]}
-    async with scripted({"/v1/chat/completions": Reply(chunks=sse(first, *deltas))}) as server:
+    async with scripted(
+        {"/v1/chat/completions": ScriptedReply(chunks=sse(first, *deltas))}
+    ) as server:
         backend = OpenAIChatBackend(ModelSettings(url=server.url, name="chat"), PREFIX_ONLY)
         async with aclosing(backend.stream(REQUEST)) as pieces:
             code = "".join([piece async for piece in pieces])

@@ -16,8 +16,8 @@ import pytest
 
 from context.backends.http import MAX_ERROR_BODY_BYTES, HttpStatusError
 from context.errors import BackendProtocolError, BackendTimeout
-from tests.context.backends.scripted_server import Reply, Route, ScriptedServer
 from tests.context.backends.test_backend_http import ENDPOINTS, collect, make
+from tests.modelserver import Route, ScriptedReply, ScriptedServer
 
 Scripted = Callable[[Mapping[str, Route]], ScriptedServer]
 
@@ -36,7 +36,7 @@ async def test_a_stream_that_never_ends_stops_at_the_deadline(
     kind: str, scripted: Scripted
 ) -> None:
     path, _ = ENDPOINTS[kind]
-    async with scripted({path: Reply(chunks=itertools.repeat(one_piece(kind)))}) as server:
+    async with scripted({path: ScriptedReply(chunks=itertools.repeat(one_piece(kind)))}) as server:
         started = time.perf_counter()
         with pytest.raises(BackendTimeout, match=r"model\.streamDeadlineMs"):
             await collect(make(kind, server.url, stream_deadline_ms=DEADLINE_MS))
@@ -45,8 +45,8 @@ async def test_a_stream_that_never_ends_stops_at_the_deadline(
 
 # Each piece comes within `model.timeoutMs`, yet the whole answer takes too long.
 SLOW_REPLIES = {
-    "a trickle": Reply(chunks=itertools.repeat(one_piece("openai")), delay_s=0.05),
-    "a slow first byte": Reply(chunks=[one_piece("openai")], first_delay_s=3.0),
+    "a trickle": ScriptedReply(chunks=itertools.repeat(one_piece("openai")), delay_s=0.05),
+    "a slow first byte": ScriptedReply(chunks=[one_piece("openai")], first_delay_s=3.0),
 }
 
 
@@ -66,7 +66,7 @@ async def test_a_slow_answer_under_the_read_timeout_stops_at_the_deadline(
 async def test_a_line_that_never_ends_is_cut_at_the_line_cap(kind: str, scripted: Scripted) -> None:
     path, _ = ENDPOINTS[kind]
     chunks = itertools.chain([b'data: {"content": "'], itertools.repeat(b"x" * 65_536))
-    async with scripted({path: Reply(chunks=chunks)}) as server:
+    async with scripted({path: ScriptedReply(chunks=chunks)}) as server:
         started = time.perf_counter()
         with pytest.raises(BackendProtocolError, match=r"model\.maxLineBytes"):
             await collect(make(kind, server.url, max_line_bytes=100_000))
@@ -75,7 +75,7 @@ async def test_a_line_that_never_ends_is_cut_at_the_line_cap(kind: str, scripted
 
 async def test_a_huge_answer_is_cut_at_the_size_cap(scripted: Scripted) -> None:
     chunks = [one_piece("openai")] * 5_000
-    async with scripted({"/v1/completions": Reply(chunks=chunks)}) as server:
+    async with scripted({"/v1/completions": ScriptedReply(chunks=chunks)}) as server:
         with pytest.raises(BackendProtocolError, match=r"model\.maxAnswerBytes"):
             await collect(make("openai", server.url, max_answer_bytes=50_000))
         # Below the cap the same answer is read whole.
@@ -84,7 +84,9 @@ async def test_a_huge_answer_is_cut_at_the_size_cap(scripted: Scripted) -> None:
 
 
 async def test_an_endless_error_page_is_read_only_up_to_its_cap(scripted: Scripted) -> None:
-    page = Reply(status=500, content_type="text/html", chunks=itertools.repeat(b"<p>oops</p>"))
+    page = ScriptedReply(
+        status=500, content_type="text/html", chunks=itertools.repeat(b"<p>oops</p>")
+    )
     async with scripted({"/v1/completions": page}) as server:
         started = time.perf_counter()
         with pytest.raises(HttpStatusError) as caught:
@@ -100,6 +102,6 @@ async def test_a_connection_dropped_mid_answer_is_a_protocol_error(
     kind: str, scripted: Scripted
 ) -> None:
     path, _ = ENDPOINTS[kind]
-    async with scripted({path: Reply(chunks=[one_piece(kind)], is_cut=True)}) as server:
+    async with scripted({path: ScriptedReply(chunks=[one_piece(kind)], is_cut=True)}) as server:
         with pytest.raises(BackendProtocolError, match="broke mid-answer"):
             await collect(make(kind, server.url))
