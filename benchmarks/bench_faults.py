@@ -121,13 +121,16 @@ async def _run(n_requests: int) -> bool:
         end = _process(pid)
         alive = client._server.returncode is None
         shutdown_s = time.perf_counter()
+        stage = "shutdown"
         try:
             await asyncio.wait_for(client.shutdown_async(None), DEADLINE_S)
+            stage = "exit"
             client.exit(None)
             await asyncio.wait_for(client.stop(), DEADLINE_S)
             is_stopped = True
         except TimeoutError:
             is_stopped = False
+            print(f"the server did not finish `{stage}` within {DEADLINE_S:.0f} s")
             client._server.kill()
             await client._server.wait()
         shutdown_s = time.perf_counter() - shutdown_s

@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import logging
 import types as pytypes
+from concurrent.futures import Future
 from typing import Any
 
 import attrs
 import cattrs
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams, JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.protocol import JsonRPCRequestMessage, LanguageServerProtocol
 
 logger = logging.getLogger(__name__)
+
+_ANSWERED = pytypes.SimpleNamespace(jsonrpc="answered")
+"""What a request that was answered with an error while being read becomes."""
 
 CONTEXT = "fillin/context"
 VALIDATE = "fillin/validate"
@@ -90,7 +94,10 @@ class FillinProtocol(LanguageServerProtocol):
     message of a TCP client until its `initialize` presents the token (`lsp_server.listen`)."""
 
     def handle_message(self, message: Any) -> None:
-        """Pass `message` on to its handler once the client is authenticated."""
+        """Pass `message` on to its handler once the client is authenticated (a request
+        already refused for its params is dropped here)."""
+        if message is _ANSWERED:
+            return
         if is_admitted(self, message):
             super().handle_message(message)
 
@@ -98,6 +105,23 @@ class FillinProtocol(LanguageServerProtocol):
     def get_message_type(self, method: str) -> type[Any] | None:  # type: ignore[override]
         """The attrs class that the message of `method` is structured into."""
         return _MESSAGES.get(method) or super().get_message_type(method)
+
+    def _send_handler_result(self, future: Future[Any], *, msg_id: Any) -> None:
+        """Answer a request whose handler refused its input (a `JsonRpcException`, such as
+        InvalidParams for a position outside the document) with that error and one debug
+        line; anything else goes to pygls, which logs it as the server error it is.
+
+        pygls logs every refusal with a traceback at error level, so a client that keeps
+        sending bad positions would flood the log (and fill a stderr pipe nobody reads).
+        """
+        if future.done() and not future.cancelled():
+            exc = future.exception()
+            if isinstance(exc, JsonRpcException):
+                self._request_futures.pop(msg_id, None)
+                logger.debug("request %s refused: %s", msg_id, exc)
+                self._send_response(msg_id, error=exc.to_response_error())
+                return
+        super()._send_handler_result(future, msg_id=msg_id)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """The message `data` structured; a request that cannot be is answered with an error.
@@ -124,8 +148,7 @@ class FillinProtocol(LanguageServerProtocol):
             logger.debug("%s", message)
             error = JsonRpcInvalidParams(message)
             self._send_response(data["id"], error=error.to_response_error())
-            # handle_message ignores a message of another JSON-RPC version.
-            return pytypes.SimpleNamespace(jsonrpc="ignored")
+            return _ANSWERED
 
 
 def is_admitted(protocol: LanguageServerProtocol, message: Any) -> bool:
