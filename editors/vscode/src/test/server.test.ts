@@ -132,6 +132,10 @@ describe(
         'model.name': 'scripted',
         'context.repository': false,
         'index.enabled': false,
+        // These tests count the model calls each request makes: no remembered suggestions,
+        // no warm-ups.
+        'completion.cache': false,
+        'completion.warmUp': false,
         logLevel: 'debug',
       };
       const initializationOptions = serverSettings(
