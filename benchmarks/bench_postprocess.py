@@ -11,7 +11,7 @@ user meets, through `fillin serve` and placement by placement (blank line, inden
 column 0 and indentation of a line of code), is bench_placement's. Methods, measured in the
 same run:
 
-- fillin: `StreamFilter` + `finish` (context.postprocess);
+- fillin: `StreamFilter` + `finish` (context.postprocess.stop_rules);
 - none: the raw output;
 - first blank line: the output up to its first blank line;
 - indentation: the output up to the first line indented less than its first line.

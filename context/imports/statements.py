@@ -3,7 +3,7 @@
 The imports query of a language (see `context.languages`) captures whole statements; the
 decoder of the language's `import_style` turns each into zero or more `Import`s holding the
 module or path exactly as written (`.models`, `./cart`, `crate::cart`, `stdio.h`), the names
-it brings in and their aliases. Resolving a module to a file is `context.imports`'s job.
+it brings in and their aliases. Resolving a module to a file is `context.imports.resolve`'s job.
 
 `Import.kind` says what sort of statement it was:
 

@@ -34,10 +34,10 @@ The streaming rules run in this order, each a function named for its rule:
 7. `stop_at_max_lines`: at most `max_lines` lines.
 
 With the cursor at column 0 or in the indentation of a line that holds code
-(`StopContext.is_before_text`, decided by `context.linemode`), the suggestion is whole lines
-inserted above that code: `finish` judges them as lines starting at column 0 and returns
-them ending with a line break and the cursor line's indentation, so that the code after the
-cursor stays on its own line, at its own indentation.
+(`StopContext.is_before_text`, decided by `context.postprocess.linemode`), the suggestion
+is whole lines inserted above that code: `finish` judges them as lines starting at column 0
+and returns them ending with a line break and the cursor line's indentation, so that the
+code after the cursor stays on its own line, at its own indentation.
 
 Guarantees: `StreamFilter.text` is always a prefix of the concatenated pieces, and it never
 contains a stop token or a partial one; `finish` only removes text, except that it may

@@ -15,7 +15,7 @@ the prompt's end.
 Guarantees:
 
 - The rendered prompt, template tokens and path labels included, never exceeds
-  `max_prompt_tokens` tokens (counted with tiktoken through `context.tokens`).
+  `max_prompt_tokens` tokens (counted with tiktoken through `context.prompt.tokens`).
 - The prefix is trimmed from its start and the suffix from its end at line boundaries, except
   when the cursor's own line alone is over budget; a snippet is never cut mid-line.
 - Snippets that repeat lines already in the prefix or suffix window are dropped.

@@ -1,4 +1,4 @@
-"""The retrieval sources and what they share; `context.retrieve` runs and fuses them.
+"""The retrieval sources and what they share; `context.retrieval.retrieve` runs and fuses them.
 
 - `focus`: the names around the cursor, from a small lexer;
 - `bindings`: what a name means in a file, through its imports and the index;

@@ -1,4 +1,4 @@
-"""The checks behind `context.validate`, one module per kind of problem.
+"""The checks behind `context.validation.policy`, one module per kind of problem.
 
 `splice` builds the document with the suggestion inserted and its syntax tree (reusing
 the cached tree of the document without it); `syntax_check`, `symbol_check`,

@@ -2,7 +2,7 @@
 
 An import, require or use in the suggestion is accepted when its module is in the
 workspace (`context.imports.resolve_import`), in the language's standard library, declared
-in a manifest from the document's directory up to the root (`context.manifests`), or
+in a manifest from the document's directory up to the root (`context.validation.manifests`), or
 installed (Python site-packages of the running interpreter and of a virtualenv in the root;
 `node_modules` from the document's directory up to the root). Anything else is reported:
 a hallucinated package name is a supply-chain risk, since anyone can register it.

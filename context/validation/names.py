@@ -7,7 +7,7 @@ reference unknown. Everything is read statically and cached:
 - Python builtins and the standard library's module names come from the running
   interpreter (`builtins`, `sys.stdlib_module_names`); the members of a standard-library
   module come from the module fillin already loaded or from its source file, never from an
-  import (`context.stdlib_source`), so a repository's own `csv.py` cannot run. Installed
+  import (`context.validation.stdlib_source`), so a repository's own `csv.py` cannot run. Installed
   packages are read from site-packages directories as file names and `*.dist-info`
   metadata, never imported.
 - JavaScript and TypeScript globals and Node's built-in modules, Go's standard library
@@ -162,7 +162,8 @@ def is_python_stdlib(module: str) -> bool:
 
 def python_module_members(module: str) -> frozenset[str] | None:
     """The names a standard-library module defines, or None when they cannot be known
-    (read from the loaded module or its source, never imported: `context.stdlib_source`)."""
+    (read from the loaded module or its source, never imported:
+    `context.validation.stdlib_source`)."""
     return stdlib_members(module)
 
 

@@ -7,7 +7,7 @@ when it is:
 - written anywhere in the document outside the suggestion, comments and strings included:
   this deliberately errs towards accepting, since a name the user's file mentions is one
   the model could rightly use, and scopes would cost time on the hot path;
-- a builtin or global of the language (`context.names`);
+- a builtin or global of the language (`context.validation.names`);
 - defined anywhere in the repository (`SymbolView.definitions`).
 
 Python members are checked two ways:
