@@ -46,7 +46,7 @@ def context_report_json(report: ContextReport) -> dict[str, Any]:
         ],
         "tokensUsed": report.prompt.n_tokens,
         "budgetTokens": report.prompt.budget_tokens,
-        "elapsedMs": round(report.elapsed_ms, 3),
+        "elapsedMs": _ms(report.elapsed_ms),
         **({"cost": cost_json(report.cost)} if report.cost is not None else {}),
     }
 
@@ -62,11 +62,9 @@ def completion_result_json(result: CompletionResult, document: Document) -> dict
         "range": _line_column_range(document, best.start_offset, best.end_offset) if best else None,
         "backend": result.backend,
         "timings": {
-            "contextMs": round(timings.context_ms, 3),
-            "firstTokenMs": (
-                None if timings.first_token_ms is None else round(timings.first_token_ms, 3)
-            ),
-            "totalMs": round(timings.total_ms, 3),
+            "contextMs": _ms(timings.context_ms),
+            "firstTokenMs": _ms(timings.first_token_ms),
+            "totalMs": _ms(timings.total_ms),
         },
         "stopReason": best.stop_reason if best else None,
         "problems": [
@@ -87,7 +85,7 @@ def cost_json(cost: Cost) -> dict[str, Any]:
         "promptTokens": cost.n_prompt_tokens,
         "promptTokensEvaluated": cost.n_prompt_evaluated,
         "promptTokensReused": cost.n_prompt_reused,
-        "firstTokenMs": None if cost.first_token_ms is None else round(cost.first_token_ms, 3),
+        "firstTokenMs": _ms(cost.first_token_ms),
         "budgetTokens": cost.budget_tokens,
     }
 
@@ -121,7 +119,7 @@ def validation_report_json(
             "actions": list(outcome.actions),
             "reason": outcome.reason,
         },
-        "elapsedMs": round(report.elapsed_ms, 3),
+        "elapsedMs": _ms(report.elapsed_ms),
     }
 
 
@@ -229,3 +227,8 @@ def _line_column_range(document: Document, start: int, end: int) -> dict[str, An
         return {"line": line_idx + 1, "column": column + 1}
 
     return {"start": point(start), "end": point(end)}
+
+
+def _ms(value: float | None) -> float | None:
+    """Milliseconds as every shape shows them: to the microsecond, or None when unknown."""
+    return None if value is None else round(value, 3)

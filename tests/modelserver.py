@@ -66,6 +66,14 @@ async def read_request(
     return method, target.split("?")[0], headers, json.loads(raw) if raw else {}
 
 
+async def end_connection(writer: asyncio.StreamWriter, writers: set[asyncio.StreamWriter]) -> None:
+    """Close one client connection (it hung up, or the server stops) and forget it."""
+    writers.discard(writer)
+    writer.close()
+    with contextlib.suppress(ConnectionError):
+        await writer.wait_closed()
+
+
 @dataclass
 class RecordedRequest:
     """One request the model server received."""
@@ -210,10 +218,7 @@ class ModelServer:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
-            self._writers.discard(writer)
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+            await end_connection(writer, self._writers)
 
     async def _respond(
         self,
@@ -416,10 +421,7 @@ class ScriptedServer:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
-            self._writers.discard(writer)
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+            await end_connection(writer, self._writers)
 
     async def _send(
         self,

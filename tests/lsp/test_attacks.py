@@ -318,4 +318,5 @@ def indexed_paths(index_dir: Path) -> set[str]:
 
 
 if sys.platform != "linux":
-    pytestmark = pytest.mark.skip(reason="the attack fixtures assume Linux paths")
+    # The attacks read /proc/self/environ and rely on POSIX modes and symlinks; CI is Linux.
+    pytestmark = pytest.mark.skip(reason="the attack fixtures assume Linux (/proc, POSIX modes)")

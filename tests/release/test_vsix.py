@@ -29,6 +29,8 @@ VSCODE = REPO_ROOT / "editors" / "vscode"
 def vsix(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The .vsix built from a copy of editors/vscode carrying the session's wheel."""
     if not (VSCODE / "node_modules" / ".bin" / "vsce").exists() or shutil.which("npm") is None:
+        # `make test` installs them first (test-python depends on the node stamp); only a bare
+        # pytest run in a checkout without node can land here.
         pytest.skip("the extension's node_modules are not installed (run `make dist` or npm ci)")
     out = tmp_path_factory.mktemp("vsix") / "fillin.vsix"
     placed = VSCODE / "server" / wheel.name
