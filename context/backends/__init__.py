@@ -98,9 +98,11 @@ def make_backend(model: ModelSettings, *, root: Path | None = None) -> Backend:
     if backend == "llamacpp":
         from context.backends.llamacpp import LlamaCppBackend
 
-        # llama-server knows its model's FIM tokens, so unless a template says otherwise,
-        # try /infill first; it falls back to /completion once if the model cannot infill.
-        return LlamaCppBackend(model, template, use_infill=template.is_fim or not model.template)
+        # llama-server knows its model's FIM tokens: unless a template says how to lay the
+        # prompt out, the backend learns the server's layout through /infill; it falls
+        # back to /completion once if the model cannot infill.
+        is_unknown = not model.template and not template.is_fim
+        return LlamaCppBackend(model, template, use_infill=is_unknown, learn_template=is_unknown)
     if backend == "openai":
         from context.backends.openai import OpenAIBackend
 

@@ -14,10 +14,12 @@ import time
 
 import pytest
 
+from context.backends import make_backend
 from context.backends.llamacpp import LlamaCppBackend
 from context.document import Document
 from context.pipeline import CompletionRequest, Engine, complete, prefill
 from context.prompt.templates import PREFIX_ONLY, get_template
+from context.prompt.tokens import count_tokens
 from context.runtime import ModelRuntime
 from context.settings import Settings, load_settings
 from context.suggestion_cache import SuggestionCache
@@ -235,3 +237,48 @@ async def test_the_real_server_reuses_the_prompt_when_a_character_is_typed(
     assert second.cost.n_prompt_evaluated is not None
     assert second.cost.n_prompt_reused > 500
     assert second.cost.n_prompt_evaluated <= 8
+
+
+@pytest.mark.llm
+async def test_the_real_server_evaluates_only_the_typed_tokens_in_its_own_fim_layout(
+    llama_server: str,
+) -> None:
+    """`backend = "llamacpp"` with no template: the backend reads the server's FIM layout
+    (its `/infill` answer) and renders keystrokes itself for `/completion`, the cursor
+    line's head after the middle marker. With a long suffix, `/infill` would evaluate the
+    whole suffix again on every keystroke; llama.cpp's own `timings` say each keystroke
+    evaluated a few tokens and reused the rest."""
+    settings, _ = load_settings(
+        {
+            "model": {
+                "backend": "llamacpp",
+                "url": llama_server,
+                "timeoutMs": 60000,
+                "maxTokens": 4,
+                "latencyTargetMs": 0,
+            },
+            "completion": {"cache": False},
+            "context": {"repository": False},
+            "validation": {"enabled": False},
+        }
+    )
+    backend = make_backend(settings.model)
+    engine = Engine(settings=settings, backend=backend, runtime=ModelRuntime())
+    head = LONG[:2000] + "def total(items):\n    return "
+    tail = "\n\n" + LONG[2000:3500]
+    results = []
+    for typed in ("", "s", "su", "sum"):
+        text = head + typed + tail
+        request = CompletionRequest(_document(text), len(head) + len(typed))
+        results.append(await complete(engine, request))
+    await backend.aclose()
+
+    assert backend.template.fim_middle == "<issue_closed>"
+    assert all(r.error is None and r.cost is not None for r in results)
+    suffix_tokens = count_tokens(tail)
+    assert suffix_tokens > 300
+    for result in results[2:]:
+        assert result.cost is not None and result.cost.n_prompt_evaluated is not None
+        assert result.cost.n_prompt_reused is not None
+        assert result.cost.n_prompt_evaluated <= 8
+        assert result.cost.n_prompt_reused > suffix_tokens

@@ -387,7 +387,13 @@ def test_next_and_previous_cycle_through_the_candidates(
     candidates = (TOTAL, "sum(item.price for item in items)")
     model_server.replies = candidates
     settings = {
-        "model": {"backend": "llamacpp", "url": model_server.url, "nCandidates": 2},
+        # The template spares the stand-in the layout probe, which would take a reply.
+        "model": {
+            "backend": "llamacpp",
+            "url": model_server.url,
+            "template": "prefix-only",
+            "nCandidates": 2,
+        },
         "context": {"repository": False},
         "index": {"enabled": False},
     }

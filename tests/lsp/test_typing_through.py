@@ -110,7 +110,7 @@ async def test_opening_a_file_again_warms_the_model_server_up(
     sends none, since the server does not know where the cursor is."""
     model_server.replies = [SUGGESTION + "\n"]
     settings = model_settings(model_server, template="prefix-only")
-    settings["model"] = {"backend": "llamacpp", "url": model_server.url}
+    settings["model"] = {"backend": "llamacpp", "url": model_server.url, "template": "prefix-only"}
     settings["completion"] = {"warmUp": True}
     await initialize(client, settings)
     opened = open_fixture(client, CART)

@@ -59,10 +59,12 @@ async def test_selects_backend_and_template(
 @pytest.mark.parametrize(
     ("model", "is_using_infill"),
     [
-        # The server knows its model's FIM tokens: try /infill unless told otherwise.
+        # The server knows its model's FIM tokens: learn its layout through /infill
+        # unless a template says how to lay prompts out for /completion.
         (ModelSettings(backend="llamacpp"), True),
         (ModelSettings(backend="llamacpp", template="prefix-only"), False),
-        (ModelSettings(backend="llamacpp", template="qwen2.5-coder"), True),
+        (ModelSettings(backend="llamacpp", template="qwen2.5-coder"), False),
+        (ModelSettings(backend="llamacpp", name="qwen2.5-coder-1.5b"), False),
     ],
 )
 async def test_llamacpp_tries_infill_unless_a_template_says_otherwise(
