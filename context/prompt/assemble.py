@@ -10,7 +10,10 @@ order that does not follow scores), then the prefix window, whose first line is 
 at a multiple of a step (an eighth of the window, at most `ANCHOR_LINES`) so that it moves
 in coarse steps as the cursor moves, then the suffix; with a FIM template the cursor line's
 head (`Prompt.tail`) comes last, after the middle marker, so typing on a line changes only
-the prompt's end.
+the prompt's end. The parts are sized as if the head had a multiple of `TYPING_STEP_TOKENS`
+tokens, so a keystroke that adds a token at the cursor does not push the weakest snippet or
+the window's first line out (either would change the prompt's start, which the server would
+then evaluate again).
 
 Guarantees:
 
@@ -47,6 +50,9 @@ _LABEL_TOKENS = 6
 
 ANCHOR_LINES = 16
 """The longest step in which the prefix window's first line moves."""
+
+TYPING_STEP_TOKENS = 32
+"""The step in which the cursor line's head is counted when the parts are sized."""
 
 # The order in which sources' snippets are laid out, most stable first.
 _SOURCE_ORDER = {"definition": 0, "scope": 1, "similar": 2, "recent": 3}
@@ -237,7 +243,7 @@ def _prefix_lines(document: Document, offset: int, cursor_line: int, limit: int)
         # Not even the cursor's line fits: its end, and no line before it.
         pieces = [keep_last_tokens(head, limit)]
         return _Lines(tuple(pieces), (_n_tokens(pieces[0]),), is_before_cursor=True)
-    totals = [_n_tokens(head)]
+    totals = [_typing_reserve(_n_tokens(head))]
     line_idx = cursor_line - 1
     while line_idx >= 0:
         piece = document.text[starts[line_idx] : starts[line_idx + 1]]
@@ -274,6 +280,13 @@ def _suffix_lines(document: Document, offset: int, cursor_line: int, limit: int)
         pieces.append(piece)
         totals.append(total)
     return _Lines(tuple(pieces), tuple(totals), is_before_cursor=False)
+
+
+def _typing_reserve(n_head_tokens: int) -> int:
+    """What the cursor line's head counts for while the prompt is laid out: its tokens
+    rounded up to the next multiple of `TYPING_STEP_TOKENS`, so that a keystroke leaves
+    every other part as it was and only a line that grows past a step moves them."""
+    return -(-(n_head_tokens + 1) // TYPING_STEP_TOKENS) * TYPING_STEP_TOKENS
 
 
 @lru_cache(maxsize=1 << 16)

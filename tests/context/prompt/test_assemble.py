@@ -218,3 +218,29 @@ def test_the_prefix_window_moves_in_coarse_steps_as_the_cursor_moves_down() -> N
         starts.add(prompt.sections[-2].start_line)
         assert prompt.n_tokens <= 1024
     assert len(starts) <= 2
+
+
+@pytest.mark.parametrize("template", [STARCODER, TEMPLATES["prefix-only"]])
+def test_typing_on_a_line_changes_only_the_prompts_end_at_every_budget(
+    template: Template,
+) -> None:
+    """Whatever the budget, a keystroke leaves the snippets and the window's first line as
+    they were: the prompt before the cursor line's head is the same text, so a model
+    server evaluates only the typed tokens. (Counted as it is, the head's growth by one
+    token pushes out the weakest snippet or a prefix line at the budget's edge.)"""
+    body = _numbered(60)
+    snippets = [_snippet(f"lib/m{i}.py", 3 + i, score=1.0 - i / 10) for i in range(4)]
+    typed = "total = compute("
+    for budget in range(150, 450, 7):
+        settings = ContextSettings(max_prompt_tokens=budget)
+        stable = set()
+        for n_typed in range(len(typed) + 1):
+            text = body + "    " + typed[:n_typed] + "$0\n\nprint(total)\n"
+            document, offset = _document(text)
+            prompt = build_prompt(document, offset, settings, template, snippets, path="m.py")
+            assert prompt.n_tokens <= budget
+            # Both layouts end with the head: after the middle marker, or at the cursor.
+            head = "    " + typed[:n_typed]
+            assert prompt.text.endswith(head)
+            stable.add(prompt.text[: -len(head)])
+        assert len(stable) == 1, f"budget {budget}: {len(stable)} layouts"
