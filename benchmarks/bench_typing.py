@@ -29,7 +29,8 @@ not switchable and applies to `today` too; with `/infill` llama.cpp lays the pro
 itself.
 
 Usage: `python -m benchmarks.bench_typing [--quick] [--holes N] [--only NAME]
-[--log-dir DIR]`.
+[--log-dir DIR]`; `--log-dir` keeps each configuration's server log and a line per request
+(hole, step, milliseconds, prompt tokens evaluated) in `NAME.steps.tsv`.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class Figures:
     through_unchanged: list[bool] = field(default_factory=list)
     n_failed: int = 0
     n_requests: int = 0
+    steps: list[str] = field(default_factory=list)
+    """One tab-separated line per request: hole, step, milliseconds, tokens evaluated."""
 
 
 def main() -> None:
@@ -127,6 +130,8 @@ async def _run(n_holes: int, only: list[str], log_dir: Path | None) -> None:
             kept = log_dir / f"{name}.log" if log_dir is not None else None
             figures = await _sessions(options, roots, holes, kept)
             print(f"  {name}: {len(holes)} sessions in {time.perf_counter() - started:.0f} s")
+            if log_dir is not None:
+                (log_dir / f"{name}.steps.tsv").write_text("\n".join(figures.steps) + "\n")
             results.append((name, figures))
     finally:
         await asyncio.to_thread(server.stop)
@@ -275,10 +280,13 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
         shown = items[0].insert_text if items else None
         return time.perf_counter() - started, shown if isinstance(shown, str) else None
 
+    where = f"{hole.path.name}:{line_idx + 1}"
     elapsed, shown = await inline()
     figures.first_s.append(elapsed)
-    figures.n_failed += _step(log).n_shown
-    for ch in typed_text:
+    step = _step(log)
+    figures.steps.append(f"{where}\tfirst\t{elapsed * 1000:.0f}\t{step.evaluated[:1]}")
+    figures.n_failed += step.n_shown
+    for n_typed, ch in enumerate(typed_text, 1):
         version += 1
         _insert(client, uri, version, line_idx, column, ch)
         column += 1
@@ -286,6 +294,7 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
         step = _step(log)
         figures.keystroke_s.append(elapsed)
         figures.evaluated.extend(step.evaluated[:1])
+        figures.steps.append(f"{where}\tkey {n_typed}\t{elapsed * 1000:.0f}\t{step.evaluated[:1]}")
         figures.n_failed += step.n_shown
 
     # The completion item and the inline suggestion at one position.
