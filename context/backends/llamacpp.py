@@ -47,10 +47,6 @@ log = logging.getLogger(__name__)
 _NO_INFILL_STATUSES = (404, 501)
 _BUSY_STATUS = 503
 
-MAX_PREDICT_MS = 1000
-"""llama.cpp's `t_max_predict_ms` for suggestions: generation stops at the first line break
-after this long (llama.vim's default)."""
-
 
 class LlamaCppBackend:
     """Streams completions from a llama.cpp server (`llama-server`)."""
@@ -212,16 +208,10 @@ def _completion_body(request: GenerationRequest, template: Template) -> dict[str
 
 
 def _sampling(request: GenerationRequest, template_stop: tuple[str, ...]) -> dict[str, Any]:
-    body: dict[str, Any] = {
+    return {
         "n_predict": request.max_tokens,
         "temperature": request.temperature,
         "stop": stop_sequences(template_stop, request),
         "cache_prompt": True,
         "stream": True,
     }
-    if request.max_tokens > 0 and request.instruction is None:
-        # A suggestion that already holds a whole line ends at the next line break once
-        # this much time went into generating it: on a slow machine, the first lines now
-        # beat a whole block later. Code asked for from a comment is waited for.
-        body["t_max_predict_ms"] = MAX_PREDICT_MS
-    return body

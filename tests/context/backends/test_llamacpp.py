@@ -24,7 +24,7 @@ import pytest
 from context.backends import GenerationRequest
 from context.backends.http import HttpStatusError
 from context.backends.infill_layout import PROBE_BODY
-from context.backends.llamacpp import MAX_PREDICT_MS, LlamaCppBackend
+from context.backends.llamacpp import LlamaCppBackend
 from context.prompt.templates import PREFIX_ONLY, get_template
 from context.settings import ModelSettings
 from context.snippet import Snippet
@@ -94,20 +94,7 @@ async def test_infill_request_carries_the_raw_parts(scripted: Scripted) -> None:
         "stop": [*PREFIX_ONLY.stop, "\n\n"],
         "cache_prompt": True,
         "stream": True,
-        "t_max_predict_ms": MAX_PREDICT_MS,
     }
-
-
-async def test_code_asked_for_from_a_comment_and_warm_ups_have_no_time_limit(
-    scripted: Scripted,
-) -> None:
-    async with scripted({"/completion": STREAMED}) as server:
-        backend = LlamaCppBackend(ModelSettings(url=server.url), PREFIX_ONLY)
-        await pieces_of(backend, request(instruction="add the numbers"))
-        await pieces_of(backend, request(max_tokens=0))
-        await pieces_of(backend, request())
-        await backend.aclose()
-    assert [r.body.get("t_max_predict_ms") for r in server.received] == [None, None, 1000]
 
 
 async def test_a_known_fim_template_sends_fillins_rendering_to_completion(
