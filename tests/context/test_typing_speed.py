@@ -253,7 +253,9 @@ async def test_the_real_server_evaluates_only_the_typed_tokens_in_its_own_fim_la
             "model": {
                 "backend": "llamacpp",
                 "url": llama_server,
+                # A loaded two-core machine may take a minute over the first prompt.
                 "timeoutMs": 60000,
+                "streamDeadlineMs": 180000,
                 "maxTokens": 4,
                 "latencyTargetMs": 0,
             },
