@@ -166,7 +166,8 @@ def _row(name: str, n_files: int, n_bytes: int, timing: _Timing, raw: _Timing | 
             f"  {ratio:4.2f}x raw parse wall ({cpu_ratio:4.2f}x CPU)"
             f"  [{verdict}: <= {TARGET_RATIO}x, >= 500 files/s]"
         )
-    print(line)
+    # The machine may be shared: each row says how busy it was when the row finished.
+    print(f"{line}  load {os.getloadavg()[0]:.1f}")
 
 
 def _incremental(work: Path, *, n_edits: int) -> None:
@@ -275,6 +276,7 @@ def _against_baseline(ref: str, root: Path, work: Path, *, n_runs: int) -> None:
             f"  {name:<24} {timing.wall_s:7.2f} s wall {timing.cpu_s:7.2f} s CPU  "
             f"{n_files[name] / timing.wall_s:6.0f} files/s  (process start included)"
         )
+    print(f"  load average after the runs {os.getloadavg()[0]:.1f}")
     ours, theirs = dbs.values()
     differences = _row_differences(ours, theirs)
     counts = ", ".join(f"{n} {table}" for table, (n, _, _) in differences.items())

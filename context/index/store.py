@@ -19,6 +19,9 @@ Guarantees:
   caller re-indexes and keeps serving meanwhile.
 - A file's rows are replaced in one transaction (`replace_files`), so a reader never sees a
   file half-written, and nothing of a deleted or renamed file survives `delete_files`.
+- A read answers what the database holds when it is asked: answers are kept between
+  writes (`context.index.readcache`) and never served after a write that any connection
+  committed, this process's or another's.
 - Thread safety: every thread gets its own connection (WAL mode lets readers read while a
   writer writes); writes are serialised by one lock, so the indexer thread and the event
   loop's per-keystroke updates never interleave inside a transaction.
@@ -36,13 +39,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 import sqlite_utils
 
 from context.errors import IndexStoreError
 from context.imports.statements import ImportedName
+from context.index.readcache import Generation, ReadCache
 from context.index.records import (
     FileRecord,
     decode_names,
@@ -58,6 +62,8 @@ the `symbols_fts` full-text table, which nothing read and which cost over a thir
 index's writes."""
 
 _log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,8 @@ class IndexStore:
         self._closed = False
         self.rebuilt_reason: str | None = None
         """Why an existing database was discarded when opening, or None."""
+        self._generation = Generation(self._probe)
+        self._reads = ReadCache()
         self._open()
 
     # Opening, validating and rebuilding.
@@ -304,8 +312,25 @@ class IndexStore:
                 self._connections.append(conn)
         return conn
 
+    def _probe(self) -> sqlite3.Connection:
+        """A connection that only asks whether anyone wrote (see `readcache.Generation`)."""
+        if self._closed:
+            raise IndexStoreError(f"index {self.db_path}: the store is closed")
+        return sqlite3.connect(
+            self.db_path, timeout=self._timeout_s, isolation_level=None, check_same_thread=False
+        )
+
+    def _cached(self, key: tuple[object, ...], read: Callable[[], list[T]]) -> list[T]:
+        """`read()`, answered from the read cache while nothing was written since."""
+        try:
+            generation = self._generation.current()
+        except sqlite3.Error as exc:
+            raise IndexStoreError(f"index {self.db_path}: {exc}") from exc
+        return self._reads.get(generation, key, read)
+
     def close_connections(self) -> None:
         """Close every thread's connection; the next use reopens the calling thread's."""
+        self._generation.close()
         with self._connections_lock:
             for conn in self._connections:
                 with contextlib.suppress(sqlite3.Error):
@@ -508,12 +533,18 @@ class IndexStore:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         root = self.root
-        return [
-            SymbolRow(name, kind, container, _absolute(root, rel), rel, lang, start, end, sig, doc)
-            for name, kind, container, rel, lang, start, end, sig, doc in self._conn().execute(
-                sql, params
-            )
-        ]
+
+        def read() -> list[SymbolRow]:
+            return [
+                SymbolRow(
+                    name, kind, container, _absolute(root, rel), rel, lang, start, end, sig, doc
+                )
+                for name, kind, container, rel, lang, start, end, sig, doc in self._conn().execute(
+                    sql, params
+                )
+            ]
+
+        return self._cached((sql, tuple(params)), read)
 
     def definitions(self, name: str, *, limit: int | None = 100) -> list[SymbolRow]:
         """Every definition named `name` (any kind, any container), in path order."""
@@ -553,12 +584,26 @@ class IndexStore:
     def _imports(self, where: str, params: Sequence[object]) -> list[ImportRow]:
         sql = f"SELECT {_IMPORT_COLUMNS} FROM imports i JOIN files f ON f.id = i.file_id {where}"
         root = self.root
-        return [
-            ImportRow(
-                _absolute(root, rel), rel, module, decode_names(names), alias, kind, line, res, pkg
-            )
-            for rel, module, names, alias, kind, line, res, pkg in self._conn().execute(sql, params)
-        ]
+
+        def read() -> list[ImportRow]:
+            return [
+                ImportRow(
+                    _absolute(root, rel),
+                    rel,
+                    module,
+                    decode_names(names),
+                    alias,
+                    kind,
+                    line,
+                    res,
+                    pkg,
+                )
+                for rel, module, names, alias, kind, line, res, pkg in self._conn().execute(
+                    sql, params
+                )
+            ]
+
+        return self._cached((sql, tuple(params)), read)
 
     def file(self, path: Path | str) -> FileRow | None:
         """The row of one file, or None when it is not indexed."""
@@ -583,10 +628,14 @@ class IndexStore:
     def _files(self, where: str, params: Sequence[object]) -> list[FileRow]:
         sql = f"SELECT path, language, size, hash, mtime_ns, is_open FROM files {where}"
         root = self.root
-        return [
-            FileRow(_absolute(root, rel), rel, lang, size, digest, mtime_ns, bool(is_open))
-            for rel, lang, size, digest, mtime_ns, is_open in self._conn().execute(sql, params)
-        ]
+
+        def read() -> list[FileRow]:
+            return [
+                FileRow(_absolute(root, rel), rel, lang, size, digest, mtime_ns, bool(is_open))
+                for rel, lang, size, digest, mtime_ns, is_open in self._conn().execute(sql, params)
+            ]
+
+        return self._cached((sql, tuple(params)), read)
 
     def file_states(self) -> dict[str, tuple[int, int, str, bool]]:
         """Every indexed file's (size, mtime_ns, hash, is_open), for refresh decisions."""

@@ -129,6 +129,13 @@ def retrieve_sync(
 
     focus = find_focus(document.text, offset, is_hash_comment=language == "python")
 
+    # Similar code and recent edits often read the same files; each is read once a request
+    # (a file read, an ignore check and a decode), and never across requests, so an edit
+    # on disk counts at the next keystroke.
+    @cache
+    def text_of(path: str) -> str | None:
+        return _text(workspace, path)
+
     def definition(is_expired: Callable[[], bool]) -> list[Snippet]:
         return definition_snippets(
             bindings(), focus, text_before, limit=MAX_SNIPPETS_PER_SOURCE, is_expired=is_expired
@@ -151,7 +158,7 @@ def retrieve_sync(
         candidates = (
             Candidate(path, text)
             for path in paths
-            if not is_expired() and (text := _text(workspace, path)) is not None
+            if not is_expired() and (text := text_of(path)) is not None
         )
         return similar_windows(
             query_tokens(text_before), candidates, limit=8, is_expired=is_expired
@@ -160,7 +167,7 @@ def retrieve_sync(
     def recent(is_expired: Callable[[], bool]) -> list[Snippet]:
         return recent_snippets(
             workspace.recent_edits(),
-            lambda path: _text(workspace, path),
+            text_of,
             exclude_path=rel_path,
             limit=4,
             is_expired=is_expired,

@@ -167,6 +167,7 @@ def python_module_members(module: str) -> frozenset[str] | None:
     return stdlib_members(module)
 
 
+@cache
 def stdlib_class_attributes(module: str) -> frozenset[str]:
     """The names of a standard-library module and the attributes of every class in it, plus
     those of the common modules (`COMMON_STDLIB_MODULES`), whose objects go everywhere."""
