@@ -1,0 +1,176 @@
+"""Python receivers whose type takes reading an annotation's arguments: a field assigned from
+a call on an `__init__` parameter, a subscript, a loop over `.items()`, an unpacking.
+
+The table cases run `context.retrieval.python_types` on text; the fixture cases name a line
+of the `pytypes` repository with the cursor marked `$0`, remove the rest of the line and
+check that the member source offers the expected signature and that it reaches the prompt.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from context.document import Document
+from context.prompt.assemble import build_prompt
+from context.prompt.templates import TEMPLATES
+from context.retrieval.python_types import (
+    declared_annotation,
+    iterated,
+    last_assignment,
+    subscripted,
+    unpacked,
+)
+from context.retrieval.retrieve import retrieve_sync
+from context.settings import ContextSettings, IndexSettings
+from context.workspace import Workspace
+
+CURSOR = "$0"
+TEMPLATE = TEMPLATES["qwen2.5-coder"]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "index", "expected"),
+    [
+        ("list[tuple[Key | None, Item]]", "idx", "tuple[Key | None, Item]"),
+        ("tuple[Key | None, Item]", "1", "Item"),
+        ("tuple[Key | None, Item]", "-1", "Item"),
+        ("tuple[Item, ...]", "3", "Item"),
+        ("t.Dict[str, 'Item']", "key", "'Item'"),
+        ("Optional[list[Item]]", "0", "Item"),
+        ("list[Item] | None", "0", "Item"),
+        ("list[Item]", "1:", None),
+        ("tuple[A, B]", "5", None),
+        ("Item", "0", None),
+        ("list[Item", "0", None),
+    ],
+)
+def test_a_subscript_reads_the_containers_arguments(
+    annotation: str, index: str, expected: str | None
+) -> None:
+    assert subscripted(annotation, index) == expected
+
+
+@pytest.mark.parametrize(
+    ("annotation", "method", "expected"),
+    [
+        ("list[Item]", "", "Item"),
+        ("t.Iterator['Extension']", "", "'Extension'"),
+        ("dict[str, Item]", "", "str"),
+        ("dict[str, Item]", "values", "Item"),
+        ("dict[str, Item]", "items", "tuple[str, Item]"),
+        ("list[Item]", "items", None),
+        ("Item", "", None),
+    ],
+)
+def test_a_loop_takes_the_element_type(annotation: str, method: str, expected: str | None) -> None:
+    assert iterated(annotation, method) == expected
+
+
+def test_unpacking_takes_the_tuples_element_at_the_names_place() -> None:
+    assert unpacked("tuple[str, Command | None, list[str]]", 1) == "Command | None"
+    assert unpacked("tuple[str, Command]", 2) is None
+    assert unpacked("list[Item]", 4) == "Item"
+
+
+@pytest.mark.parametrize(
+    ("signature", "name", "expected"),
+    [
+        (
+            "self._body: list[tuple[Key | None, Item]] = []",
+            "_body",
+            "list[tuple[Key | None, Item]]",
+        ),
+        ("def f(self, x: dict[str, A] = {}, y: int) -> None:", "x", "dict[str, A]"),
+        ('def f(self, env: "Environment", s: str)', "env", '"Environment"'),
+        ("other._body: int = 1", "_body", None),
+        ("def f(a, b):", "a", None),
+    ],
+)
+def test_an_annotation_is_read_bracket_by_bracket(
+    signature: str, name: str, expected: str | None
+) -> None:
+    assert declared_annotation(signature, name) == expected
+
+
+def test_the_last_assignment_names_its_loop_and_unpacked_place() -> None:
+    text = "x = a.b\nfor key, x in pairs.items():\n    x."
+    found = last_assignment(text, "x")
+    assert found is not None
+    assert found.is_loop and found.position == 1
+    assert [(s.name, s.is_call) for s in found.steps] == [("pairs", False), ("items", True)]
+    found = last_assignment("y = self._body[idx][1]\n", "y")
+    assert found is not None and found.position is None and not found.is_loop
+    assert [s.subscripts for s in found.steps] == [(), ("idx", "1")]
+    assert last_assignment("y == 3\n", "y") is None
+
+
+@dataclass(frozen=True)
+class Case:
+    """A cursor after a receiver and the member signature the prompt must show."""
+
+    description: str
+    marked_line: str
+    expected: str
+
+
+CASES = [
+    Case(
+        "field assigned from a method of an __init__ parameter with a string annotation",
+        "        return self.fallback.$0weight()",
+        "def weight(self) -> int:",
+    ),
+    Case(
+        "subscript of a field assigned from a call returning list[Item]",
+        "        return first.$0weight()",
+        "def weight(self) -> int:",
+    ),
+    Case(
+        "two subscripts of a field annotated list[tuple[str, Item]]",
+        "        return item.$0discounted(10)",
+        "def discounted(self, percent: int) -> int:",
+    ),
+    Case(
+        "loop over .items() of a dict[str, Item] parameter",
+        "            n += each.$0discounted(len(key))",
+        "def discounted(self, percent: int) -> int:",
+    ),
+    Case(
+        "unpacking a function's tuple[str, Item | None]",
+        "        return maybe.$0weight() if maybe else len(key)",
+        "def weight(self) -> int:",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    root = tmp_path_factory.mktemp("repos") / "pytypes"
+    shutil.copytree(fixtures_dir / "repos" / "pytypes", root)
+    opened = Workspace(root, IndexSettings(directory=str(root.parent / "index")))
+    opened.refresh()
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.description)
+def test_the_receivers_member_reaches_the_prompt(case: Case, workspace: Workspace) -> None:
+    path = "shop/cart.py"
+    full = workspace.root / path
+    text = full.read_text(encoding="utf-8")
+    line = case.marked_line.replace(CURSOR, "")
+    line_start = text.index(line)
+    offset = line_start + case.marked_line.index(CURSOR)
+    text = text[:offset] + text[line_start + len(line) :]
+    document = Document(full.as_uri(), text, path=full)
+    settings = ContextSettings(max_prompt_tokens=2048, retrieval_timeout_ms=2000)
+    snippets = retrieve_sync(document, offset, workspace, settings)
+    members = [s for s in snippets if s.source == "member"]
+    assert any(case.expected in s.text and s.path == "shop/item.py" for s in members)
+    prompt = build_prompt(document, offset, settings, TEMPLATE, snippets, path=path)
+    context = "".join(s.text for s in prompt.sections if s.source not in ("prefix", "suffix"))
+    assert case.expected in context
