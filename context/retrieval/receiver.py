@@ -52,6 +52,8 @@ from context.snippet import Snippet
 
 MAX_MEMBERS = 24
 """Members shown in all; a one-line signature costs 10 to 30 tokens."""
+MAX_MODULE_MEMBERS = 120
+"""A module's names shown in all, the used and matching ones first."""
 MAX_MODULE_FILES = 64
 MAX_BASE_DEPTH = 3
 DOC_CHARS = 1_500
@@ -286,9 +288,12 @@ def receiver_snippets(
     offset: int,
     *,
     is_expired: Callable[[], bool] = lambda: False,
+    max_members: int | None = None,
 ) -> list[Snippet]:
     """The members of what the cursor at character `offset` of `text` reaches into, as one
-    outline per defining type or module file, best member first; empty elsewhere."""
+    outline per defining type or module file, best member first; empty elsewhere. At most
+    `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
+    module (one line each, and a module's names are what `alias.|` can be)."""
     line_start = text.rfind("\n", 0, offset) + 1
     match = _CHAIN.search(text[line_start:offset])
     if match is None:
@@ -311,11 +316,11 @@ def receiver_snippets(
     uses = _member_uses(text, offset)
     if target.types:
         members = resolver.all_members(target.types[0])
-        rows = _ranked(members, prefix, uses)
+        rows = _ranked(members, prefix, uses, max_members or MAX_MEMBERS)
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
-        return _render_by_file(_ranked(rows, prefix, uses))
+        return _render_by_file(_ranked(rows, prefix, uses, max_members or MAX_MODULE_MEMBERS))
     return []
 
 
@@ -664,8 +669,10 @@ def _member_uses(text: str, offset: int) -> Counter[str]:
     return uses
 
 
-def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[SymbolRow]:
-    """`rows` without repeated signatures, best first, at most `MAX_MEMBERS`: those starting with
+def _ranked(
+    rows: Sequence[SymbolRow], prefix: str, uses: Counter[str], limit: int = MAX_MEMBERS
+) -> list[SymbolRow]:
+    """`rows` without repeated signatures, best first, at most `limit`: those starting with
     the typed `prefix`, then containing it, then by use, public first, source order last."""
     lowered = prefix.lower()
     unique: dict[str, tuple[int, SymbolRow]] = {}
@@ -683,7 +690,7 @@ def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[
         is_private = row.name.startswith("_")
         return (match, -uses[row.name], int(is_private), idx)
 
-    return [row for _, row in sorted(unique.values(), key=key)[:MAX_MEMBERS]]
+    return [row for _, row in sorted(unique.values(), key=key)[:limit]]
 
 
 def _module_rows(

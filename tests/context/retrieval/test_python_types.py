@@ -174,3 +174,36 @@ def test_the_receivers_member_reaches_the_prompt(case: Case, workspace: Workspac
     prompt = build_prompt(document, offset, settings, TEMPLATE, snippets, path=path)
     context = "".join(s.text for s in prompt.sections if s.source not in ("prefix", "suffix"))
     assert case.expected in context
+
+
+def test_the_definition_source_shows_a_called_members_signature_through_its_receiver(
+    workspace: Workspace,
+) -> None:
+    """`catalog.open_items(|`: the callee's receiver is a parameter, typed only by its
+    annotation; the definition source asks the member source's resolver for it."""
+    path = "shop/cart.py"
+    full = workspace.root / path
+    text = full.read_text(encoding="utf-8")
+    offset = text.index('catalog.open_items("b")') + len("catalog.open_items(")
+    document = Document(full.as_uri(), text, path=full)
+    settings = ContextSettings(sources=("definition",), retrieval_timeout_ms=2000)
+    snippets = retrieve_sync(document, offset, workspace, settings)
+    called = [s for s in snippets if "def open_items(self, prefix: str) -> list[Item]:" in s.text]
+    assert called and called[0].path == "shop/catalog.py"
+    assert snippets.index(called[0]) == 0
+
+
+def test_a_modules_names_are_listed_once(workspace: Workspace) -> None:
+    """`item.|` with `from shop import item`: the module's names come from the member
+    source alone, not again as a definition outline."""
+    path = "shop/report.py"
+    full = workspace.root / path
+    text = full.read_text(encoding="utf-8")
+    offset = text.index("item.lookup(name)") + len("item.")
+    text = text[:offset] + text[text.index("\n", offset) :]
+    document = Document(full.as_uri(), text, path=full)
+    snippets = retrieve_sync(
+        document, offset, workspace, ContextSettings(retrieval_timeout_ms=2000)
+    )
+    listing = [s for s in snippets if "def lookup(name: str) -> tuple[str, Item | None]:" in s.text]
+    assert [s.source for s in listing] == ["member"]
