@@ -295,7 +295,11 @@ def receiver_snippets(
     `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
     module (one line each, and a module's names are what `alias.|` can be)."""
     line_start = text.rfind("\n", 0, offset) + 1
-    match = _CHAIN.search(text[line_start:offset])
+    line_text = text[line_start:offset]
+    if bindings.language == "python":
+        # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
+        line_text = line_text.rsplit("->", 1)[-1]
+    match = _CHAIN.search(line_text)
     if match is None:
         return []
     parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
@@ -320,6 +324,11 @@ def receiver_snippets(
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
+        # A module's names used through this same path (`nodes.Const`) say more than
+        # any `.Const`: they count twice more.
+        through = _uses_through(text, match.group(1))
+        uses.update(through)
+        uses.update(through)
         return _render_by_file(_ranked(rows, prefix, uses, max_members or MAX_MODULE_MEMBERS))
     return []
 
@@ -657,6 +666,15 @@ def _base_names(owner: SymbolRow) -> list[list[str]]:
             listed = re.sub(r"<[^<>]*>", "", listed)
             bases.extend(_type_candidates(listed))
     return bases
+
+
+def _uses_through(text: str, path: str) -> Counter[str]:
+    """How often the file names a member right after the module path `path` (`nodes.`,
+    `crate::parser::`), spaces aside."""
+    parts = [re.escape(p) for p in re.split(r"\s+", path.strip()) if p]
+    joined = r"\s*".join(parts)
+    pattern = rf"(?<![\w$.]){joined}\s*([A-Za-z_$][\w$]*)"
+    return Counter(m.group(1) for m in re.finditer(pattern, text))
 
 
 def _member_uses(text: str, offset: int) -> Counter[str]:

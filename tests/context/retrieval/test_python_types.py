@@ -116,6 +116,7 @@ class Case:
     description: str
     marked_line: str
     expected: str
+    path: str = "shop/cart.py"
 
 
 CASES = [
@@ -144,6 +145,12 @@ CASES = [
         "        return maybe.$0weight() if maybe else len(key)",
         "def weight(self) -> int:",
     ),
+    Case(
+        "a module's name in a return annotation (`->` is no member access)",
+        "def fresh(name: str) -> item.$0Item:",
+        "class Item:",
+        "shop/report.py",
+    ),
 ]
 
 
@@ -159,7 +166,7 @@ def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.description)
 def test_the_receivers_member_reaches_the_prompt(case: Case, workspace: Workspace) -> None:
-    path = "shop/cart.py"
+    path = case.path
     full = workspace.root / path
     text = full.read_text(encoding="utf-8")
     line = case.marked_line.replace(CURSOR, "")
@@ -171,6 +178,7 @@ def test_the_receivers_member_reaches_the_prompt(case: Case, workspace: Workspac
     snippets = retrieve_sync(document, offset, workspace, settings)
     members = [s for s in snippets if s.source == "member"]
     assert any(case.expected in s.text and s.path == "shop/item.py" for s in members)
+    assert all(s.path == "shop/item.py" for s in members)
     prompt = build_prompt(document, offset, settings, TEMPLATE, snippets, path=path)
     context = "".join(s.text for s in prompt.sections if s.source not in ("prefix", "suffix"))
     assert case.expected in context
@@ -207,3 +215,30 @@ def test_a_modules_names_are_listed_once(workspace: Workspace) -> None:
     )
     listing = [s for s in snippets if "def lookup(name: str) -> tuple[str, Item | None]:" in s.text]
     assert [s.source for s in listing] == ["member"]
+
+
+def test_a_modules_names_used_through_its_alias_come_first(workspace: Workspace) -> None:
+    """`gen.|` in a module of 150 functions: `f_120`, used once as `gen.f_120`, comes before
+    `f_050`, used as often but through another receiver; both before those never used."""
+    functions = "".join(
+        f"def f_{idx:03d}(value: int) -> int:\n    return value\n\n\n" for idx in range(150)
+    )
+    (workspace.root / "shop" / "gen.py").write_text(
+        f'"""Many functions."""\n\n\n{functions}', encoding="utf-8"
+    )
+    text = (
+        "from shop import gen\n\n\ndef use(obj: object) -> int:\n"
+        "    obj.f_050(1)\n    gen.f_120(1)\n    return gen.\n"
+    )
+    full = workspace.root / "shop" / "use_gen.py"
+    full.write_text(text, encoding="utf-8")
+    workspace.refresh()
+    offset = text.index("return gen.") + len("return gen.")
+    document = Document(full.as_uri(), text, path=full)
+    snippets = retrieve_sync(
+        document, offset, workspace, ContextSettings(retrieval_timeout_ms=2000)
+    )
+    listing = next(s for s in snippets if s.source == "member" and s.path == "shop/gen.py")
+    names = [line.split("(")[0].removeprefix("def ") for line in listing.text.splitlines()]
+    assert names[:2] == ["f_120", "f_050"]
+    assert len(names) > 100
