@@ -4,7 +4,8 @@ unpacking gives, and where a local name was last given a value.
 A type checker-lite for the member source (`retrieval.receiver`): `self._body[idx][1]` with
 `_body: list[tuple[Key | None, Item]]` is an `Item`; `for key, item in pairs.items()` with
 `pairs: dict[str, Item]` makes `item` an `Item`; `name, cmd, args = resolve(...)` with
-`-> tuple[str, Command | None, list[str]]` makes `cmd` a `Command`. Only the standard
+`-> tuple[str, Command | None, list[str]]` makes `cmd` a `Command`; inside
+`if isinstance(command, Group):` `command` is a `Group`. Only the standard
 generic containers of `typing` and the builtins are understood; anything else gives None.
 
 Guarantees: pure functions of their text; never raise on any input; an unknown container,
@@ -55,6 +56,8 @@ class Assignment:
     steps: tuple[Step, ...]
     is_loop: bool
     position: int | None
+    value_at: int
+    """Where the value's expression starts."""
 
 
 def last_assignment(text: str, name: str) -> Assignment | None:
@@ -77,7 +80,7 @@ def last_assignment(text: str, name: str) -> Assignment | None:
             before, after = match.group(1), match.group(2)
             is_unpacked = bool(before.strip() or after.strip())
             position = before.count(",") if is_unpacked else None
-            best = Assignment(match.start(), steps, is_loop, position)
+            best = Assignment(match.start(), steps, is_loop, position, match.end())
     return best
 
 
@@ -100,6 +103,38 @@ def declared_annotation(signature: str, name: str) -> str | None:
         elif depth == 0 and ch in "=,\n":
             return signature[at:idx].strip() or None
     return signature[at:].strip().rstrip(":").strip() or None
+
+
+def narrowed_type(text: str, name: str) -> tuple[int, str] | None:
+    """Where and to what `isinstance` narrows `name` at the end of `text`: the last
+    `if`/`elif`/`while`/`assert isinstance(name, T)` whose block holds the end of `text`
+    (a line indented less than the last one, or an `assert` at most as deep); a negated
+    test (`not isinstance`) narrows nothing."""
+    last_line = text[text.rfind("\n") + 1 :]
+    depth = len(last_line) - len(last_line.lstrip())
+    pattern = (
+        rf"(?m)^([ \t]*)(if|elif|while|assert)\s+(?:[^\n]*?\b(?:and|or)\s+)?"
+        rf"(not\s+)?isinstance\(\s*{re.escape(name)}\s*,\s*([^\n]+?)\)\s*(?:[:\n]|and\b|or\b)"
+    )
+    best: tuple[int, str] | None = None
+    for match in re.finditer(pattern, text):
+        indent = len(match.group(1).expandtabs())
+        is_enclosing = indent < depth or (match.group(2) == "assert" and indent <= depth)
+        if match.group(3) or not is_enclosing or _is_closed(text, match.end(), indent):
+            continue
+        best = (match.start(), match.group(4).strip().strip("()"))
+    return best
+
+
+def _is_closed(text: str, at: int, indent: int) -> bool:
+    """Whether a line after `at` and before the last one starts at most `indent` deep,
+    closing the block opened there (an `else` leaves the narrowing behind too)."""
+    lines = text[at:].split("\n")[1:-1]
+    return any(
+        line.strip() and len(line) - len(line.lstrip()) <= indent
+        for line in lines
+        if not line.lstrip().startswith(("#", ")", "]"))
+    )
 
 
 def value_steps(expression: str) -> tuple[Step, ...]:

@@ -45,6 +45,7 @@ from context.retrieval.python_types import (
     declared_annotation,
     iterated,
     last_assignment,
+    narrowed_type,
     subscripted,
     unpacked,
 )
@@ -366,6 +367,11 @@ def _head_target(
     else:
         declaration = (declaration[0] + start, *declaration[1:]) if declaration else None
     if bindings.language == "python":
+        narrowed = narrowed_type(text[start:offset], name)
+        if narrowed is not None and (declaration is None or start + narrowed[0] > declaration[0]):
+            found = resolver.type_named(narrowed[1], bindings.path, owner)
+            if found.types:
+                return found
         assigned = _python_assigned(resolver, text, start, offset, cursor_line, name, depth)
         if assigned is not None and (declaration is None or assigned[0] >= declaration[0]):
             return assigned[1]
@@ -399,9 +405,10 @@ def _python_assigned(
     has_subscript = any(step.subscripts for step in assignment.steps)
     if not (has_subscript or assignment.is_loop or assignment.position is not None):
         return None
-    at = start + assignment.at
-    found = _python_value(resolver, text, at, cursor_line, assignment, depth)
-    return (at, found) if found.types or found.module_paths else None
+    found = _python_value(
+        resolver, text, start + assignment.value_at, cursor_line, assignment, depth
+    )
+    return (start + assignment.at, found) if found.types or found.module_paths else None
 
 
 def _python_value(

@@ -22,6 +22,7 @@ from context.retrieval.python_types import (
     declared_annotation,
     iterated,
     last_assignment,
+    narrowed_type,
     subscripted,
     unpacked,
 )
@@ -109,6 +110,23 @@ def test_the_last_assignment_names_its_loop_and_unpacked_place() -> None:
     assert last_assignment("y == 3\n", "y") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("    if isinstance(c, Group):\n        if c.chain:\n            c.", "Group"),
+        ("    if x and isinstance(c, (A, B)):\n        c.", "A, B"),
+        ("    assert isinstance(c, A)\n    c.", "A"),
+        ("    if not isinstance(c, A):\n        c.", None),
+        ("    if isinstance(c, A):\n        pass\n    c.", None),
+        ("    if isinstance(c, A):\n        pass\n    else:\n        c.", None),
+        ("    if isinstance(other, A):\n        c.", None),
+    ],
+)
+def test_isinstance_narrows_only_inside_its_block(text: str, expected: str | None) -> None:
+    found = narrowed_type(text, "c")
+    assert (found[1] if found else None) == expected
+
+
 @dataclass(frozen=True)
 class Case:
     """A cursor after a receiver and the member signature the prompt must show."""
@@ -143,6 +161,11 @@ CASES = [
     Case(
         "unpacking a function's tuple[str, Item | None]",
         "        return maybe.$0weight() if maybe else len(key)",
+        "def weight(self) -> int:",
+    ),
+    Case(
+        "isinstance narrows a parameter annotated object",
+        "            return thing.$0weight()",
         "def weight(self) -> int:",
     ),
     Case(
