@@ -316,6 +316,12 @@ def receiver_snippets(
         target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
         n_used = 1
     target = resolver.members_chain(target, parts[n_used:])
+    if not (target.types or target.module_paths) and len(parts) > 1:
+        # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
+        # last name (`const response = require('./response')`) is the best guess left.
+        last = parts[-1][0]
+        module = bindings.module_paths(last)
+        target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
     if is_expired():
         return []
     uses = _member_uses(text, offset)

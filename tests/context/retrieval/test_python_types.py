@@ -174,6 +174,12 @@ CASES = [
         "class Item:",
         "shop/report.py",
     ),
+    Case(
+        "an untyped chain's last name bound to a module (`report.item.|`, `from shop import item`)",
+        '    return report.item.$0lookup("x")[0]',
+        "def lookup(name: str) -> tuple[str, Item | None]:",
+        "shop/report.py",
+    ),
 ]
 
 
