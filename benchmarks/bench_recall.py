@@ -16,7 +16,8 @@ Go: defined in another file of the same package folder; for C and C++: in any ot
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
 (`STD_MEMBERS`: `out.push(c)` may be a `String`'s). A hole is a member-access hole when
-its first cross-file name follows `.`, `::` or `->`.
+its first cross-file name follows `.`, `::` or `->`. Comment lines and the lines of a Python
+multi-line string after its first (docstring prose) hold no holes.
 
 After each hole's request one more character is typed (`textDocument/didChange`) and
 `fillin/context` is asked again: its round trip is "the next keystroke" latency.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import random
 import re
@@ -49,6 +51,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import tokenize
 import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -311,11 +314,15 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
             row.alias or re.split(r"[./:]+", row.module.strip("./"))[-1] for row in outside
         }
         lines = text.split("\n")
+        in_strings = _string_lines(text) if language == "python" else frozenset()
         offset = 0
         open_brackets = 0
         for line_idx, line in enumerate(lines):
             line_start = offset
             offset += len(line) + 1
+            if line_idx in in_strings:
+                # Prose in a docstring (`Not all attributes...`) is no code to complete.
+                continue
             if line_idx in import_lines or open_brackets:
                 open_brackets = max(0, open_brackets + _bracket_balance(line))
                 continue
@@ -390,6 +397,19 @@ def _is_visible(row: SymbolRow, rel_path: str, language: str, imported: set[str]
     if language in ("c", "cpp"):
         return True
     return row.name in imported
+
+
+def _string_lines(text: str) -> frozenset[int]:
+    """The 0-based lines of Python source that lie inside a multi-line string after its
+    first line (docstring prose); none when the text does not tokenize."""
+    found: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                found.update(range(token.start[0], token.end[0]))
+    except (tokenize.TokenError, SyntaxError):
+        return frozenset()
+    return frozenset(found)
 
 
 def _is_test(rel_path: str) -> bool:

@@ -2,8 +2,9 @@
 
 The order of the snippets is the order of evidence:
 
-1. the member being reached for at the cursor or called around it (`pricing.|`,
-   `cart.add(|`): the outline of the module alias or of the receiver's type;
+1. the member called around the cursor (`cart.add(|`, `pricing.total(|`), found by the
+   member source's resolver (`retrieval.receiver`): the receiver type's or module's outline,
+   the callee first (the member right at the cursor, `cart.|`, is the member source's);
 2. the identifiers near the cursor (`Focus.identifiers`, nearest first), resolved through the
    file's imports (`Bindings`), rendered in full (outlines, signatures);
 3. the rest of the file's imported names, as one-line signatures grouped by defining file:
@@ -16,8 +17,6 @@ whole body; a definition appears once; `is_expired` is checked between names.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 
 from context.index.store import SymbolRow
@@ -25,9 +24,11 @@ from context.retrieval.bindings import Bindings
 from context.retrieval.focus import SELF_NAMES, Focus
 from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
 from context.retrieval.package import package_rows
+from context.retrieval.receiver import receiver_snippets
 from context.snippet import Snippet
 
-MAX_MODULE_MEMBERS = 60
+CALLEE_MEMBERS = 8
+"""Members of a called receiver's type shown: the callee first, then those used most."""
 MAX_LISTED_NAMES = 80
 MAX_PACKAGE_NAMES = 40
 FULL_RENDERS = 3
@@ -51,10 +52,22 @@ def definition_snippets(
     3. full renderings of the further names near the cursor, up to `limit` snippets in all.
     """
     full: dict[tuple[str, int], Snippet] = {}
-    for receiver, member in ((focus.receiver, focus.member), (focus.callee_receiver, focus.callee)):
-        if receiver and receiver not in SELF_NAMES:
-            for snippet in _member_snippets(bindings, receiver, member, text_before_cursor):
-                full.setdefault((snippet.path, snippet.start_line), snippet)
+    if (
+        focus.callee_receiver
+        and focus.callee_receiver not in SELF_NAMES
+        and focus.callee_end is not None
+        and focus.callee_end <= len(text_before_cursor)
+    ):
+        # `cart.add(|`: what `cart.add` is, found as the member source finds `cart.ad|`
+        # (the member right at the cursor is that source's own job).
+        for snippet in receiver_snippets(
+            bindings,
+            text_before_cursor,
+            focus.callee_end,
+            is_expired=is_expired,
+            max_members=CALLEE_MEMBERS,
+        ):
+            full.setdefault((snippet.path, snippet.start_line), snippet)
     bindings.prefetch(focus.identifiers)
     near: list[SymbolRow] = []
     for name in focus.identifiers:
@@ -127,56 +140,6 @@ def _members(bindings: Bindings, row: SymbolRow) -> list[SymbolRow]:
         directory = row.rel_path.rsplit("/", 1)[0] if "/" in row.rel_path else ""
         return [r for r in bindings.store.members(row.name) if r.rel_path.startswith(directory)]
     return [r for r in bindings.definitions_in_file(row.rel_path) if r.container == row.name]
-
-
-def _member_snippets(
-    bindings: Bindings, receiver: str, member: str | None, text_before_cursor: str
-) -> list[Snippet]:
-    """What `receiver.member` can be: a module's definitions, or a type's outline."""
-    module_paths = bindings.module_paths(receiver)
-    if module_paths:
-        if member:
-            rows = bindings.in_module(member, module_paths)
-            if rows:
-                return render_rows(bindings, rows[:1])
-        outline = _module_outline(bindings, receiver, module_paths, text_before_cursor)
-        return [outline] if outline is not None else []
-    types = bindings.resolve_type(receiver)
-    if types:
-        return render_rows(bindings, types[:1])
-    return []
-
-
-def _module_outline(
-    bindings: Bindings, alias: str, paths: tuple[str, ...], text_before_cursor: str
-) -> Snippet | None:
-    """One-line signatures of a module's public names, the ones this file already uses
-    through `alias` first (most used first), then the module's others in file order.
-
-    A package's `__init__` that only re-exports is followed to the re-exported definitions.
-    """
-    used = Counter(
-        re.findall(rf"(?<![\w$]){re.escape(alias)}\s*\.\s*([A-Za-z_$][\w$]*)", text_before_cursor)
-    )
-    rows: dict[str, SymbolRow] = {}
-    for name, _ in used.most_common(MAX_MODULE_MEMBERS):
-        for row in bindings.in_module(name, paths)[:1]:
-            rows.setdefault(row.name, row)
-    for path in paths[:4]:
-        for row in bindings.definitions_in_file(path):
-            if row.container is None and not row.name.startswith("_"):
-                rows.setdefault(row.name, row)
-        for name in bindings.reexported_names(path):
-            if len(rows) >= MAX_MODULE_MEMBERS:
-                break
-            if name not in rows and not name.startswith("_"):
-                for row in bindings.in_module(name, (path,))[:1]:
-                    rows.setdefault(row.name, row)
-    if not rows:
-        return None
-    listed = list(rows.values())[:MAX_MODULE_MEMBERS]
-    snippet = render_signature_list(listed, "definition")
-    return Snippet("definition", paths[0], 0, snippet.end_line, snippet.text)
 
 
 def _imported_by_evidence(bindings: Bindings, focus: Focus, text_before_cursor: str) -> list[str]:

@@ -71,7 +71,8 @@ class Focus:
     `callee` is the function or method whose call's arguments the cursor is in, with its
     `callee_receiver` (`cart` in `cart.add(|`); `receiver` is the name before a `.`, `::` or
     `->` right at the cursor (`cart` in `cart.|` or `cart.ad|`), and `member` the part of
-    the member name already typed.
+    the member name already typed. `callee_end` is the character offset just after the
+    callee's name in the text (where `cart.add` ends), when there is a callee.
     """
 
     identifiers: tuple[str, ...]
@@ -79,6 +80,7 @@ class Focus:
     callee_receiver: str | None = None
     receiver: str | None = None
     member: str | None = None
+    callee_end: int | None = None
 
 
 def find_focus(text: str, offset: int, *, is_hash_comment: bool = False) -> Focus:
@@ -98,7 +100,7 @@ def find_focus(text: str, offset: int, *, is_hash_comment: bool = False) -> Focu
     if at_cursor is not None:
         receiver, member = at_cursor.group(1), at_cursor.group(2)
 
-    callee = callee_receiver = None
+    callee = callee_receiver = callee_end = None
     open_paren = _unclosed_paren(before)
     if open_paren is not None:
         called = _CALLEE.search(before, max(0, open_paren - _CALLEE_CHARS), open_paren)
@@ -106,6 +108,8 @@ def find_focus(text: str, offset: int, *, is_hash_comment: bool = False) -> Focu
             callee = called.group(2)
             chain = _IDENTIFIER.findall(called.group(1))
             callee_receiver = chain[-1] if chain else None
+            # Blanking keeps every character's place, so this is an offset of `text`.
+            callee_end = start + called.end(2)
 
     ranked: list[str] = []
     for name in (callee, callee_receiver, receiver):
@@ -122,7 +126,7 @@ def find_focus(text: str, offset: int, *, is_hash_comment: bool = False) -> Focu
             seen[name] = None
             if len(seen) >= MAX_IDENTIFIERS:
                 break
-    return Focus(tuple(seen), callee, callee_receiver, receiver, member)
+    return Focus(tuple(seen), callee, callee_receiver, receiver, member, callee_end)
 
 
 def _blank(text: str, is_hash_comment: bool) -> str:

@@ -34,16 +34,27 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from context.imports.resolve import resolve_import
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
+from context.retrieval.python_types import (
+    Assignment,
+    declared_annotation,
+    iterated,
+    last_assignment,
+    narrowed_type,
+    subscripted,
+    unpacked,
+)
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
 """Members shown in all; a one-line signature costs 10 to 30 tokens."""
+MAX_MODULE_MEMBERS = 120
+"""A module's names shown in all, the used and matching ones first."""
 MAX_MODULE_FILES = 64
 MAX_BASE_DEPTH = 3
 DOC_CHARS = 1_500
@@ -59,6 +70,9 @@ _CHAIN = re.compile(
 _CHAIN_PART = re.compile(r"([A-Za-z_$][\w$]*)\s*(\([^()]*\))?")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _QUALIFIED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*")
+_QUALIFIED_CALLS = re.compile(
+    r"[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?)*"
+)
 _USE = re.compile(r"(?:\.|::|->)\s*([A-Za-z_$][\w$]*)")
 _WRAPPERS = frozenset(
     {
@@ -80,6 +94,11 @@ class Target:
 
     types: tuple[SymbolRow, ...] = ()
     module_paths: tuple[str, ...] = ()
+    annotation: str = ""
+    """The type expression that named the type, when one did (`list[tuple[Key, Item]]`):
+    a subscript or a loop over the value reads its arguments."""
+    annotation_path: str = ""
+    """The file the annotation is written in, whose imports resolve its names."""
 
 
 @dataclass
@@ -107,7 +126,7 @@ class _Resolver:
                 return Target(types=(owner,))
             target = self.qualified(words, path)
             if target.types or target.module_paths:
-                return target
+                return replace(target, annotation=text, annotation_path=path)
         return Target()
 
     def qualified(self, words: Sequence[str], path: str) -> Target:
@@ -186,13 +205,20 @@ class _Resolver:
         if words is None:
             return Target()
         parts = [w.strip() for w in re.split(r"\.|::", words.group(0))]
-        if len(parts) == 1:
-            # `self.source = source`: the parameter of the same name says the type.
-            for method in self.all_members(owner):
-                if method.kind in _FUNCTION_KINDS:
-                    annotation = _declared_type(method.signature, parts[0], row.language)
-                    if annotation:
-                        return self.type_named(annotation, row.rel_path, owner)
+        # `self.source = source` or `self.stream = environment.tokenize(...)`: a parameter
+        # of the method that assigns the field says the type of the value's first name.
+        methods = [m for m in self.all_members(owner) if m.kind in _FUNCTION_KINDS]
+        enclosing = [
+            m
+            for m in methods
+            if m.rel_path == row.rel_path
+            and m.start_line_idx <= row.start_line_idx <= m.end_line_idx
+        ]
+        for method in enclosing + methods:
+            annotation = _declared_type(method.signature, parts[0], row.language)
+            if annotation:
+                head = self.type_named(annotation, row.rel_path, owner)
+                return self.members_chain(head, _chain_parts(value)[1:])
         return self.type_named(words.group(0), row.rel_path, owner)
 
     def type_row(self, name: str, path: str) -> SymbolRow | None:
@@ -263,11 +289,18 @@ def receiver_snippets(
     offset: int,
     *,
     is_expired: Callable[[], bool] = lambda: False,
+    max_members: int | None = None,
 ) -> list[Snippet]:
     """The members of what the cursor at character `offset` of `text` reaches into, as one
-    outline per defining type or module file, best member first; empty elsewhere."""
+    outline per defining type or module file, best member first; empty elsewhere. At most
+    `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
+    module (one line each, and a module's names are what `alias.|` can be)."""
     line_start = text.rfind("\n", 0, offset) + 1
-    match = _CHAIN.search(text[line_start:offset])
+    line_text = text[line_start:offset]
+    if bindings.language == "python":
+        # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
+        line_text = line_text.rsplit("->", 1)[-1]
+    match = _CHAIN.search(line_text)
     if match is None:
         return []
     parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
@@ -283,16 +316,27 @@ def receiver_snippets(
         target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
         n_used = 1
     target = resolver.members_chain(target, parts[n_used:])
+    if not (target.types or target.module_paths) and len(parts) > 1:
+        # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
+        # last name (`const response = require('./response')`) is the best guess left.
+        last = parts[-1][0]
+        module = bindings.module_paths(last)
+        target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
     if is_expired():
         return []
     uses = _member_uses(text, offset)
     if target.types:
         members = resolver.all_members(target.types[0])
-        rows = _ranked(members, prefix, uses)
+        rows = _ranked(members, prefix, uses, max_members or MAX_MEMBERS)
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
-        return _render_by_file(_ranked(rows, prefix, uses))
+        # A module's names used through this same path (`nodes.Const`) say more than
+        # any `.Const`: they count twice more.
+        through = _uses_through(text, match.group(1))
+        uses.update(through)
+        uses.update(through)
+        return _render_by_file(_ranked(rows, prefix, uses, max_members or MAX_MODULE_MEMBERS))
     return []
 
 
@@ -328,6 +372,15 @@ def _head_target(
         declaration = _local_declaration(text[:start], name)
     else:
         declaration = (declaration[0] + start, *declaration[1:]) if declaration else None
+    if bindings.language == "python":
+        narrowed = narrowed_type(text[start:offset], name)
+        if narrowed is not None and (declaration is None or start + narrowed[0] > declaration[0]):
+            found = resolver.type_named(narrowed[1], bindings.path, owner)
+            if found.types:
+                return found
+        assigned = _python_assigned(resolver, text, start, offset, cursor_line, name, depth)
+        if assigned is not None and (declaration is None or assigned[0] >= declaration[0]):
+            return assigned[1]
     if declaration is not None:
         at, is_type, expression = declaration
         if is_type:
@@ -338,6 +391,76 @@ def _head_target(
             return found
     types = tuple(bindings.resolve_type(name))
     return Target(types=types[:1])
+
+
+def _python_assigned(
+    resolver: _Resolver,
+    text: str,
+    start: int,
+    offset: int,
+    cursor_line: int,
+    name: str,
+    depth: int,
+) -> tuple[int, Target] | None:
+    """Where and to what type the Python name `name` was last assigned between `start` and
+    `offset`, when the value needs more than a chain of names: a subscript, a loop or an
+    unpacking (`item = self._body[i][1]`, `for key, item in pairs.items()`)."""
+    assignment = last_assignment(text[start:offset], name)
+    if assignment is None or depth >= 3:
+        return None
+    has_subscript = any(step.subscripts for step in assignment.steps)
+    if not (has_subscript or assignment.is_loop or assignment.position is not None):
+        return None
+    found = _python_value(
+        resolver, text, start + assignment.value_at, cursor_line, assignment, depth
+    )
+    return (start + assignment.at, found) if found.types or found.module_paths else None
+
+
+def _python_value(
+    resolver: _Resolver,
+    text: str,
+    at: int,
+    cursor_line: int,
+    assignment: Assignment,
+    depth: int,
+) -> Target:
+    """The type of the name an `Assignment` binds: its value's chain of names, calls and
+    subscripts, then the loop's element and the unpacked position."""
+    head, *rest = assignment.steps
+    target = Target()
+    if head.is_call:
+        target = resolver.qualified([head.name], resolver.bindings.path)
+    if not (target.types or target.module_paths):
+        target = _head_target(resolver, text, at, cursor_line, head.name, depth + 1)
+    target = _subscripts(resolver, target, head.subscripts)
+    is_iterated = False
+    for idx, step in enumerate(rest):
+        if assignment.is_loop and idx == len(rest) - 1 and step.is_call and not step.subscripts:
+            element = iterated(target.annotation, step.name)
+            if element is not None:
+                target = resolver.type_named(element, target.annotation_path)
+                is_iterated = True
+                break
+        target = resolver.member(target, step.name, step.is_call)
+        target = _subscripts(resolver, target, step.subscripts)
+    if assignment.is_loop and not is_iterated:
+        element = iterated(target.annotation)
+        target = resolver.type_named(element, target.annotation_path) if element else Target()
+    if assignment.position is not None:
+        item = unpacked(target.annotation, assignment.position)
+        target = resolver.type_named(item, target.annotation_path) if item else Target()
+    return target
+
+
+def _subscripts(resolver: _Resolver, target: Target, subscripts: Sequence[str]) -> Target:
+    """The type of `value[a][b]` for a value of type `target`, read from its annotation."""
+    for index in subscripts:
+        element = subscripted(target.annotation, index) if target.annotation else None
+        if element is None:
+            return Target()
+        target = resolver.type_named(element, target.annotation_path)
+    return target
 
 
 def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> tuple[Target, int]:
@@ -354,6 +477,14 @@ def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> 
         if paths:
             return Target(module_paths=paths), n_parts
     return Target(), 0
+
+
+def _chain_parts(expression: str) -> list[tuple[str, bool]]:
+    """The names of a chain of members and calls (`env.tokenize(src).stream`), each with
+    whether it is called."""
+    head = _QUALIFIED_CALLS.match(expression)
+    text = head.group(0) if head is not None else ""
+    return [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(text)]
 
 
 def _documented_type(text: str, name: str) -> str | None:
@@ -452,6 +583,9 @@ def _declared_type(signature: str, name: str, language: str) -> str | None:
     """The type that a signature or field declaration gives `name`: `name: T` (Python,
     TypeScript, Rust), `name T` / `name *T` (Go), `T name` (Java, C, C++, C#)."""
     n = re.escape(name)
+    if language == "python":
+        # A Python annotation may hold commas (`dict[str, Item]`): read it bracket by bracket.
+        return declared_annotation(signature, name)
     found = re.search(rf"(?<![\w$.]){n}\s*\??\s*:\s*([^=,)\n;{{]+(?:\[[^\]]*\])?)", signature)
     if found is not None:
         return found.group(1)
@@ -547,6 +681,15 @@ def _base_names(owner: SymbolRow) -> list[list[str]]:
     return bases
 
 
+def _uses_through(text: str, path: str) -> Counter[str]:
+    """How often the file names a member right after the module path `path` (`nodes.`,
+    `crate::parser::`), spaces aside."""
+    parts = [re.escape(p) for p in re.split(r"\s+", path.strip()) if p]
+    joined = r"\s*".join(parts)
+    pattern = rf"(?<![\w$.]){joined}\s*([A-Za-z_$][\w$]*)"
+    return Counter(m.group(1) for m in re.finditer(pattern, text))
+
+
 def _member_uses(text: str, offset: int) -> Counter[str]:
     """How often the file names each member after `.`, `::` or `->`; uses within
     `NEAR_CHARS` before the cursor count three times."""
@@ -557,8 +700,10 @@ def _member_uses(text: str, offset: int) -> Counter[str]:
     return uses
 
 
-def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[SymbolRow]:
-    """`rows` without repeated signatures, best first, at most `MAX_MEMBERS`: those starting with
+def _ranked(
+    rows: Sequence[SymbolRow], prefix: str, uses: Counter[str], limit: int = MAX_MEMBERS
+) -> list[SymbolRow]:
+    """`rows` without repeated signatures, best first, at most `limit`: those starting with
     the typed `prefix`, then containing it, then by use, public first, source order last."""
     lowered = prefix.lower()
     unique: dict[str, tuple[int, SymbolRow]] = {}
@@ -576,7 +721,7 @@ def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[
         is_private = row.name.startswith("_")
         return (match, -uses[row.name], int(is_private), idx)
 
-    return [row for _, row in sorted(unique.values(), key=key)[:MAX_MEMBERS]]
+    return [row for _, row in sorted(unique.values(), key=key)[:limit]]
 
 
 def _module_rows(
