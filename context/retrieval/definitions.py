@@ -41,6 +41,7 @@ def definition_snippets(
     *,
     limit: int,
     is_expired: Callable[[], bool] = lambda: False,
+    text_after_cursor: str = "",
 ) -> list[Snippet]:
     """Definition snippets for a cursor with `focus`, most telling first, in three tiers:
 
@@ -73,7 +74,12 @@ def definition_snippets(
     candidates = [
         *further,
         *_imported_rows(bindings, focus, text_before_cursor, is_expired),
-        *package_rows(bindings, text_before_cursor, limit=MAX_PACKAGE_NAMES, is_expired=is_expired),
+        *package_rows(
+            bindings,
+            text_before_cursor + text_after_cursor,
+            limit=MAX_PACKAGE_NAMES,
+            is_expired=is_expired,
+        ),
     ]
     for row in candidates:
         key = (row.rel_path, row.start_line_idx)

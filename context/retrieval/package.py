@@ -2,9 +2,16 @@
 
 A Go package is a folder, and every top-level name of its other files is visible in this one
 unqualified; nothing in the file's imports lists them, so the definition source's list of
-imported names holds none of them. `package_rows` gives those definitions, the ones this
-file uses most first (a helper used sixty times in the file before the one about to be
-written), then the others in path order.
+imported names holds none of them. `package_rows` gives those definitions ranked by use:
+uses in this file (before and after the cursor) count `HERE_WEIGHT` times, uses in the
+package's other files once (a helper called sixty times across the package is what its
+next file calls too, even where this file has not called it yet); ties keep path order.
+
+`package_member_uses` counts the members those files name after a `.`, the evidence the
+member source ranks a big type's methods by when this file has not used them yet.
+
+Each file's identifier counts are kept across requests while its indexed hash holds
+(`_USES`), so a package's files are read from disk once, not on every keystroke.
 
 Guarantees: only top-level definitions of the file's own folder, never the file itself; at
 most `limit` rows; `is_expired` is checked between files.
@@ -13,15 +20,21 @@ most `limit` rows; `is_expired` is checked between files.
 from __future__ import annotations
 
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from context.index.store import SymbolRow
+from context.index.store import FileRow, IndexStore, SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.rowcache import FILE_ROWS
 
 MAX_PACKAGE_FILES = 200
+HERE_WEIGHT = 4
+MAX_FILE_CHARS = 400_000
+"""A file longer than this (generated tables) is not read for its uses."""
 _FREE_IDENTIFIER = re.compile(r"(?<![\w$.])[A-Za-z_][A-Za-z0-9_]*")
+_MEMBER = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def package_rows(
@@ -32,12 +45,13 @@ def package_rows(
     is_expired: Callable[[], bool] = lambda: False,
 ) -> list[SymbolRow]:
     """The top-level definitions of the other files of a Go file's package, most used in
-    `text` first; empty for other languages."""
+    `text` (the file's) and then in the package first; empty for other languages."""
     if bindings.language != "go" or not bindings.path:
         return []
     folder = bindings.path.rsplit("/", 1)[0] if "/" in bindings.path else ""
     files = bindings.store.files_in_folder(folder)[:MAX_PACKAGE_FILES]
-    uses = Counter(_FREE_IDENTIFIER.findall(text))
+    here = Counter(_FREE_IDENTIFIER.findall(text))
+    elsewhere: Counter[str] = Counter()
     rows: list[SymbolRow] = []
     for file in files:
         if is_expired():
@@ -47,6 +61,71 @@ def package_rows(
         rows.extend(
             r for r in FILE_ROWS.definitions(bindings.store, file.rel_path) if r.container is None
         )
+        elsewhere.update(_USES.of(bindings.store, file).free)
     order = {id(row): idx for idx, row in enumerate(rows)}
-    rows.sort(key=lambda r: (-uses[r.name], order[id(r)]))
+
+    def score(row: SymbolRow) -> int:
+        return HERE_WEIGHT * here[row.name] + elsewhere[row.name]
+
+    rows.sort(key=lambda r: (-score(r), order[id(r)]))
     return rows[:limit]
+
+
+def package_member_uses(
+    bindings: Bindings, is_expired: Callable[[], bool] = lambda: False
+) -> Counter[str]:
+    """How often the other files of a Go file's package name each member after a `.`
+    (`f.getFlagType(` in every file of a package ranks `getFlagType` first among the
+    hundred methods of `f`'s type); empty for other languages."""
+    counts: Counter[str] = Counter()
+    if bindings.language != "go" or not bindings.path:
+        return counts
+    folder = bindings.path.rsplit("/", 1)[0] if "/" in bindings.path else ""
+    for file in bindings.store.files_in_folder(folder)[:MAX_PACKAGE_FILES]:
+        if is_expired():
+            break
+        if file.rel_path != bindings.path and not file.rel_path.endswith("_test.go"):
+            counts.update(_USES.of(bindings.store, file).members)
+    return counts
+
+
+@dataclass(frozen=True)
+class _Uses:
+    """One file's identifier counts: free (`helper(`) and after a dot (`x.Method(`)."""
+
+    free: Counter[str]
+    members: Counter[str]
+
+
+class _FileUses:
+    """Identifier counts per (database, file), valid while the file's hash holds."""
+
+    def __init__(self, max_files: int = 2048) -> None:
+        self.max_files = max_files
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str], tuple[str, _Uses]] = OrderedDict()
+
+    def of(self, store: IndexStore, file: FileRow) -> _Uses:
+        """How often each identifier occurs in `file`, free and after a `.`."""
+        key = (str(store.db_path), file.rel_path)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == file.hash:
+                self._entries.move_to_end(key)
+                return entry[1]
+        text = ""
+        if file.size <= MAX_FILE_CHARS:
+            try:
+                text = file.path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+        counts = _Uses(Counter(_FREE_IDENTIFIER.findall(text)), Counter(_MEMBER.findall(text)))
+        with self._lock:
+            self._entries[key] = (file.hash, counts)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_files:
+                self._entries.popitem(last=False)
+        return counts
+
+
+_USES = _FileUses()

@@ -17,11 +17,14 @@ type from what the code says, without running a type checker:
   of the module, for Go the whole package folder.
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
-`extends`, `implements`), followed into the files that define them, three levels deep.
-They are ranked by the member name already typed (prefix first, then containing it), by how
-often this file already uses them after a `.`/`::`, uses near the cursor counting more, and
-public before private; only the best `MAX_MEMBERS` are shown, so a type with hundreds of
-methods shows those that match, not its first few.
+`extends`, `implements`, Go's embedded types: `retrieval.go_types`), followed into the files
+that define them, three levels deep. They are ranked by the member name already typed
+(prefix first, then containing it), by the words they share with the name being assigned
+(`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
+after a `.`/`::` (uses near the cursor, before or after it, counting more), then in Go by
+how often the package's other files do, and public before private; only the best
+`MAX_MEMBERS` are shown, so a type with hundreds of methods shows those that match, not its
+first few.
 
 Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
 a rendering of index rows, one per defining type or module file, headed by that type's
@@ -36,10 +39,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from context.imports.resolve import resolve_import
+from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
+from context.retrieval.go_types import embedded_types
+from context.retrieval.impls import crate_members
+from context.retrieval.naming import affinity, assigned_words
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
+from context.retrieval.package import package_member_uses
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -50,6 +57,8 @@ DOC_CHARS = 1_500
 """How far before a function its doc comment is looked for."""
 NEAR_CHARS = 3_000
 """Uses this close before the cursor count three times."""
+NEAR_AFTER_CHARS = 1_500
+"""Uses this close after the cursor count three times."""
 
 _INDENT = "    "
 _SELF_NAMES = frozenset({"self", "this", "cls"})
@@ -203,9 +212,12 @@ class _Resolver:
         return rows[0] if rows else None
 
     def own_members(self, owner: SymbolRow) -> list[SymbolRow]:
-        """A type's own members: from its file, or for Go and Rust (methods live beside the
-        type in any file of the package or crate) from its folder."""
-        if owner.language in ("go", "rust"):
+        """A type's own members: from its file, for Rust from its crate's `impl` blocks
+        (`retrieval.impls`), for Go from its package folder (methods live beside the type
+        in any file of the package)."""
+        if owner.language == "rust":
+            return crate_members(self.bindings.store, owner)
+        if owner.language == "go":
             folder = owner.rel_path.rsplit("/", 1)[0] if "/" in owner.rel_path else ""
             rows = self.bindings.store.members(owner.name, limit=2000)
             same = [r for r in rows if r.rel_path.rsplit("/", 1)[0] == folder]
@@ -219,9 +231,9 @@ class _Resolver:
         ] or [r for r in file_rows if r.container == owner.name]
 
     def bases(self, owner: SymbolRow) -> list[SymbolRow]:
-        """The types `owner` extends or mixes in, resolved from its own file."""
+        """The types `owner` extends, mixes in or embeds (Go), resolved from its own file."""
         found: list[SymbolRow] = []
-        for words in _base_names(owner):
+        for words in _base_names(owner) + embedded_types(owner):
             if self.is_expired():
                 break
             target = self.qualified(words, owner.rel_path)
@@ -286,13 +298,14 @@ def receiver_snippets(
     if is_expired():
         return []
     uses = _member_uses(text, offset)
+    wanted = assigned_words(text[line_start : line_start + match.start()])
     if target.types:
         members = resolver.all_members(target.types[0])
-        rows = _ranked(members, prefix, uses)
+        rows = _ranked(members, prefix, uses, wanted, package_member_uses(bindings, is_expired))
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
-        return _render_by_file(_ranked(rows, prefix, uses))
+        return _render_by_file(_ranked(rows, prefix, uses, wanted))
     return []
 
 
@@ -348,12 +361,12 @@ def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> 
     names = ["crate" if name == "$crate" else name for name, _ in parts]
     if bindings.language != "rust" or names[0] not in ("crate", "self", "super"):
         return Target(), 0
-    for n_parts in range(len(parts), 0, -1):
-        module = "::".join(names[:n_parts])
-        paths = resolve_import(bindings.store.root, bindings.path, module, "rust").paths
-        if paths:
-            return Target(module_paths=paths), n_parts
-    return Target(), 0
+    found = module_prefix(bindings.store.root, bindings.path, names)
+    if found is None:
+        return Target(), 0
+    # Only the segments that are modules are taken: `crate::ser::Error::` goes on from the
+    # module `crate::ser` to its type `Error`, whose variants are what the cursor wants.
+    return Target(module_paths=(found[0],)), found[1]
 
 
 def _documented_type(text: str, name: str) -> str | None:
@@ -549,17 +562,29 @@ def _base_names(owner: SymbolRow) -> list[list[str]]:
 
 def _member_uses(text: str, offset: int) -> Counter[str]:
     """How often the file names each member after `.`, `::` or `->`; uses within
-    `NEAR_CHARS` before the cursor count three times."""
+    `NEAR_CHARS` before the cursor or `NEAR_AFTER_CHARS` after it count three times (the
+    code after the cursor is in the prompt too, and often calls what is about to be)."""
     uses: Counter[str] = Counter(m.group(1) for m in _USE.finditer(text))
     near = max(0, offset - NEAR_CHARS)
-    uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
-    uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
+    after = min(len(text), offset + NEAR_AFTER_CHARS)
+    for _ in range(2):
+        uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
+        uses.update(m.group(1) for m in _USE.finditer(text, offset, after))
     return uses
 
 
-def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[SymbolRow]:
+def _ranked(
+    rows: Sequence[SymbolRow],
+    prefix: str,
+    uses: Counter[str],
+    wanted: frozenset[str] = frozenset(),
+    package_uses: Counter[str] | None = None,
+) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `MAX_MEMBERS`: those starting with
-    the typed `prefix`, then containing it, then by use, public first, source order last."""
+    the typed `prefix`, then containing it, then sharing words with the assigned name
+    (`wanted`), then by use in this file, then in the package's others (Go), public first,
+    source order last."""
+    elsewhere = package_uses or Counter()
     lowered = prefix.lower()
     unique: dict[str, tuple[int, SymbolRow]] = {}
     for idx, row in enumerate(rows):
@@ -569,12 +594,19 @@ def _ranked(rows: Sequence[SymbolRow], prefix: str, uses: Counter[str]) -> list[
         if signature not in unique and row.kind not in ("impl", "module"):
             unique[signature] = (idx, row)
 
-    def key(item: tuple[int, SymbolRow]) -> tuple[int, int, int, int]:
+    def key(item: tuple[int, SymbolRow]) -> tuple[int, int, int, int, int, int]:
         idx, row = item
         name = row.name.lower()
         match = 0 if name.startswith(lowered) else 1 if lowered in name else 2
         is_private = row.name.startswith("_")
-        return (match, -uses[row.name], int(is_private), idx)
+        return (
+            match,
+            -affinity(row.name, wanted),
+            -uses[row.name],
+            -elsewhere[row.name],
+            int(is_private),
+            idx,
+        )
 
     return [row for _, row in sorted(unique.values(), key=key)[:MAX_MEMBERS]]
 
