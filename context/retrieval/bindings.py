@@ -307,6 +307,10 @@ def _bind(
     if language in ("go", "java") and paths and any(n.name == "*" for n in row.names):
         wildcard.extend(paths)
     for imported in row.names:
+        if language == "rust" and imported.name == "self" and paths:
+            # `use crate::ast::{self, Ast}` binds the module `ast` itself.
+            modules[imported.alias or _implicit_module_name(language, row.module)] = paths[:1]
+            continue
         if imported.name == "*":
             if imported.alias:
                 modules[imported.alias] = paths

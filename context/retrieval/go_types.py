@@ -66,3 +66,27 @@ def _read_embedded(path: Path, start_line_idx: int, end_line_idx: int) -> list[l
         if match is not None and match.group(1) not in ("struct", "interface", "}"):
             found.append(match.group(1).split("."))
     return found
+
+
+_GO_VALUE = r"([A-Za-z_][\w]*(?:\s*\([^()\n]*\))?(?:\s*\.\s*[A-Za-z_][\w]*(?:\s*\([^()\n]*\))?)*)"
+
+
+def go_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
+    """The last Go declaration of `name` in `text` that the common patterns miss: a type
+    assertion (`n, ok := node.(*ast.ObjectList)`: the type) and the first of several names
+    assigned from a call (`s, err := store.Open(path)`: the call's expression). Returns
+    where it is, whether it states a type, and the type or the value's expression."""
+    n = re.escape(name)
+    patterns = [
+        (True, rf"(?<![\w.]){n}\s*(?:,\s*\w+\s*)?:?=\s*[\w.\[\]()]+?\.\(\s*\*?\s*([\w.]+)\s*\)"),
+        (False, rf"(?<![\w.]){n}\s*,\s*\w+\s*:?=\s*(?:&\s*)?{_GO_VALUE}"),
+    ]
+    best: tuple[int, bool, str] | None = None
+    for is_type, pattern in patterns:
+        for match in re.finditer(pattern, text):
+            if best is None or match.start() > best[0]:
+                best = (match.start(), is_type, match.group(1).strip())
+    if best is not None and not best[1] and best[2].endswith(")"):
+        # The value's expression is a chain of names; its call's arguments are dropped.
+        best = (best[0], False, re.sub(r"\s*\([^()\n]*\)$", "", best[2]))
+    return best

@@ -2,7 +2,8 @@
 
 `parentFlags := cmd.|`, `let table = value.|`, `treeMap := tree.|`: a value is usually
 named after what produced it, so the words of the assigned name (`parent`, `flags`) point
-at the members whose names share them (`InheritedFlags`, `ToMap`, `as_table`). With
+at the members whose names share them (`InheritedFlags`, `ToMap`, `as_table`); a returned
+value is named by its function (`func Levels() ... { return logrus.AllLevels }`). With
 nothing typed after the dot yet, this is the best evidence among a big type's members
 that the code has not used before.
 
@@ -16,6 +17,7 @@ import re
 _ASSIGNED = re.compile(
     r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?::\s*[^=:;]+?)?\s*(?::=|=|:)\s*(?:&\s*(?:mut\s+)?|\*\s*)?$"
 )
+_RETURNED = re.compile(r"(?<![\w$])return\s+(?:&\s*|\*\s*)?$")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _MIN_PREFIX = 4
 
@@ -25,6 +27,12 @@ def assigned_words(text_before_chain: str) -> frozenset[str]:
     `let x = `, `x = `, `field: `), or none."""
     found = _ASSIGNED.search(text_before_chain)
     return name_words(found.group(1)) if found is not None else frozenset()
+
+
+def is_returned(text_before_chain: str) -> bool:
+    """Whether the expression starting here is returned (`return x.|`): then the
+    function's own name says what it is (`func Levels() ... { return logrus.AllLevels }`)."""
+    return _RETURNED.search(text_before_chain) is not None
 
 
 def name_words(name: str) -> frozenset[str]:

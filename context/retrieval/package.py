@@ -6,6 +6,8 @@ imported names holds none of them. `package_rows` gives those definitions ranked
 uses in this file (before and after the cursor) count `HERE_WEIGHT` times, uses in the
 package's other files once (a helper called sixty times across the package is what its
 next file calls too, even where this file has not called it yet); ties keep path order.
+A chosen constant brings its block's siblings (`with_families`): one level of an enum
+named in the file points at the others.
 
 `package_member_uses` counts the members those files name after a `.`, the evidence the
 member source ranks a big type's methods by when this file has not used them yet.
@@ -31,6 +33,9 @@ from context.retrieval.rowcache import FILE_ROWS
 
 MAX_PACKAGE_FILES = 200
 HERE_WEIGHT = 4
+MAX_FAMILY_ROWS = 48
+"""Constants added beside the chosen ones as their block's siblings, at most."""
+FAMILY_GAP_LINES = 4
 MAX_FILE_CHARS = 400_000
 """A file longer than this (generated tables) is not read for its uses."""
 _FREE_IDENTIFIER = re.compile(r"(?<![\w$.])[A-Za-z_][A-Za-z0-9_]*")
@@ -68,7 +73,55 @@ def package_rows(
         return HERE_WEIGHT * here[row.name] + elsewhere[row.name]
 
     rows.sort(key=lambda r: (-score(r), order[id(r)]))
-    return rows[:limit]
+    return with_families(rows[:limit], rows)
+
+
+def with_families(chosen: list[SymbolRow], rows: list[SymbolRow]) -> list[SymbolRow]:
+    """`chosen`, each constant followed by the rest of its family among `rows`: the
+    constants declared next to it in one block (`tokenError tokenType = iota` and the
+    thirty bare names after it, `PanicLevel ... TraceLevel`). A use of one member of an
+    enumeration is the best evidence for its siblings, and a bare name costs a token or two.
+    """
+    families = _families(rows)
+    result: list[SymbolRow] = []
+    seen: set[int] = set()
+    n_added = 0
+    for row in chosen:
+        family = families.get(id(row), [row])
+        for member in family if n_added < MAX_FAMILY_ROWS else [row]:
+            if id(member) not in seen:
+                seen.add(id(member))
+                result.append(member)
+                n_added += member is not row
+    return result
+
+
+def _families(rows: list[SymbolRow]) -> dict[int, list[SymbolRow]]:
+    """Each constant of `rows` (rows of files in source order) -> its block's constants:
+    top-level constants of one file with no other definition between them and at most
+    `FAMILY_GAP_LINES` lines apart (room for a comment each)."""
+    by_file: dict[str, list[SymbolRow]] = {}
+    for row in rows:
+        by_file.setdefault(row.rel_path, []).append(row)
+    families: dict[int, list[SymbolRow]] = {}
+    for file_rows in by_file.values():
+        ordered = sorted(file_rows, key=lambda r: r.start_line_idx)
+        block: list[SymbolRow] = []
+        for current in [*ordered, None]:
+            is_next = (
+                current is not None
+                and current.kind == "constant"
+                and bool(block)
+                and current.start_line_idx - block[-1].end_line_idx <= FAMILY_GAP_LINES
+            )
+            if is_next and current is not None:
+                block.append(current)
+                continue
+            if len(block) > 1:
+                for member in block[:MAX_FAMILY_ROWS]:
+                    families[id(member)] = block[:MAX_FAMILY_ROWS]
+            block = [current] if current is not None and current.kind == "constant" else []
+    return families
 
 
 def package_member_uses(

@@ -42,11 +42,11 @@ from dataclasses import dataclass, field
 from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
-from context.retrieval.go_types import embedded_types
+from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members
-from context.retrieval.naming import affinity, assigned_words
+from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
-from context.retrieval.package import package_member_uses
+from context.retrieval.package import package_member_uses, with_families
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -81,6 +81,17 @@ _WRAPPERS = frozenset(
 )  # fmt: skip
 """Words around a type in an annotation that are not the type itself."""
 _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
+_PASS_THROUGH = {
+    "rust": frozenset(
+        {
+            "unwrap", "expect", "unwrap_or", "unwrap_or_default", "unwrap_or_else",
+            "unwrap_unchecked", "as_ref", "as_mut", "as_deref", "as_deref_mut", "clone",
+            "to_owned", "borrow", "borrow_mut", "lock", "read", "write", "deref", "deref_mut",
+        }
+    ),
+}  # fmt: skip
+"""Methods of the wrappers that `_type_candidates` looks through (`Option`, `Result`, `Arc`,
+`RefCell`, `Mutex`): calling one leaves the wrapped type, as far as members go."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,9 @@ class _Resolver:
                 if row.kind in _FUNCTION_KINDS:
                     return self.returned(row, owner)
                 return self.field_type(row, owner)
+        if target.types and name in _PASS_THROUGH.get(target.types[0].language, ()):
+            # `get(k).unwrap().|`: the stated `Option<Value>` was read as `Value` already.
+            return target
         return Target()
 
     def returned(self, row: SymbolRow, owner: SymbolRow | None = None) -> Target:
@@ -299,13 +313,21 @@ def receiver_snippets(
         return []
     uses = _member_uses(text, offset)
     wanted = assigned_words(text[line_start : line_start + match.start()])
+    if not wanted and is_returned(text[line_start : line_start + match.start()]):
+        function = _innermost(
+            bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS
+        )
+        wanted = name_words(function.name) if function is not None else wanted
     if target.types:
         members = resolver.all_members(target.types[0])
         rows = _ranked(members, prefix, uses, wanted, package_member_uses(bindings, is_expired))
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
-        return _render_by_file(_ranked(rows, prefix, uses, wanted))
+        ranked = _ranked(rows, prefix, uses, wanted)
+        if bindings.language == "go":
+            ranked = with_families(ranked, rows)
+        return _render_by_file(ranked)
     return []
 
 
@@ -336,9 +358,9 @@ def _head_target(
             found = resolver.type_named(documented, bindings.path, owner)
             if found.types or found.module_paths:
                 return found
-    declaration = _local_declaration(text[start:offset], name)
+    declaration = _declaration(text[start:offset], name, bindings.language)
     if declaration is None and start:
-        declaration = _local_declaration(text[:start], name)
+        declaration = _declaration(text[:start], name, bindings.language)
     else:
         declaration = (declaration[0] + start, *declaration[1:]) if declaration else None
     if declaration is not None:
@@ -423,6 +445,16 @@ def _line_offset(text: str, line_idx: int) -> int:
 
 
 _CHAIN_TEXT = r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()\n]*\))?\s*(?:\.|::)\s*)*[A-Za-z_$][\w$]*)"
+
+
+def _declaration(text: str, name: str, language: str) -> tuple[int, bool, str] | None:
+    """`_local_declaration`, and for Go also `go_types.go_declaration`: the later one."""
+    found = _local_declaration(text, name)
+    if language == "go":
+        other = go_declaration(text, name)
+        if other is not None and (found is None or other[0] > found[0]):
+            return other
+    return found
 
 
 def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:

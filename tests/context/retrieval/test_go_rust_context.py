@@ -106,3 +106,36 @@ def test_a_rust_path_through_a_module_to_an_enum_lists_its_variants(
     # `de::Error` is another type: its `impl` is not this enum's.
     assert "pub fn custom(msg: &str) -> Self" not in listed
     assert "KeyNotString" in context
+
+
+def test_a_used_go_constant_brings_its_enumeration(workspace: Workspace) -> None:
+    # `FatalLevel` is used in the file; `TraceLevel`, its block's sibling, is used nowhere
+    # else and would lose to sixty generated functions listed before it.
+    snippets, context = context_of(workspace, "go/server/quiet.go", "\treturn l == $0TraceLevel")
+    assert "TraceLevel" in "".join(s.text for s in snippets if s.source == "definition")
+    assert "\nTraceLevel\n" in context
+
+
+def test_a_returned_member_shares_words_with_its_function(workspace: Workspace) -> None:
+    snippets, context = context_of(workspace, "go/cmd/main.go", "\treturn server.$0AllLevels")
+    assert "AllLevels = makeLevels(5)" in members(snippets)
+    assert "AllLevels = makeLevels(5)" in context
+
+
+def test_a_go_type_assertion_types_its_variable(workspace: Workspace) -> None:
+    snippets, _ = context_of(workspace, "go/server/kind.go", '\treturn r.$0Handle("/kind")')
+    assert "func (r *Router) Handle(path string) int" in members(snippets)
+
+
+def test_a_rust_unwrap_keeps_the_option_s_type(workspace: Workspace) -> None:
+    snippets, _ = context_of(
+        workspace, "rust/src/value.rs", "    crate::ser::find(name).unwrap().$0describe()"
+    )
+    assert "pub fn describe(&self) -> &'static str" in members(snippets)
+
+
+def test_a_rust_use_of_self_binds_the_module(workspace: Workspace) -> None:
+    snippets, _ = context_of(workspace, "rust/src/value.rs", "    de::$0Error::custom(msg)")
+    from_de = [s for s in snippets if s.source == "member" and s.path == "rust/src/de.rs"]
+    assert from_de
+    assert "pub enum Error" in from_de[0].text
