@@ -13,7 +13,9 @@ named in the file points at the others.
 member source ranks a big type's methods by when this file has not used them yet.
 
 Each file's identifier counts are kept across requests while its indexed hash holds
-(`_USES`), so a package's files are read from disk once, not on every keystroke.
+(`_USES`), and a package's rows and sums while none of its other files changes
+(`_PACKAGES`, per file being edited), so a keystroke costs one query for the folder's
+files, not a read of each.
 
 Guarantees: only top-level definitions of the file's own folder, never the file itself; at
 most `limit` rows; `is_expired` is checked between files.
@@ -51,26 +53,15 @@ def package_rows(
 ) -> list[SymbolRow]:
     """The top-level definitions of the other files of a Go file's package, most used in
     `text` (the file's) and then in the package first; empty for other languages."""
-    if bindings.language != "go" or not bindings.path:
+    package = _package_of(bindings, is_expired)
+    if package is None:
         return []
-    folder = bindings.path.rsplit("/", 1)[0] if "/" in bindings.path else ""
-    files = bindings.store.files_in_folder(folder)[:MAX_PACKAGE_FILES]
     here = Counter(_FREE_IDENTIFIER.findall(text))
-    elsewhere: Counter[str] = Counter()
-    rows: list[SymbolRow] = []
-    for file in files:
-        if is_expired():
-            break
-        if file.rel_path == bindings.path or file.rel_path.endswith("_test.go"):
-            continue
-        rows.extend(
-            r for r in FILE_ROWS.definitions(bindings.store, file.rel_path) if r.container is None
-        )
-        elsewhere.update(_USES.of(bindings.store, file).free)
+    rows = list(package.rows)
     order = {id(row): idx for idx, row in enumerate(rows)}
 
     def score(row: SymbolRow) -> int:
-        return HERE_WEIGHT * here[row.name] + elsewhere[row.name]
+        return HERE_WEIGHT * here[row.name] + package.free[row.name]
 
     rows.sort(key=lambda r: (-score(r), order[id(r)]))
     return with_families(rows[:limit], rows)
@@ -129,17 +120,68 @@ def package_member_uses(
 ) -> Counter[str]:
     """How often the other files of a Go file's package name each member after a `.`
     (`f.getFlagType(` in every file of a package ranks `getFlagType` first among the
-    hundred methods of `f`'s type); empty for other languages."""
-    counts: Counter[str] = Counter()
+    hundred methods of `f`'s type); empty for other languages. Shared: not to be changed."""
+    package = _package_of(bindings, is_expired)
+    return package.members if package is not None else Counter()
+
+
+@dataclass(frozen=True)
+class _Package:
+    """What a Go file's package folder holds apart from the file itself."""
+
+    rows: tuple[SymbolRow, ...]
+    """The other non-test files' top-level definitions, in path order."""
+    free: Counter[str]
+    members: Counter[str]
+
+
+_PACKAGE_LOCK = threading.Lock()
+_PACKAGES: OrderedDict[tuple[str, str], tuple[tuple[tuple[str, str], ...], _Package]] = (
+    OrderedDict()
+)
+_MAX_PACKAGES = 32
+
+
+def _package_of(bindings: Bindings, is_expired: Callable[[], bool]) -> _Package | None:
+    """The package of the bindings' Go file, kept while no other file of it changes (one
+    query to check: the folder's files and their hashes); None for other languages."""
     if bindings.language != "go" or not bindings.path:
-        return counts
+        return None
     folder = bindings.path.rsplit("/", 1)[0] if "/" in bindings.path else ""
-    for file in bindings.store.files_in_folder(folder)[:MAX_PACKAGE_FILES]:
+    files = [
+        f
+        for f in bindings.store.files_in_folder(folder)[:MAX_PACKAGE_FILES]
+        if f.rel_path != bindings.path and not f.rel_path.endswith("_test.go")
+    ]
+    state = tuple((f.rel_path, f.hash) for f in files)
+    key = (str(bindings.store.db_path), bindings.path)
+    with _PACKAGE_LOCK:
+        entry = _PACKAGES.get(key)
+        if entry is not None and entry[0] == state:
+            _PACKAGES.move_to_end(key)
+            return entry[1]
+    rows: list[SymbolRow] = []
+    free: Counter[str] = Counter()
+    members: Counter[str] = Counter()
+    is_whole = True
+    for file in files:
         if is_expired():
+            is_whole = False
             break
-        if file.rel_path != bindings.path and not file.rel_path.endswith("_test.go"):
-            counts.update(_USES.of(bindings.store, file).members)
-    return counts
+        rows.extend(
+            r for r in FILE_ROWS.definitions(bindings.store, file.rel_path) if r.container is None
+        )
+        uses = _USES.of(bindings.store, file)
+        free.update(uses.free)
+        members.update(uses.members)
+    package = _Package(tuple(rows), free, members)
+    if is_whole:
+        with _PACKAGE_LOCK:
+            _PACKAGES[key] = (state, package)
+            _PACKAGES.move_to_end(key)
+            while len(_PACKAGES) > _MAX_PACKAGES:
+                _PACKAGES.popitem(last=False)
+    return package
 
 
 @dataclass(frozen=True)
