@@ -9,8 +9,9 @@ next file calls too, even where this file has not called it yet); ties keep path
 A chosen constant brings its block's siblings (`with_families`): one level of an enum
 named in the file points at the others.
 
-`package_member_uses` counts the members those files name after a `.`, the evidence the
-member source ranks a big type's methods by when this file has not used them yet.
+`package_member_uses` counts the members those files name after a `.` (in Go and in
+Java, whose package is a folder too), the evidence the member source ranks a big type's
+methods by when this file has not used them yet.
 
 Each file's identifier counts are kept across requests while its indexed hash holds
 (`_USES`), and a package's rows and sums while none of its other files changes
@@ -53,7 +54,7 @@ def package_rows(
 ) -> list[SymbolRow]:
     """The top-level definitions of the other files of a Go file's package, most used in
     `text` (the file's) and then in the package first; empty for other languages."""
-    package = _package_of(bindings, is_expired)
+    package = _package_of(bindings, is_expired) if bindings.language == "go" else None
     if package is None:
         return []
     here = Counter(_FREE_IDENTIFIER.findall(text))
@@ -118,8 +119,8 @@ def _families(rows: list[SymbolRow]) -> dict[int, list[SymbolRow]]:
 def package_member_uses(
     bindings: Bindings, is_expired: Callable[[], bool] = lambda: False
 ) -> Counter[str]:
-    """How often the other files of a Go file's package name each member after a `.`
-    (`f.getFlagType(` in every file of a package ranks `getFlagType` first among the
+    """How often the other files of a Go or Java file's package name each member after a
+    `.` (`f.getFlagType(` in every file of a package ranks `getFlagType` first among the
     hundred methods of `f`'s type); empty for other languages. Shared: not to be changed."""
     package = _package_of(bindings, is_expired)
     return package.members if package is not None else Counter()
@@ -140,18 +141,22 @@ _PACKAGES: OrderedDict[tuple[str, str], tuple[tuple[tuple[str, str], ...], _Pack
     OrderedDict()
 )
 _MAX_PACKAGES = 32
+_PACKAGE_LANGUAGES = frozenset({"go", "java"})
+"""Languages whose package is a folder (Java's classes of one package need no import)."""
 
 
 def _package_of(bindings: Bindings, is_expired: Callable[[], bool]) -> _Package | None:
     """The package of the bindings' Go file, kept while no other file of it changes (one
     query to check: the folder's files and their hashes); None for other languages."""
-    if bindings.language != "go" or not bindings.path:
+    if bindings.language not in _PACKAGE_LANGUAGES or not bindings.path:
         return None
     folder = bindings.path.rsplit("/", 1)[0] if "/" in bindings.path else ""
     files = [
         f
         for f in bindings.store.files_in_folder(folder)[:MAX_PACKAGE_FILES]
-        if f.rel_path != bindings.path and not f.rel_path.endswith("_test.go")
+        if f.rel_path != bindings.path
+        and f.language == bindings.language
+        and not f.rel_path.endswith("_test.go")
     ]
     state = tuple((f.rel_path, f.hash) for f in files)
     key = (str(bindings.store.db_path), bindings.path)

@@ -34,6 +34,7 @@ cursor and the index (ties keep source order).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -320,11 +321,12 @@ def receiver_snippets(
         wanted = name_words(function.name) if function is not None else wanted
     if target.types:
         members = resolver.all_members(target.types[0])
-        rows = _ranked(members, prefix, uses, wanted, package_member_uses(bindings, is_expired))
+        package_uses = package_member_uses(bindings, is_expired)
+        rows = _ranked(members, prefix, uses, wanted, package_uses, bindings.path)
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
-        ranked = _ranked(rows, prefix, uses, wanted)
+        ranked = _ranked(rows, prefix, uses, wanted, owner_path=bindings.path)
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
         return _render_by_file(ranked)
@@ -611,11 +613,13 @@ def _ranked(
     uses: Counter[str],
     wanted: frozenset[str] = frozenset(),
     package_uses: Counter[str] | None = None,
+    owner_path: str | None = None,
 ) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `MAX_MEMBERS`: those starting with
     the typed `prefix`, then containing it, then sharing words with the assigned name
-    (`wanted`), then by use in this file, then in the package's others (Go), public first,
-    source order last."""
+    (`wanted`), then by use in this file, then in the package's others (Go, Java), public first,
+    source order last; those out of reach from the file `owner_path` (`_is_hidden`) come
+    after all others of their match."""
     elsewhere = package_uses or Counter()
     lowered = prefix.lower()
     unique: dict[str, tuple[int, SymbolRow]] = {}
@@ -626,21 +630,32 @@ def _ranked(
         if signature not in unique and row.kind not in ("impl", "module"):
             unique[signature] = (idx, row)
 
-    def key(item: tuple[int, SymbolRow]) -> tuple[int, int, int, int, int, int]:
+    def key(item: tuple[int, SymbolRow]) -> tuple[int, ...]:
         idx, row = item
         name = row.name.lower()
         match = 0 if name.startswith(lowered) else 1 if lowered in name else 2
-        is_private = row.name.startswith("_")
         return (
             match,
+            int(_is_hidden(row, owner_path)),
             -affinity(row.name, wanted),
             -uses[row.name],
             -elsewhere[row.name],
-            int(is_private),
+            int(row.name.startswith("_")),
             idx,
         )
 
     return [row for _, row in sorted(unique.values(), key=key)[:MAX_MEMBERS]]
+
+
+def _is_hidden(row: SymbolRow, owner_path: str | None) -> bool:
+    """Whether `row` is out of reach from the file `owner_path` (None: unknown): declared
+    `private` (Java, C#, TypeScript, C++ members), or in Go unexported (lower case) and
+    defined in another package's folder."""
+    if re.match(r"\s*(?:@\w+\s+)*(?:\w+\s+)*?private\b", row.signature.split("(", 1)[0]):
+        return owner_path is None or row.rel_path != owner_path
+    if row.language == "go" and owner_path is not None and row.name[:1].islower():
+        return posixpath.dirname(row.rel_path) != posixpath.dirname(owner_path)
+    return False
 
 
 def _module_rows(

@@ -33,14 +33,19 @@ TEMPLATE = TEMPLATES["qwen2.5-coder"]
 SETTINGS = ContextSettings(max_prompt_tokens=2048, retrieval_timeout_ms=2000)
 
 
-@pytest.fixture(scope="module")
-def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    root = tmp_path_factory.mktemp("repos") / "gorust"
-    shutil.copytree(fixtures_dir / "lsp" / "gorust", root)
+def indexed_copy(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """A workspace over an indexed copy of the fixture folder `source`, closed after use."""
+    root = tmp_path_factory.mktemp("repos") / source.name
+    shutil.copytree(source, root)
     opened = Workspace(root, IndexSettings(directory=str(root.parent / "index")))
     opened.refresh()
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="module")
+def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    yield from indexed_copy(fixtures_dir / "lsp" / "gorust", tmp_path_factory)
 
 
 def context_of(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
@@ -139,3 +144,12 @@ def test_a_rust_use_of_self_binds_the_module(workspace: Workspace) -> None:
     from_de = [s for s in snippets if s.source == "member" and s.path == "rust/src/de.rs"]
     assert from_de
     assert "pub enum Error" in from_de[0].text
+
+
+def test_another_package_s_unexported_members_come_last(workspace: Workspace) -> None:
+    snippets, _ = context_of(workspace, "go/cmd/main.go", '\treturn f.$0GetInt("port")')
+    outline = next(s for s in snippets if s.source == "member" and s.path.endswith("flags.go"))
+    listed = [line.strip() for line in outline.text.splitlines()[1:-1]]
+    # `values` is FlagSet's first row, but cmd cannot reach it.
+    assert listed[0] == "func (f *FlagSet) Op000() int"
+    assert "values map[string]int" not in listed
