@@ -21,8 +21,10 @@ Members come from the type's own rows and those of its bases and mixins (`class 
 that define them, three levels deep. They are ranked by the member name already typed
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
-after a `.`/`::` (uses near the cursor, before or after it, counting more), then in Go by
-how often the package's other files do, and public before private; only the best
+after a `.`/`::` (uses near the cursor, before or after it, counting more), then in Go and
+Java by how often the package's other files do, public before private, and what the file
+cannot reach (another file's `private`, another Go package's unexported names) last; only
+the best
 `MAX_MEMBERS` are shown, so a type with hundreds of methods shows those that match, not its
 first few.
 
