@@ -24,9 +24,8 @@ that define them, three levels deep. They are ranked by the member name already 
 after a `.`/`::` (uses near the cursor, before or after it, counting more), then in Go and
 Java by how often the package's other files do, public before private, and what the file
 cannot reach (another file's `private`, another Go package's unexported names) last; only
-the best
-`MAX_MEMBERS` are shown, so a type with hundreds of methods shows those that match, not its
-first few.
+the best `MAX_MEMBERS` are shown, so a type with hundreds of methods shows those that
+match, not its first few.
 
 Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
 a rendering of index rows, one per defining type or module file, headed by that type's
