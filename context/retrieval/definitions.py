@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.focus import SELF_NAMES, Focus
+from context.retrieval.naming import declared_words
 from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
 from context.retrieval.package import package_rows
 from context.snippet import Snippet
@@ -79,6 +80,7 @@ def definition_snippets(
             text_before_cursor + text_after_cursor,
             limit=MAX_PACKAGE_NAMES,
             is_expired=is_expired,
+            wanted=declared_words(text_before_cursor[text_before_cursor.rfind("\n") + 1 :]),
         ),
     ]
     for row in candidates:

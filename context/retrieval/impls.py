@@ -8,11 +8,16 @@ as container, so a name query finds them all, and also those of a namesake: `ser
 then the other files of its crate that do not define a type of that name themselves (those
 blocks implement their own namesake).
 
+`generic_bound` reads what a generic parameter stands for (`fn put<T: Buf>(src: T)`: the
+trait `Buf`), so that `src.|` lists the trait's methods.
+
 Guarantees: one query for the members and one for the namesakes; rows in source order per
 file, the owner's file first; nothing outside the owner's crate (its `src/` tree).
 """
 
 from __future__ import annotations
+
+import re
 
 from context.index.store import IndexStore, SymbolRow
 
@@ -42,3 +47,15 @@ def _crate_prefix(rel_path: str) -> str:
     if at == 0 or (at > 0 and rel_path[at - 1] == "/"):
         return rel_path[: at + len("src/")]
     return rel_path.rsplit("/", 1)[0] + "/" if "/" in rel_path else ""
+
+
+def generic_bound(signature: str, name: str) -> str | None:
+    """The first bound a Rust signature gives its generic parameter `name` (`<T: Buf>`,
+    `<B: super::Buf + Send>`, `where T: Read`): a value of type `T` has the bound's
+    methods. None when `name` is not a bounded parameter there."""
+    flat = " ".join(signature.split())
+    n = re.escape(name)
+    found = re.search(rf"[<,]\s*{n}\s*:\s*(?:\?Sized\s*\+\s*)?([A-Za-z_][\w:]*)", flat)
+    if found is None:
+        found = re.search(rf"\bwhere\b.*?(?<![\w:]){n}\s*:\s*([A-Za-z_][\w:]*)", flat)
+    return found.group(1) if found is not None else None

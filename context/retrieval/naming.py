@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 
+from context.retrieval.focus import KEYWORDS
+
 _ASSIGNED = re.compile(
     r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?::\s*[^=:;]+?)?\s*(?::=|=|:)\s*(?:&\s*(?:mut\s+)?|\*\s*)?$"
 )
+_DECLARED = re.compile(r"^\s*([A-Za-z_][\w]*)\s+\*?\[?\]?\*?$")
 _RETURNED = re.compile(r"(?<![\w$])return\s+(?:&\s*|\*\s*)?$")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _MIN_PREFIX = 4
@@ -27,6 +30,19 @@ def assigned_words(text_before_chain: str) -> frozenset[str]:
     `let x = `, `x = `, `field: `), or none."""
     found = _ASSIGNED.search(text_before_chain)
     return name_words(found.group(1)) if found is not None else frozenset()
+
+
+def declared_words(line_before_cursor: str) -> frozenset[str]:
+    """The words of the name that the code at the end of `line_before_cursor` gives a value
+    or a type: `x := |`, `let x = |`, and a field or parameter declared before its type
+    (Go's `Before |BeforeFunc`, `name |string`)."""
+    found = assigned_words(line_before_cursor)
+    if found:
+        return found
+    field = _DECLARED.match(line_before_cursor)
+    if field is None or field.group(1) in KEYWORDS:
+        return frozenset()
+    return name_words(field.group(1))
 
 
 def is_returned(text_before_chain: str) -> bool:

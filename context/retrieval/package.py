@@ -3,9 +3,11 @@
 A Go package is a folder, and every top-level name of its other files is visible in this one
 unqualified; nothing in the file's imports lists them, so the definition source's list of
 imported names holds none of them. `package_rows` gives those definitions ranked by use:
-uses in this file (before and after the cursor) count `HERE_WEIGHT` times, uses in the
-package's other files once (a helper called sixty times across the package is what its
-next file calls too, even where this file has not called it yet); ties keep path order.
+the names sharing words with the one being assigned or declared first (`context :=
+NewContext(...)`, a struct field `Before BeforeFunc`); then uses in this file (before and
+after the cursor) count `HERE_WEIGHT` times, uses in the package's other files once (a
+helper called sixty times across the package is what its next file calls too, even where
+this file has not called it yet); ties keep path order.
 A chosen constant brings its block's siblings (`with_families`): one level of an enum
 named in the file points at the others.
 
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 
 from context.index.store import FileRow, IndexStore, SymbolRow
 from context.retrieval.bindings import Bindings
+from context.retrieval.naming import affinity
 from context.retrieval.rowcache import FILE_ROWS
 
 MAX_PACKAGE_FILES = 200
@@ -51,9 +54,11 @@ def package_rows(
     *,
     limit: int,
     is_expired: Callable[[], bool] = lambda: False,
+    wanted: frozenset[str] = frozenset(),
 ) -> list[SymbolRow]:
-    """The top-level definitions of the other files of a Go file's package, most used in
-    `text` (the file's) and then in the package first; empty for other languages."""
+    """The top-level definitions of the other files of a Go file's package, those sharing
+    words with `wanted` (the name being assigned or declared) first, then the most used in
+    `text` (the file's) and then in the package; empty for other languages."""
     package = _package_of(bindings, is_expired) if bindings.language == "go" else None
     if package is None:
         return []
@@ -64,7 +69,7 @@ def package_rows(
     def score(row: SymbolRow) -> int:
         return HERE_WEIGHT * here[row.name] + package.free[row.name]
 
-    rows.sort(key=lambda r: (-score(r), order[id(r)]))
+    rows.sort(key=lambda r: (-affinity(r.name, wanted), -score(r), order[id(r)]))
     return with_families(rows[:limit], rows)
 
 

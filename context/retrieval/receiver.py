@@ -45,7 +45,7 @@ from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.go_types import embedded_types, go_declaration
-from context.retrieval.impls import crate_members
+from context.retrieval.impls import crate_members, generic_bound
 from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
 from context.retrieval.package import package_member_uses, with_families
@@ -206,7 +206,8 @@ class _Resolver:
                 return found
         value = _assigned_value(row.signature, row.name)
         if value is None:
-            return Target()
+            # An enum's constant or variant (`Opcode.CLOSE.|`, `Token::Colon`) is the enum.
+            return Target(types=(owner,)) if owner.kind == "enum" else Target()
         words = _QUALIFIED.match(value)
         if words is None:
             return Target()
@@ -350,6 +351,8 @@ def _head_target(
     if function is not None:
         # A parameter or a Go method's receiver, as the signature declares it.
         declared = _declared_type(function.signature, name, bindings.language)
+        if declared and bindings.language == "rust":
+            declared = generic_bound(function.signature, declared.strip(" &")) or declared
         if declared:
             found = resolver.type_named(declared, bindings.path, owner)
             if found.types or found.module_paths:

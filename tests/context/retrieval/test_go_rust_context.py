@@ -49,9 +49,15 @@ def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def context_of(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
-    """The retrieved snippets and the repository part of the prompt built from them."""
+    """The retrieved snippets and the repository part of the prompt built from them, with
+    the hole's document open in the workspace."""
     document, offset = hole(workspace, path, marked_line)
-    snippets = retrieve_sync(document, offset, workspace, SETTINGS)
+    # Opened as an editor would: the index then holds the document's text, not the disk's.
+    workspace.open_document(document)
+    try:
+        snippets = retrieve_sync(document, offset, workspace, SETTINGS)
+    finally:
+        workspace.close_document(document.uri)
     prompt = build_prompt(document, offset, SETTINGS, TEMPLATE, snippets, path=path)
     return snippets, "".join(
         s.text for s in prompt.sections if s.source not in ("prefix", "suffix")
@@ -153,3 +159,13 @@ def test_another_package_s_unexported_members_come_last(workspace: Workspace) ->
     # `values` is FlagSet's first row, but cmd cannot reach it.
     assert listed[0] == "func (f *FlagSet) Op000() int"
     assert "values map[string]int" not in listed
+
+
+def test_a_go_field_s_type_shares_its_name_s_words(workspace: Workspace) -> None:
+    _, context = context_of(workspace, "go/server/hooks.go", "\tBefore $0BeforeFunc")
+    assert "type BeforeFunc func() error" in context
+
+
+def test_a_rust_generic_parameter_has_its_bound_s_methods(workspace: Workspace) -> None:
+    snippets, _ = context_of(workspace, "rust/src/buf.rs", "    if src.$0has_remaining() {")
+    assert "fn has_remaining(&self) -> bool" in members(snippets)

@@ -42,3 +42,12 @@ def test_a_same_package_class_types_a_field_and_leads_with_its_public_member(
     assert outlines, [(s.source, s.path) for s in snippets]
     listed = [line.strip() for line in outlines[0].text.splitlines()[1:]]
     assert listed[0] == WANTED
+
+
+def test_an_enum_constant_has_its_enum_s_members(workspace: Workspace) -> None:
+    document, offset = hole(workspace, PATH, "        return Opcode.CLOSE.$0isControl();")
+    snippets = retrieve_sync(
+        document, offset, workspace, ContextSettings(retrieval_timeout_ms=2000)
+    )
+    members = "".join(s.text for s in snippets if s.source == "member")
+    assert "public boolean isControl()" in members
