@@ -136,6 +136,12 @@ class _Resolver:
         """`a.b.C` or `a::b::C` resolved from file `path`: a module, then its names."""
         bindings = self.bindings_of(path)
         head, rest = words[0], list(words[1:])
+        if bindings.language == "rust" and head in ("crate", "self", "super") and rest:
+            # `super::Buf`, `crate::ser::Error`: the module prefix, then its names.
+            found = module_prefix(bindings.store.root, path, list(words))
+            if found is not None:
+                chain = [(w, False) for w in words[found[1] :]]
+                return self.members_chain(Target(module_paths=(found[0],)), chain)
         module = bindings.module_paths(head)
         if not module and len(words) == 1:
             types = tuple(bindings.resolve_type(head))

@@ -169,3 +169,8 @@ def test_a_go_field_s_type_shares_its_name_s_words(workspace: Workspace) -> None
 def test_a_rust_generic_parameter_has_its_bound_s_methods(workspace: Workspace) -> None:
     snippets, _ = context_of(workspace, "rust/src/buf.rs", "    if src.$0has_remaining() {")
     assert "fn has_remaining(&self) -> bool" in members(snippets)
+
+
+def test_a_rust_bound_named_by_a_crate_path_is_followed(workspace: Workspace) -> None:
+    snippets, _ = context_of(workspace, "rust/src/buf.rs", "    !src.$0has_remaining()")
+    assert "fn has_remaining(&self) -> bool" in members(snippets)
