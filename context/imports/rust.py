@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from context.imports.query import ImportQuery, Resolution, modified_at
+from context.imports.query import ImportQuery, Resolution, disk_exists, modified_at
 
 
 def resolve(q: ImportQuery) -> Resolution:
@@ -129,3 +129,21 @@ def _read_crate_name(path: Path, mtime: float) -> str:
     except (OSError, UnicodeDecodeError):
         return ""
     return match.group(1).replace("-", "_") if match else ""
+
+
+def module_prefix(root: Path, importer: str, segments: Sequence[str]) -> tuple[str, int] | None:
+    """The file of the longest prefix of a `crate::`/`self::`/`super::` path that is a module,
+    and how many of `segments` that prefix takes; None when not even the head is one.
+
+    `crate::ser::Error::KeyNotString` is the module `crate::ser` (2 segments) and then items
+    of it: the path's later segments name a type and its variant, not files.
+    """
+    crate = _rust_crate_for(root, str(PurePosixPath(importer).parent))
+    if crate is None or not segments or segments[0] not in ("crate", "self", "super"):
+        return None
+    query = ImportQuery(root, PurePosixPath(importer), "", (), "use", disk_exists(root), ())
+    for n_segments in range(len(segments), 0, -1):
+        found = _rust_path(query, crate, segments[:n_segments], exact=True)
+        if isinstance(found, tuple):
+            return found[0], n_segments
+    return None

@@ -8,7 +8,8 @@ then answers "which definitions does `name` mean here?" in the order a compiler 
    when that file only re-exports it, one or two re-exports further;
 2. the file's own top-level definitions;
 3. definitions in files it imports wholesale (`from x import *`, `#include "x.h"`, Java
-   `import a.b.*`, Go packages' sibling files);
+   `import a.b.*`, Go packages' sibling files), and in Java the classes of its own
+   package's folder, which need no import;
 4. in C, C++ and Go (headers are included transitively, a package spans files) or in a file
    with wildcard imports, any top-level definition of that name in the workspace, nearest
    path first, when the name is not too common to mean anything.
@@ -179,6 +180,16 @@ class Bindings:
         if binding is not None and binding.paths:
             # Bound by an import that leads to no definition of it: nothing better to guess.
             return []
+        if self.language == "java" and binding is None:
+            # A Java package is a folder: its other classes need no import.
+            same = [
+                r
+                for r in self.store.definitions(name, limit=50)
+                if r.container is None
+                and posixpath.dirname(r.rel_path) == posixpath.dirname(self.path)
+            ]
+            if same:
+                return same
         if not self.is_searching_globally:
             # Where every outside name is imported explicitly, a name that no import brings
             # and the file does not define is local or built in: a namesake elsewhere would
@@ -307,6 +318,10 @@ def _bind(
     if language in ("go", "java") and paths and any(n.name == "*" for n in row.names):
         wildcard.extend(paths)
     for imported in row.names:
+        if language == "rust" and imported.name == "self" and paths:
+            # `use crate::ast::{self, Ast}` binds the module `ast` itself.
+            modules[imported.alias or _implicit_module_name(language, row.module)] = paths[:1]
+            continue
         if imported.name == "*":
             if imported.alias:
                 modules[imported.alias] = paths

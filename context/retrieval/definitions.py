@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.focus import SELF_NAMES, Focus
+from context.retrieval.naming import declared_words
 from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
 from context.retrieval.package import package_rows
 from context.retrieval.receiver import receiver_snippets
@@ -42,6 +43,7 @@ def definition_snippets(
     *,
     limit: int,
     is_expired: Callable[[], bool] = lambda: False,
+    text_after_cursor: str = "",
 ) -> list[Snippet]:
     """Definition snippets for a cursor with `focus`, most telling first, in three tiers:
 
@@ -86,7 +88,13 @@ def definition_snippets(
     candidates = [
         *further,
         *_imported_rows(bindings, focus, text_before_cursor, is_expired),
-        *package_rows(bindings, text_before_cursor, limit=MAX_PACKAGE_NAMES, is_expired=is_expired),
+        *package_rows(
+            bindings,
+            text_before_cursor + text_after_cursor,
+            limit=MAX_PACKAGE_NAMES,
+            is_expired=is_expired,
+            wanted=declared_words(text_before_cursor[text_before_cursor.rfind("\n") + 1 :]),
+        ),
     ]
     for row in candidates:
         key = (row.rel_path, row.start_line_idx)

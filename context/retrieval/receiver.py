@@ -17,11 +17,15 @@ type from what the code says, without running a type checker:
   of the module, for Go the whole package folder.
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
-`extends`, `implements`), followed into the files that define them, three levels deep.
-They are ranked by the member name already typed (prefix first, then containing it), by how
-often this file already uses them after a `.`/`::`, uses near the cursor counting more, and
-public before private; only the best `MAX_MEMBERS` are shown, so a type with hundreds of
-methods shows those that match, not its first few.
+`extends`, `implements`, Go's embedded types: `retrieval.go_types`), followed into the files
+that define them, three levels deep. They are ranked by the member name already typed
+(prefix first, then containing it), by the words they share with the name being assigned
+(`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
+after a `.`/`::` (uses near the cursor, before or after it, counting more), then in Go and
+Java by how often the package's other files do, public before private, and what the file
+cannot reach (another file's `private`, another Go package's unexported names) last; only
+the best `MAX_MEMBERS` are shown, so a type with hundreds of methods shows those that
+match, not its first few.
 
 Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
 a rendering of index rows, one per defining type or module file, headed by that type's
@@ -31,15 +35,20 @@ cursor and the index (ties keep source order).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from context.imports.resolve import resolve_import
+from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
+from context.retrieval.go_types import embedded_types, go_declaration
+from context.retrieval.impls import crate_members, generic_bound
+from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
+from context.retrieval.package import package_member_uses, with_families
 from context.retrieval.python_types import (
     Assignment,
     declared_annotation,
@@ -61,6 +70,8 @@ DOC_CHARS = 1_500
 """How far before a function its doc comment is looked for."""
 NEAR_CHARS = 3_000
 """Uses this close before the cursor count three times."""
+NEAR_AFTER_CHARS = 1_500
+"""Uses this close after the cursor count three times."""
 
 _INDENT = "    "
 _SELF_NAMES = frozenset({"self", "this", "cls"})
@@ -86,6 +97,17 @@ _WRAPPERS = frozenset(
 )  # fmt: skip
 """Words around a type in an annotation that are not the type itself."""
 _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
+_PASS_THROUGH = {
+    "rust": frozenset(
+        {
+            "unwrap", "expect", "unwrap_or", "unwrap_or_default", "unwrap_or_else",
+            "unwrap_unchecked", "as_ref", "as_mut", "as_deref", "as_deref_mut", "clone",
+            "to_owned", "borrow", "borrow_mut", "lock", "read", "write", "deref", "deref_mut",
+        }
+    ),
+}  # fmt: skip
+"""Methods of the wrappers that `_type_candidates` looks through (`Option`, `Result`, `Arc`,
+`RefCell`, `Mutex`): calling one leaves the wrapped type, as far as members go."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +155,12 @@ class _Resolver:
         """`a.b.C` or `a::b::C` resolved from file `path`: a module, then its names."""
         bindings = self.bindings_of(path)
         head, rest = words[0], list(words[1:])
+        if bindings.language == "rust" and head in ("crate", "self", "super") and rest:
+            # `super::Buf`, `crate::ser::Error`: the module prefix, then its names.
+            found = module_prefix(bindings.store.root, path, list(words))
+            if found is not None:
+                chain = [(w, False) for w in words[found[1] :]]
+                return self.members_chain(Target(module_paths=(found[0],)), chain)
         module = bindings.module_paths(head)
         if not module and len(words) == 1:
             types = tuple(bindings.resolve_type(head))
@@ -179,6 +207,9 @@ class _Resolver:
                 if row.kind in _FUNCTION_KINDS:
                     return self.returned(row, owner)
                 return self.field_type(row, owner)
+        if target.types and name in _PASS_THROUGH.get(target.types[0].language, ()):
+            # `get(k).unwrap().|`: the stated `Option<Value>` was read as `Value` already.
+            return target
         return Target()
 
     def returned(self, row: SymbolRow, owner: SymbolRow | None = None) -> Target:
@@ -200,7 +231,8 @@ class _Resolver:
                 return found
         value = _assigned_value(row.signature, row.name)
         if value is None:
-            return Target()
+            # An enum's constant or variant (`Opcode.CLOSE.|`, `Token::Colon`) is the enum.
+            return Target(types=(owner,)) if owner.kind == "enum" else Target()
         words = _QUALIFIED.match(value)
         if words is None:
             return Target()
@@ -229,9 +261,12 @@ class _Resolver:
         return rows[0] if rows else None
 
     def own_members(self, owner: SymbolRow) -> list[SymbolRow]:
-        """A type's own members: from its file, or for Go and Rust (methods live beside the
-        type in any file of the package or crate) from its folder."""
-        if owner.language in ("go", "rust"):
+        """A type's own members: from its file, for Rust from its crate's `impl` blocks
+        (`retrieval.impls`), for Go from its package folder (methods live beside the type
+        in any file of the package)."""
+        if owner.language == "rust":
+            return crate_members(self.bindings.store, owner)
+        if owner.language == "go":
             folder = owner.rel_path.rsplit("/", 1)[0] if "/" in owner.rel_path else ""
             rows = self.bindings.store.members(owner.name, limit=2000)
             same = [r for r in rows if r.rel_path.rsplit("/", 1)[0] == folder]
@@ -245,9 +280,9 @@ class _Resolver:
         ] or [r for r in file_rows if r.container == owner.name]
 
     def bases(self, owner: SymbolRow) -> list[SymbolRow]:
-        """The types `owner` extends or mixes in, resolved from its own file."""
+        """The types `owner` extends, mixes in or embeds (Go), resolved from its own file."""
         found: list[SymbolRow] = []
-        for words in _base_names(owner):
+        for words in _base_names(owner) + embedded_types(owner):
             if self.is_expired():
                 break
             target = self.qualified(words, owner.rel_path)
@@ -325,9 +360,24 @@ def receiver_snippets(
     if is_expired():
         return []
     uses = _member_uses(text, offset)
+    wanted = assigned_words(text[line_start : line_start + match.start()])
+    if not wanted and is_returned(text[line_start : line_start + match.start()]):
+        function = _innermost(
+            bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS
+        )
+        wanted = name_words(function.name) if function is not None else wanted
     if target.types:
         members = resolver.all_members(target.types[0])
-        rows = _ranked(members, prefix, uses, max_members or MAX_MEMBERS)
+        package_uses = package_member_uses(bindings, is_expired)
+        rows = _ranked(
+            members,
+            prefix,
+            uses,
+            wanted,
+            package_uses,
+            bindings.path,
+            limit=max_members or MAX_MEMBERS,
+        )
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
@@ -336,7 +386,17 @@ def receiver_snippets(
         through = _uses_through(text, match.group(1))
         uses.update(through)
         uses.update(through)
-        return _render_by_file(_ranked(rows, prefix, uses, max_members or MAX_MODULE_MEMBERS))
+        ranked = _ranked(
+            rows,
+            prefix,
+            uses,
+            wanted,
+            owner_path=bindings.path,
+            limit=max_members or MAX_MODULE_MEMBERS,
+        )
+        if bindings.language == "go":
+            ranked = with_families(ranked, rows)
+        return _render_by_file(ranked)
     return []
 
 
@@ -356,6 +416,8 @@ def _head_target(
     if function is not None:
         # A parameter or a Go method's receiver, as the signature declares it.
         declared = _declared_type(function.signature, name, bindings.language)
+        if declared and bindings.language == "rust":
+            declared = generic_bound(function.signature, declared.strip(" &")) or declared
         if declared:
             found = resolver.type_named(declared, bindings.path, owner)
             if found.types or found.module_paths:
@@ -367,9 +429,9 @@ def _head_target(
             found = resolver.type_named(documented, bindings.path, owner)
             if found.types or found.module_paths:
                 return found
-    declaration = _local_declaration(text[start:offset], name)
+    declaration = _declaration(text[start:offset], name, bindings.language)
     if declaration is None and start:
-        declaration = _local_declaration(text[:start], name)
+        declaration = _declaration(text[:start], name, bindings.language)
     else:
         declaration = (declaration[0] + start, *declaration[1:]) if declaration else None
     if bindings.language == "python":
@@ -471,12 +533,12 @@ def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> 
     names = ["crate" if name == "$crate" else name for name, _ in parts]
     if bindings.language != "rust" or names[0] not in ("crate", "self", "super"):
         return Target(), 0
-    for n_parts in range(len(parts), 0, -1):
-        module = "::".join(names[:n_parts])
-        paths = resolve_import(bindings.store.root, bindings.path, module, "rust").paths
-        if paths:
-            return Target(module_paths=paths), n_parts
-    return Target(), 0
+    found = module_prefix(bindings.store.root, bindings.path, names)
+    if found is None:
+        return Target(), 0
+    # Only the segments that are modules are taken: `crate::ser::Error::` goes on from the
+    # module `crate::ser` to its type `Error`, whose variants are what the cursor wants.
+    return Target(module_paths=(found[0],)), found[1]
 
 
 def _chain_parts(expression: str) -> list[tuple[str, bool]]:
@@ -541,6 +603,16 @@ def _line_offset(text: str, line_idx: int) -> int:
 
 
 _CHAIN_TEXT = r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()\n]*\))?\s*(?:\.|::)\s*)*[A-Za-z_$][\w$]*)"
+
+
+def _declaration(text: str, name: str, language: str) -> tuple[int, bool, str] | None:
+    """`_local_declaration`, and for Go also `go_types.go_declaration`: the later one."""
+    found = _local_declaration(text, name)
+    if language == "go":
+        other = go_declaration(text, name)
+        if other is not None and (found is None or other[0] > found[0]):
+            return other
+    return found
 
 
 def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
@@ -692,19 +764,33 @@ def _uses_through(text: str, path: str) -> Counter[str]:
 
 def _member_uses(text: str, offset: int) -> Counter[str]:
     """How often the file names each member after `.`, `::` or `->`; uses within
-    `NEAR_CHARS` before the cursor count three times."""
+    `NEAR_CHARS` before the cursor or `NEAR_AFTER_CHARS` after it count three times (the
+    code after the cursor is in the prompt too, and often calls what is about to be)."""
     uses: Counter[str] = Counter(m.group(1) for m in _USE.finditer(text))
     near = max(0, offset - NEAR_CHARS)
-    uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
-    uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
+    after = min(len(text), offset + NEAR_AFTER_CHARS)
+    for _ in range(2):
+        uses.update(m.group(1) for m in _USE.finditer(text, near, offset))
+        uses.update(m.group(1) for m in _USE.finditer(text, offset, after))
     return uses
 
 
 def _ranked(
-    rows: Sequence[SymbolRow], prefix: str, uses: Counter[str], limit: int = MAX_MEMBERS
+    rows: Sequence[SymbolRow],
+    prefix: str,
+    uses: Counter[str],
+    wanted: frozenset[str] = frozenset(),
+    package_uses: Counter[str] | None = None,
+    owner_path: str | None = None,
+    *,
+    limit: int = MAX_MEMBERS,
 ) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `limit`: those starting with
-    the typed `prefix`, then containing it, then by use, public first, source order last."""
+    the typed `prefix`, then containing it, then sharing words with the assigned name
+    (`wanted`), then by use in this file, then in the package's others (Go, Java), public first,
+    source order last; those out of reach from the file `owner_path` (`_is_hidden`) come
+    after all others of their match."""
+    elsewhere = package_uses or Counter()
     lowered = prefix.lower()
     unique: dict[str, tuple[int, SymbolRow]] = {}
     for idx, row in enumerate(rows):
@@ -714,14 +800,32 @@ def _ranked(
         if signature not in unique and row.kind not in ("impl", "module"):
             unique[signature] = (idx, row)
 
-    def key(item: tuple[int, SymbolRow]) -> tuple[int, int, int, int]:
+    def key(item: tuple[int, SymbolRow]) -> tuple[int, ...]:
         idx, row = item
         name = row.name.lower()
         match = 0 if name.startswith(lowered) else 1 if lowered in name else 2
-        is_private = row.name.startswith("_")
-        return (match, -uses[row.name], int(is_private), idx)
+        return (
+            match,
+            int(_is_hidden(row, owner_path)),
+            -affinity(row.name, wanted),
+            -uses[row.name],
+            -elsewhere[row.name],
+            int(row.name.startswith("_")),
+            idx,
+        )
 
     return [row for _, row in sorted(unique.values(), key=key)[:limit]]
+
+
+def _is_hidden(row: SymbolRow, owner_path: str | None) -> bool:
+    """Whether `row` is out of reach from the file `owner_path` (None: unknown): declared
+    `private` (Java, C#, TypeScript, C++ members), or in Go unexported (lower case) and
+    defined in another package's folder."""
+    if re.match(r"\s*(?:@\w+\s+)*(?:\w+\s+)*?private\b", row.signature.split("(", 1)[0]):
+        return owner_path is None or row.rel_path != owner_path
+    if row.language == "go" and owner_path is not None and row.name[:1].islower():
+        return posixpath.dirname(row.rel_path) != posixpath.dirname(owner_path)
+    return False
 
 
 def _module_rows(
