@@ -16,8 +16,9 @@ Go: defined in another file of the same package folder; for C and C++: in any ot
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
 (`STD_MEMBERS`: `out.push(c)` may be a `String`'s). A hole is a member-access hole when
-its first cross-file name follows `.`, `::` or `->`. Comment lines and the lines of a Python
-multi-line string after its first (docstring prose) hold no holes.
+its first cross-file name follows `.`, `::` or `->`. Comment lines, every line of a block
+comment and the lines of a multi-line string after its first (docstring prose), as
+tree-sitter parses the file, hold no holes.
 
 After each hole's request one more character is typed (`textDocument/didChange`) and
 `fillin/context` is asked again: its round trip is "the next keystroke" latency.
@@ -42,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import os
 import random
 import re
@@ -51,7 +51,6 @@ import subprocess
 import sys
 import tarfile
 import time
-import tokenize
 import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -63,8 +62,10 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 from context.index.store import IndexStore, SymbolRow
+from context.languages import language_named
 from context.retrieval.focus import KEYWORDS
 from context.settings import IndexSettings
+from context.syntax import parse
 from context.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -314,14 +315,15 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
             row.alias or re.split(r"[./:]+", row.module.strip("./"))[-1] for row in outside
         }
         lines = text.split("\n")
-        in_strings = _string_lines(text) if language == "python" else frozenset()
+        in_prose = _prose_lines(language, text)
         offset = 0
         open_brackets = 0
         for line_idx, line in enumerate(lines):
             line_start = offset
             offset += len(line) + 1
-            if line_idx in in_strings:
-                # Prose in a docstring (`Not all attributes...`) is no code to complete.
+            if line_idx in in_prose:
+                # Prose in a docstring or a block comment (`Not all attributes...`) is no
+                # code to complete.
                 continue
             if line_idx in import_lines or open_brackets:
                 open_brackets = max(0, open_brackets + _bracket_balance(line))
@@ -399,16 +401,28 @@ def _is_visible(row: SymbolRow, rel_path: str, language: str, imported: set[str]
     return row.name in imported
 
 
-def _string_lines(text: str) -> frozenset[int]:
-    """The 0-based lines of Python source that lie inside a multi-line string after its
-    first line (docstring prose); none when the text does not tokenize."""
-    found: set[int] = set()
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
-                found.update(range(token.start[0], token.end[0]))
-    except (tokenize.TokenError, SyntaxError):
+def _prose_lines(language: str, text: str) -> frozenset[int]:
+    """The 0-based lines that lie inside a comment or a string spanning several lines, as
+    tree-sitter parses the file: every line of a block comment (a Go `doc.go` is one comment
+    full of example code) and a multi-line string's lines after its first (docstring prose,
+    a template literal's text)."""
+    lang = language_named(language)
+    if lang is None:
         return frozenset()
+    found: set[int] = set()
+    pending = [parse(lang, text).root_node]
+    while pending:
+        node = pending.pop()
+        first, last = node.start_point.row, node.end_point.row
+        if first == last:
+            continue
+        kind = node.type
+        if "comment" in kind:
+            found.update(range(first, last + 1))
+        elif "string" in kind or kind == "text_block":
+            found.update(range(first + 1, last + 1))
+        else:
+            pending.extend(node.children)
     return frozenset(found)
 
 
