@@ -220,7 +220,9 @@ class ServerState:
         self._settings.clear()
         for folder in self.folders.values():
             folder.rules = None
-        in_use = {(self.settings_for(root)[0].model, root) for root in [*self.folders, None]}
+        in_use = {
+            _model_key(self.settings_for(root)[0].model, root) for root in [*self.folders, None]
+        }
         for key in [k for k in self._backends if k not in in_use]:
             self._runtimes.pop(key, None)
             self.spawn(self._backends.pop(key).aclose())
@@ -302,13 +304,14 @@ class ServerState:
             workspace=folder.workspace if folder else None,
             root=root,
             is_ignored_document=is_ignored,
-            runtime=self._runtimes[(settings.model, root)],
+            runtime=self._runtimes[_model_key(settings.model, root)],
             suggestions=self.suggestions,
         )
 
     def backend_for(self, model: ModelSettings, root: Path | None) -> Backend:
-        """The backend for these model settings, created on first use."""
-        key = (model, root)
+        """The backend for these model settings, created on first use; folders with the
+        same model settings share it (`_model_key`)."""
+        key = _model_key(model, root)
         backend = self._backends.get(key)
         if backend is None:
             from context.backends import make_backend
@@ -378,3 +381,15 @@ def with_known_template(settings: Settings, problems: list[SettingsProblem]) -> 
         problems.append(SettingsProblem(exc.key, f"{message}; inferring it from model.name"))
         return replace_model(settings, template="")
     return settings
+
+
+def _model_key(model: ModelSettings, root: Path | None) -> tuple[ModelSettings, Path | None]:
+    """The key of the backend and runtime that serve `model` for the folder `root`.
+
+    Folders with the same model settings share one backend and one runtime: a model server
+    has one set of slots and one prompt cache however many folders use it, and the embedded
+    server would otherwise load the model once per folder, each copy competing for the same
+    cores. Only a relative `model.path` makes the folder part of the key.
+    """
+    is_relative_file = bool(model.path) and not Path(model.path).expanduser().is_absolute()
+    return (model, root if is_relative_file else None)
