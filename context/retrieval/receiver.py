@@ -20,8 +20,10 @@ Members come from the type's own rows and those of its bases and mixins (`class 
 `extends`, `implements`), followed into the files that define them, three levels deep.
 They are ranked by the member name already typed (prefix first, then containing it), by how
 often this file already uses them after a `.`/`::`, uses near the cursor counting more, and
-public before private; only the best `MAX_MEMBERS` are shown, so a type with hundreds of
-methods shows those that match, not its first few.
+public before private (in JavaScript and TypeScript, uses on the same receiver text count
+most); only the best `MAX_MEMBERS` are shown, so a type with hundreds of methods shows those
+that match, not its first few. A JavaScript or TypeScript receiver whose type the code does
+not say gets the members the file uses on it, found by name (`retrieval.named_members`).
 
 Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
 a rendering of index rows, one per defining type or module file, headed by that type's
@@ -38,7 +40,9 @@ from dataclasses import dataclass, field
 
 from context.imports.resolve import resolve_import
 from context.index.store import SymbolRow
+from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
+from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
 from context.snippet import Snippet
 
@@ -286,6 +290,11 @@ def receiver_snippets(
     if is_expired():
         return []
     uses = _member_uses(text, offset)
+    receiver = match.group(1)
+    if bindings.language in JS_FAMILY:
+        # What this file does with the same receiver says most about what comes next.
+        for name, count in receiver_uses(text, offset, receiver).items():
+            uses[name] += 2 * count
     if target.types:
         members = resolver.all_members(target.types[0])
         rows = _ranked(members, prefix, uses)
@@ -293,7 +302,7 @@ def receiver_snippets(
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
         return _render_by_file(_ranked(rows, prefix, uses))
-    return []
+    return named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
 
 
 def _head_target(
@@ -583,9 +592,10 @@ def _module_rows(
     bindings: Bindings, paths: tuple[str, ...], is_expired: Callable[[], bool]
 ) -> list[SymbolRow]:
     """The top-level definitions of a module's files (a Go package's whole folder), and the
-    names a package's `__init__` or `mod.rs` re-exports."""
+    names a package's `__init__` or `mod.rs` re-exports, by name or wholesale (a barrel's
+    `export * from "./schemas.js"`, `from .core import *`)."""
     rows: list[SymbolRow] = []
-    for path in sorted(paths)[:MAX_MODULE_FILES]:
+    for path in star_exported_paths(bindings.store, sorted(paths))[:MAX_MODULE_FILES]:
         if is_expired():
             break
         rows.extend(r for r in bindings.definitions_in_file(path) if r.container is None)

@@ -1,0 +1,122 @@
+"""Member context in JavaScript and TypeScript where no declaration names the receiver's type.
+
+Real tree-sitter and SQLite over the `js_members` fixture repository: a CommonJS object
+literal whose `this.` members live in other files' `module.exports = {...}` objects, and a
+TypeScript barrel (`export * from`) reached through a namespace import. Each case removes
+the rest of a marked line, retrieves context as the server does, and checks what the
+"member" source offered and what reached the prompt.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from context.document import Document
+from context.prompt.assemble import build_prompt
+from context.prompt.templates import TEMPLATES
+from context.retrieval.named_members import receiver_uses
+from context.retrieval.retrieve import retrieve_sync
+from context.settings import ContextSettings, IndexSettings
+from context.snippet import Snippet
+from context.workspace import Workspace
+
+CURSOR = "$0"
+TEMPLATE = TEMPLATES["qwen2.5-coder"]
+SETTINGS = ContextSettings(max_prompt_tokens=2048, retrieval_timeout_ms=2000)
+
+
+@pytest.fixture(scope="module")
+def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    root = tmp_path_factory.mktemp("repos") / "js_members"
+    shutil.copytree(fixtures_dir / "repos" / "js_members", root)
+    opened = Workspace(root, IndexSettings(directory=str(root.parent / "index")))
+    opened.refresh()
+    yield opened
+    opened.close()
+
+
+def hole(workspace: Workspace, path: str, marked_line: str) -> tuple[Document, int]:
+    """The file with the rest of the marked line removed, and the cursor."""
+    full = workspace.root / path
+    text = full.read_text(encoding="utf-8")
+    line = marked_line.replace(CURSOR, "")
+    line_start = text.index(line)
+    offset = line_start + marked_line.index(CURSOR)
+    return Document(
+        full.as_uri(), text[:offset] + text[line_start + len(line) :], path=full
+    ), offset
+
+
+def members(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
+    """The member source's snippets at the hole, and the context part of its prompt."""
+    document, offset = hole(workspace, path, marked_line)
+    snippets = retrieve_sync(document, offset, workspace, SETTINGS)
+    prompt = build_prompt(document, offset, SETTINGS, TEMPLATE, snippets, path=path)
+    context = "".join(s.text for s in prompt.sections if s.source not in ("prefix", "suffix"))
+    return [s for s in snippets if s.source == "member"], context
+
+
+def test_this_in_an_object_literal_gets_the_members_the_file_uses_on_it(
+    workspace: Workspace,
+) -> None:
+    found, context = members(workspace, "lib/context.js", "    if (this.$0headerSent) return")
+    listed = {(s.path, line) for s in found for line in s.text.splitlines()}
+    # `this.headerSent` and `this.redirect(...)` are used elsewhere in the file, `this.secure`
+    # too; each is defined once, in another file's `module.exports` object.
+    assert ("lib/response.js", "get headerSent ()") in listed
+    assert ("lib/response.js", "redirect (url, alt)") in listed
+    assert ("lib/request.js", "get secure ()") in listed
+    # The file's own `toJSON` is in the prompt already; it is not repeated.
+    assert all(s.path != "lib/context.js" for s in found)
+    assert "get headerSent ()" in context
+
+
+def test_a_typed_prefix_keeps_only_the_used_members_it_starts(workspace: Workspace) -> None:
+    found, _ = members(
+        workspace, "lib/context.js", "    return { secure: this.secure, sent: this.head$0erSent }"
+    )
+    lines = [line for s in found for line in s.text.splitlines()]
+    assert lines == ["get headerSent ()"]
+
+
+def test_a_namespace_import_of_a_barrel_reaches_the_files_it_reexports(
+    workspace: Workspace,
+) -> None:
+    found, context = members(
+        workspace, "ts/classic/api.ts", "  return core.$0checkPattern(value, /^[a-z]+$/);"
+    )
+    listed = {(s.path, line) for s in found for line in s.text.splitlines()}
+    # One and two `export * from` levels below the barrel; `export * as extra` binds one
+    # name (a submodule), not its members.
+    assert (
+        "ts/core/checks.ts",
+        "export function checkPattern(value: string, pattern: RegExp): boolean",
+    ) in listed
+    assert (
+        "ts/core/lengths.ts",
+        "export function checkMaxLength(value: string, max: number): boolean",
+    ) in listed
+    assert not any("extraOnly" in line for _, line in listed)
+    assert "export function checkPattern(value: string, pattern: RegExp): boolean" in context
+
+
+def test_members_used_on_the_same_receiver_rank_first(workspace: Workspace) -> None:
+    found, _ = members(
+        workspace, "ts/classic/api.ts", "  return core.$0checkPattern(value, /^[a-z]+$/);"
+    )
+    # `core.SchemaDef`, `core.makeSchema` and `core.checkMaxLength` are used in the file;
+    # `checkPattern` is not (its one use is the hole), so its file comes last.
+    assert [s.path for s in found] == [
+        "ts/core/schemas.ts",
+        "ts/core/lengths.ts",
+        "ts/core/checks.ts",
+    ]
+
+
+def test_receiver_uses_count_the_same_receiver_only_and_skip_the_cursor() -> None:
+    text = "a.b.x(); a.b.y(); c.b.z(); a . b?.x; a.b.w"
+    assert receiver_uses(text, len(text), "a.b.") == {"x": 6, "y": 3}
