@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from context.document import Document
 from context.prompt.assemble import build_prompt
 from context.prompt.templates import TEMPLATES
 from context.retrieval.named_members import receiver_uses
@@ -23,8 +22,8 @@ from context.retrieval.retrieve import retrieve_sync
 from context.settings import ContextSettings, IndexSettings
 from context.snippet import Snippet
 from context.workspace import Workspace
+from tests.context.retrieval.test_members import hole
 
-CURSOR = "$0"
 TEMPLATE = TEMPLATES["qwen2.5-coder"]
 SETTINGS = ContextSettings(max_prompt_tokens=2048, retrieval_timeout_ms=2000)
 
@@ -37,18 +36,6 @@ def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     opened.refresh()
     yield opened
     opened.close()
-
-
-def hole(workspace: Workspace, path: str, marked_line: str) -> tuple[Document, int]:
-    """The file with the rest of the marked line removed, and the cursor."""
-    full = workspace.root / path
-    text = full.read_text(encoding="utf-8")
-    line = marked_line.replace(CURSOR, "")
-    line_start = text.index(line)
-    offset = line_start + marked_line.index(CURSOR)
-    return Document(
-        full.as_uri(), text[:offset] + text[line_start + len(line) :], path=full
-    ), offset
 
 
 def members(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
