@@ -107,3 +107,38 @@ def test_members_used_on_the_same_receiver_rank_first(workspace: Workspace) -> N
 def test_receiver_uses_count_the_same_receiver_only_and_skip_the_cursor() -> None:
     text = "a.b.x(); a.b.y(); c.b.z(); a . b?.x; a.b.w"
     assert receiver_uses(text, len(text), "a.b.") == {"x": 6, "y": 3}
+
+
+def definitions(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
+    """The definition source's snippets at the hole, and the context part of its prompt."""
+    document, offset = hole(workspace, path, marked_line)
+    snippets = retrieve_sync(document, offset, workspace, SETTINGS)
+    prompt = build_prompt(document, offset, SETTINGS, TEMPLATE, snippets, path=path)
+    context = "".join(s.text for s in prompt.sections if s.source not in ("prefix", "suffix"))
+    return [s for s in snippets if s.source == "definition"], context
+
+
+def test_an_object_built_member_by_member_brings_the_members_the_file_uses(
+    workspace: Workspace,
+) -> None:
+    found, context = definitions(
+        workspace, "lib/fetch.js", "    $0webidl.brandCheck(this, Fetch, 'body')"
+    )
+    listed = [line for s in found if s.path == "lib/webidl.js" for line in s.text.splitlines()]
+    assert "const webidl =" in listed
+    assert "webidl.brandCheck = function (V, I)" in listed
+    assert "webidl.converters.DOMString = function (V, prefix)" in listed
+    # A member the file never names stays out: the object may have hundreds.
+    assert not any("neverUsed" in line for line in listed)
+    assert "webidl.brandCheck = function (V, I)" in context
+
+
+def test_an_import_not_used_yet_is_listed_before_those_in_use(workspace: Workspace) -> None:
+    found, context = definitions(
+        workspace, "lib/fetch.js", "    const handle = $0makeResource({}, () => this.close())"
+    )
+    order = [s.path for s in found]
+    # `tidy` is used all over the file; `makeResource` only in its import: it was imported
+    # for the code about to be written.
+    assert order.index("lib/resources.js") < order.index("lib/helpers.js")
+    assert "function makeResource (thing, dispose)" in context
