@@ -38,13 +38,20 @@ def workspace(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     opened.close()
 
 
-def members(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
-    """The member source's snippets at the hole, and the context part of its prompt."""
+def members(
+    workspace: Workspace, path: str, marked_line: str, source: str = "member"
+) -> tuple[list[Snippet], str]:
+    """The snippets of `source` at the hole, and the context part of its prompt."""
     document, offset = hole(workspace, path, marked_line)
     snippets = retrieve_sync(document, offset, workspace, SETTINGS)
     prompt = build_prompt(document, offset, SETTINGS, TEMPLATE, snippets, path=path)
     context = "".join(s.text for s in prompt.sections if s.source not in ("prefix", "suffix"))
-    return [s for s in snippets if s.source == "member"], context
+    return [s for s in snippets if s.source == source], context
+
+
+def definitions(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
+    """The definition source's snippets at the hole, and the context part of its prompt."""
+    return members(workspace, path, marked_line, "definition")
 
 
 def test_this_in_an_object_literal_gets_the_members_the_file_uses_on_it(
@@ -107,15 +114,6 @@ def test_members_used_on_the_same_receiver_rank_first(workspace: Workspace) -> N
 def test_receiver_uses_count_the_same_receiver_only_and_skip_the_cursor() -> None:
     text = "a.b.x(); a.b.y(); c.b.z(); a . b?.x; a.b.w"
     assert receiver_uses(text, len(text), "a.b.") == {"x": 6, "y": 3}
-
-
-def definitions(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
-    """The definition source's snippets at the hole, and the context part of its prompt."""
-    document, offset = hole(workspace, path, marked_line)
-    snippets = retrieve_sync(document, offset, workspace, SETTINGS)
-    prompt = build_prompt(document, offset, SETTINGS, TEMPLATE, snippets, path=path)
-    context = "".join(s.text for s in prompt.sections if s.source not in ("prefix", "suffix"))
-    return [s for s in snippets if s.source == "definition"], context
 
 
 def test_an_object_built_member_by_member_brings_the_members_the_file_uses(
