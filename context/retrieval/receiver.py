@@ -5,7 +5,8 @@ At `expr.|`, `expr::|` or `expr.na|`, the code about to be written is one of the
 type from what the code says, without running a type checker:
 
 - `self`, `this`, `cls`, `Self` and a Go method's receiver name: the enclosing type;
-- a parameter typed by the function's doc comment (JSDoc's `@param {Command} cmd`);
+- a parameter typed by the function's doc comment (JSDoc's `@param {Command} cmd`, with a
+  type a `@typedef {import("./command.js").Command}` brings: `retrieval.jsdoc`);
 - a name annotated or declared with a type before the cursor (`state: SomeState`,
   `var s *Store`, `Store s = ...`, `let s: Store`), or assigned from a constructor
   (`x = Source(...)`, `s := &Store{}`, `Store::new()`, `new Store(...)`) or from a call whose
@@ -42,6 +43,7 @@ from context.imports.resolve import resolve_import
 from context.index.store import SymbolRow
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
+from context.retrieval.jsdoc import jsdoc_types
 from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
 from context.snippet import Snippet
@@ -330,6 +332,8 @@ def _head_target(
         documented = _documented_type(text[max(0, start - DOC_CHARS) : start], name)
         if documented:
             found = resolver.type_named(documented, bindings.path, owner)
+            if not found.types and not found.module_paths and bindings.language in JS_FAMILY:
+                found = Target(types=tuple(jsdoc_types(bindings, text, documented)[:1]))
             if found.types or found.module_paths:
                 return found
     declaration = _local_declaration(text[start:offset], name)

@@ -140,3 +140,18 @@ def test_an_import_not_used_yet_is_listed_before_those_in_use(workspace: Workspa
     # for the code about to be written.
     assert order.index("lib/resources.js") < order.index("lib/helpers.js")
     assert "function makeResource (thing, dispose)" in context
+
+
+@pytest.mark.parametrize(
+    "marked_line",
+    ["    return 'Usage: ' + cmd.$0usage()", "    return command.$0usage().toUpperCase()"],
+    ids=["typedef", "inline import"],
+)
+def test_a_type_that_jsdoc_imports_gives_the_parameter_its_members(
+    workspace: Workspace, marked_line: str
+) -> None:
+    # help.js has no `require("./command.js")`: only its doc comments import the type.
+    found, context = members(workspace, "lib/help.js", marked_line)
+    assert [s.path for s in found] == ["lib/command.js"]
+    assert found[0].text.startswith("class Command")
+    assert "usage (str)" in context
