@@ -44,6 +44,7 @@ def definition_snippets(
     *,
     limit: int,
     is_expired: Callable[[], bool] = lambda: False,
+    text_after_cursor: str = "",
 ) -> list[Snippet]:
     """Definition snippets for a cursor with `focus`, most telling first, in three tiers:
 
@@ -80,7 +81,7 @@ def definition_snippets(
             for m in assigned_members(bindings, row, row.name, text_before_cursor)
         ),
         *_with_members(bindings, further, text_before_cursor),
-        *_imported_rows(bindings, focus, text_before_cursor, is_expired),
+        *_imported_rows(bindings, focus, text_before_cursor, text_after_cursor, is_expired),
         *package_rows(bindings, text_before_cursor, limit=MAX_PACKAGE_NAMES, is_expired=is_expired),
     ]
     for row in candidates:
@@ -96,11 +97,16 @@ def definition_snippets(
 
 
 def _imported_rows(
-    bindings: Bindings, focus: Focus, text_before_cursor: str, is_expired: Callable[[], bool]
+    bindings: Bindings,
+    focus: Focus,
+    text_before_cursor: str,
+    text_after_cursor: str,
+    is_expired: Callable[[], bool],
 ) -> list[SymbolRow]:
     """The definitions of the file's imported names, by `_imported_by_evidence`."""
     rows: list[SymbolRow] = []
-    for name in _imported_by_evidence(bindings, focus, text_before_cursor)[:MAX_LISTED_NAMES]:
+    ordered = _imported_by_evidence(bindings, focus, text_before_cursor, text_after_cursor)
+    for name in ordered[:MAX_LISTED_NAMES]:
         if is_expired():
             break
         for row in bindings.resolve(name)[:1]:
@@ -200,14 +206,21 @@ def _module_outline(
     return Snippet("definition", paths[0], 0, snippet.end_line, snippet.text)
 
 
-def _imported_by_evidence(bindings: Bindings, focus: Focus, text_before_cursor: str) -> list[str]:
-    """The file's imported names not in focus: those named nowhere before the cursor but in
-    their import (imported for the code about to be written) first, then the most recently
-    used, then those not used in the `USE_WINDOW_CHARS` characters before the cursor."""
+def _imported_by_evidence(
+    bindings: Bindings, focus: Focus, text_before_cursor: str, text_after_cursor: str = ""
+) -> list[str]:
+    """The file's imported names not in focus: those named nowhere in the file but in their
+    import (imported for the code about to be written) first, then the most recently used,
+    then those not used in the `USE_WINDOW_CHARS` characters before the cursor."""
     near = set(focus.identifiers)
     window = text_before_cursor[-USE_WINDOW_CHARS:]
     last_use = {name: _last_use(window, name) for name in bindings.names if name not in near}
-    fresh = [n for n in last_use if _is_named_once(text_before_cursor, n, last_use[n], window)]
+    fresh = [
+        n
+        for n in last_use
+        if _is_named_once(text_before_cursor, n, last_use[n], window)
+        and _last_use(text_after_cursor, n) < 0
+    ]
     used = sorted(
         (n for n, at in last_use.items() if at >= 0 and n not in fresh), key=lambda n: -last_use[n]
     )

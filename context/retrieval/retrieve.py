@@ -131,7 +131,12 @@ def retrieve_sync(
 
     def definition(is_expired: Callable[[], bool]) -> list[Snippet]:
         return definition_snippets(
-            bindings(), focus, text_before, limit=MAX_SNIPPETS_PER_SOURCE, is_expired=is_expired
+            bindings(),
+            focus,
+            text_before,
+            limit=MAX_SNIPPETS_PER_SOURCE,
+            is_expired=is_expired,
+            text_after_cursor=document.text[offset:],
         )
 
     def member(is_expired: Callable[[], bool]) -> list[Snippet]:
