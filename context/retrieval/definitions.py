@@ -9,7 +9,9 @@ The order of the snippets is the order of evidence:
    file's imports (`Bindings`), rendered in full (outlines, signatures);
 3. the rest of the file's imported names, as one-line signatures grouped by defining file:
    the most recently used first, then those not used yet before the cursor; then, in Go,
-   the names of the package's other files, the most used first (`retrieval.package`).
+   the names of the package's other files, the most used first (`retrieval.package`); a
+   JavaScript object built member by member (`webidl.brandCheck = function`) brings the
+   members this file uses (`retrieval.js_objects`).
 
 Guarantees: every snippet is a rendering of index rows (`outline.render_definition`), never a
 whole body; a definition appears once; `is_expired` is checked between names.
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.focus import SELF_NAMES, Focus
+from context.retrieval.js_objects import assigned_members
 from context.retrieval.naming import declared_words
 from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
 from context.retrieval.package import package_rows
@@ -86,8 +89,13 @@ def definition_snippets(
     shown = {(r.rel_path, r.start_line_idx) for r in first}
     listed: dict[str, list[SymbolRow]] = {}
     candidates = [
-        *further,
-        *_imported_rows(bindings, focus, text_before_cursor, is_expired),
+        *(
+            m
+            for row in first
+            for m in assigned_members(bindings, row, row.name, text_before_cursor)
+        ),
+        *_with_members(bindings, further, text_before_cursor),
+        *_imported_rows(bindings, focus, text_before_cursor, text_after_cursor, is_expired),
         *package_rows(
             bindings,
             text_before_cursor + text_after_cursor,
@@ -109,15 +117,33 @@ def definition_snippets(
 
 
 def _imported_rows(
-    bindings: Bindings, focus: Focus, text_before_cursor: str, is_expired: Callable[[], bool]
+    bindings: Bindings,
+    focus: Focus,
+    text_before_cursor: str,
+    text_after_cursor: str,
+    is_expired: Callable[[], bool],
 ) -> list[SymbolRow]:
     """The definitions of the file's imported names, by `_imported_by_evidence`."""
     rows: list[SymbolRow] = []
-    for name in _imported_by_evidence(bindings, focus, text_before_cursor)[:MAX_LISTED_NAMES]:
+    ordered = _imported_by_evidence(bindings, focus, text_before_cursor, text_after_cursor)
+    for name in ordered[:MAX_LISTED_NAMES]:
         if is_expired():
             break
-        rows.extend(bindings.resolve(name)[:1])
+        for row in bindings.resolve(name)[:1]:
+            rows.append(row)
+            rows.extend(assigned_members(bindings, row, name, text_before_cursor))
     return rows
+
+
+def _with_members(
+    bindings: Bindings, rows: Iterable[SymbolRow], text_before_cursor: str
+) -> list[SymbolRow]:
+    """Each of `rows`, followed by the members assigned onto it that the file uses."""
+    found: list[SymbolRow] = []
+    for row in rows:
+        found.append(row)
+        found.extend(assigned_members(bindings, row, row.name, text_before_cursor))
+    return found
 
 
 def render_rows(bindings: Bindings, rows: Iterable[SymbolRow]) -> list[Snippet]:
@@ -150,15 +176,33 @@ def _members(bindings: Bindings, row: SymbolRow) -> list[SymbolRow]:
     return [r for r in bindings.definitions_in_file(row.rel_path) if r.container == row.name]
 
 
-def _imported_by_evidence(bindings: Bindings, focus: Focus, text_before_cursor: str) -> list[str]:
-    """The file's imported names not in focus: the most recently used first, then those
-    not used yet in the `USE_WINDOW_CHARS` characters before the cursor."""
+def _imported_by_evidence(
+    bindings: Bindings, focus: Focus, text_before_cursor: str, text_after_cursor: str = ""
+) -> list[str]:
+    """The file's imported names not in focus: those named nowhere in the file but in their
+    import (imported for the code about to be written) first, then the most recently used,
+    then those not used in the `USE_WINDOW_CHARS` characters before the cursor."""
     near = set(focus.identifiers)
     window = text_before_cursor[-USE_WINDOW_CHARS:]
     last_use = {name: _last_use(window, name) for name in bindings.names if name not in near}
-    used = sorted((n for n, at in last_use.items() if at >= 0), key=lambda n: -last_use[n])
-    unused = [n for n, at in last_use.items() if at < 0]
-    return used + unused
+    fresh = [
+        n
+        for n in last_use
+        if _is_named_once(text_before_cursor, n, last_use[n], window)
+        and _last_use(text_after_cursor, n) < 0
+    ]
+    used = sorted(
+        (n for n, at in last_use.items() if at >= 0 and n not in fresh), key=lambda n: -last_use[n]
+    )
+    unused = [n for n, at in last_use.items() if at < 0 and n not in fresh]
+    return fresh + used + unused
+
+
+def _is_named_once(text: str, name: str, at_in_window: int, window: str) -> bool:
+    """Whether `text` names `name` only once (its import): the last use in the window, or
+    in the whole text when the window has none, has no earlier one."""
+    at = (len(text) - len(window) + at_in_window) if at_in_window >= 0 else _last_use(text, name)
+    return at >= 0 and _last_use(text[:at], name) < 0
 
 
 def _last_use(text: str, name: str) -> int:

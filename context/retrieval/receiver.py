@@ -5,7 +5,8 @@ At `expr.|`, `expr::|` or `expr.na|`, the code about to be written is one of the
 type from what the code says, without running a type checker:
 
 - `self`, `this`, `cls`, `Self` and a Go method's receiver name: the enclosing type;
-- a parameter typed by the function's doc comment (JSDoc's `@param {Command} cmd`);
+- a parameter typed by the function's doc comment (JSDoc's `@param {Command} cmd`, with a
+  type a `@typedef {import("./command.js").Command}` brings: `retrieval.jsdoc`);
 - a name annotated or declared with a type before the cursor (`state: SomeState`,
   `var s *Store`, `Store s = ...`, `let s: Store`), or assigned from a constructor
   (`x = Source(...)`, `s := &Store{}`, `Store::new()`, `new Store(...)`) or from a call whose
@@ -21,11 +22,13 @@ Members come from the type's own rows and those of its bases and mixins (`class 
 that define them, three levels deep. They are ranked by the member name already typed
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
-after a `.`/`::` (uses near the cursor, before or after it, counting more), then in Go and
-Java by how often the package's other files do, public before private, and what the file
-cannot reach (another file's `private`, another Go package's unexported names) last; only
-the best `MAX_MEMBERS` are shown, so a type with hundreds of methods shows those that
-match, not its first few.
+after a `.`/`::` (uses near the cursor, before or after it, counting more; in JavaScript and
+TypeScript uses on the same receiver text count most), then in Go and Java by how often the
+package's other files do, public before private, and what the file cannot reach (another
+file's `private`, another Go package's unexported names) last; only the best `MAX_MEMBERS`
+are shown, so a type with hundreds of methods shows those that match, not its first few. A
+JavaScript or TypeScript receiver whose type the code does not say gets the members the
+file uses on it, found by name (`retrieval.named_members`).
 
 Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
 a rendering of index rows, one per defining type or module file, headed by that type's
@@ -43,9 +46,12 @@ from dataclasses import dataclass, field, replace
 
 from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
+from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound
+from context.retrieval.jsdoc import jsdoc_types
+from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
 from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
 from context.retrieval.package import package_member_uses, with_families
@@ -366,6 +372,11 @@ def receiver_snippets(
             bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS
         )
         wanted = name_words(function.name) if function is not None else wanted
+    receiver = match.group(1)
+    if bindings.language in JS_FAMILY:
+        # What this file does with the same receiver says most about what comes next.
+        for name, count in receiver_uses(text, offset, receiver).items():
+            uses[name] += 2 * count
     if target.types:
         members = resolver.all_members(target.types[0])
         package_uses = package_member_uses(bindings, is_expired)
@@ -397,7 +408,7 @@ def receiver_snippets(
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
         return _render_by_file(ranked)
-    return []
+    return named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
 
 
 def _head_target(
@@ -427,6 +438,8 @@ def _head_target(
         documented = _documented_type(text[max(0, start - DOC_CHARS) : start], name)
         if documented:
             found = resolver.type_named(documented, bindings.path, owner)
+            if not found.types and not found.module_paths and bindings.language in JS_FAMILY:
+                found = Target(types=tuple(jsdoc_types(bindings, text, documented)[:1]))
             if found.types or found.module_paths:
                 return found
     declaration = _declaration(text[start:offset], name, bindings.language)
@@ -832,9 +845,10 @@ def _module_rows(
     bindings: Bindings, paths: tuple[str, ...], is_expired: Callable[[], bool]
 ) -> list[SymbolRow]:
     """The top-level definitions of a module's files (a Go package's whole folder), and the
-    names a package's `__init__` or `mod.rs` re-exports."""
+    names a package's `__init__` or `mod.rs` re-exports, by name or wholesale (a barrel's
+    `export * from "./schemas.js"`, `from .core import *`)."""
     rows: list[SymbolRow] = []
-    for path in sorted(paths)[:MAX_MODULE_FILES]:
+    for path in star_exported_paths(bindings.store, sorted(paths))[:MAX_MODULE_FILES]:
         if is_expired():
             break
         rows.extend(r for r in bindings.definitions_in_file(path) if r.container is None)
