@@ -11,8 +11,9 @@ rest of the line is removed; the hole is recalled when the prompt holds the defi
 (the signature line) of every cross-file name in the removed text. A cross-file name is an
 identifier defined in exactly one place of the tree, in another file, and either reached as
 a member (`x.name`, `pkg.Name`, `module::name`, but not a member of an outside package's
-module: `decimal.Decimal`) or, unqualified, imported by the file from a file of the tree (for
-Go: defined in another file of the same package folder; for C and C++: in any other file).
+module: `decimal.Decimal`) or, unqualified, imported by name by the file from a file of the
+tree (a namespace import, `import * as schemas`, binds a module, not a definition; for Go:
+defined in another file of the same package folder; for C and C++: in any other file).
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
 (`STD_MEMBERS`: `out.push(c)` may be a `String`'s). A hole is a member-access hole when
@@ -352,7 +353,9 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
         import_lines = {row.line_idx for row in imports}
         inside = [row for row in imports if row.resolved_path]
         outside = [row for row in imports if not row.resolved_path]
-        imported = {n.local_name for row in inside for n in row.names}
+        # A namespace import (`import * as schemas`) binds a module, not a definition of
+        # that name: `schemas` defined once elsewhere (`const schemas = [`) is no truth.
+        imported = {n.local_name for row in inside for n in row.names if n.name != "*"}
         external = {n.local_name for row in outside for n in row.names} | {
             row.alias or re.split(r"[./:]+", row.module.strip("./"))[-1] for row in outside
         }
