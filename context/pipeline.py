@@ -277,9 +277,12 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
         return None
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
-    target_ms = engine.settings.model.latency_target_ms * _WARM_UP_TARGETS
+    # Before anything is measured, the rate is a guess: the first warm-up is one target's
+    # worth, so that a request arriving meanwhile waits little, and it measures the rate.
+    n_targets = _WARM_UP_TARGETS if runtime.throughput.n_measurements else 1
+    target_ms = engine.settings.model.latency_target_ms * n_targets
     prompt, _ = await asyncio.to_thread(
-        _sized_prompt, engine, document, offset, snippets, target_ms
+        _sized_prompt, engine, document, offset, snippets, target_ms, keep_last=False
     )
     if not runtime.slots.is_free():
         return None
@@ -309,6 +312,8 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
         n_done = reuse.n_tokens + runtime.evaluated_by_now(prompt.n_tokens - reuse.n_tokens, sent)
         runtime.server_cache.remember(prompt.text, prompt.n_tokens, n_done, is_warm_up=True)
         raise
+    # The next request starts from this budget, whose prompt the server now holds whole.
+    runtime.last_budget = prompt.budget_tokens
     return _account(runtime, prompt, reuse, usages, _ms_since(started), is_warm_up=True)
 
 
@@ -521,6 +526,8 @@ def _sized_prompt(
     offset: int,
     snippets: Sequence[Snippet],
     target_ms: int | None = None,
+    *,
+    keep_last: bool = True,
 ) -> tuple[Prompt, Reuse]:
     """The largest prompt whose part that the server must evaluate now fits the target.
 
@@ -528,6 +535,8 @@ def _sized_prompt(
     measured rate allows in `model.latencyTargetMs`, the budget shrinks to what it has
     cached plus what it can evaluate in time (repository context goes first, then the
     far lines). The rest joins later requests as warm-ups and answers fill the cache.
+    With `keep_last`, the last request's or warm-up's budget is tried before shrinking;
+    a warm-up, which exists to grow the cached prompt, does without.
     """
     runtime = engine.runtime
     if target_ms is None:
@@ -544,7 +553,7 @@ def _sized_prompt(
     # The last request's budget first: its prompt differs from this one only where the
     # user typed, so the server has nearly all of it cached. Growing the budget on every
     # keystroke would move the prompt's start each time; warm-ups grow it while idle.
-    last = runtime.last_budget
+    last = runtime.last_budget if keep_last else None
     if last is not None and _MIN_BUDGET_TOKENS <= last < prompt.budget_tokens:
         kept = _prompt(engine, document, offset, snippets, last)
         kept_reuse = runtime.server_cache.reusable(kept.text)

@@ -118,8 +118,9 @@ class ModelRuntime:
         self.server_cache = ServerCache(n_slots)
         self.slots = Slots(n_slots)
         self.last_budget: int | None = None
-        """The budget of the last prompt a real request sent: while it still fits the
-        target, keeping it keeps the prompt's start, which the server has cached."""
+        """The budget of the last prompt a real request or a finished warm-up sent: while
+        it still fits the target, keeping it keeps the prompt's start, which the server has
+        cached."""
 
     def evaluated_by_now(self, n_tokens: int, started: float) -> int:
         """Tokens of a prompt of `n_tokens`, sent at `started` (perf_counter), that the
