@@ -261,14 +261,17 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
     return await cache.shared(document.uri, document.text, offset, compute)
 
 
-async def prefill(engine: Engine, document: Document, offset: int) -> Cost | None:
+async def prefill(
+    engine: Engine, document: Document, offset: int, *, n_targets: int | None = None
+) -> Cost | None:
     """Evaluate the prompt of a completion at `offset` into the server's cache (a warm-up).
 
     It runs only when a slot is free and gives way to any real request; the cost is
     returned, or None when it did not run. A failure raises `BackendError`. The prompt is
-    sized like a request's, to `_WARM_UP_TARGETS` latency targets, so that a warm-up that a
-    server cannot interrupt mid-prompt holds it only that long; repeated warm-ups grow the
-    cached prompt to the whole budget.
+    sized like a request's, to `n_targets` latency targets (by default `_WARM_UP_TARGETS`),
+    so that a warm-up that a server cannot interrupt mid-prompt holds it only that long;
+    repeated warm-ups grow the cached prompt to the whole budget. Its budget becomes the
+    next request's first choice.
     """
     runtime = engine.runtime
     if runtime is None or not runtime.slots.is_free():
@@ -279,7 +282,7 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
     snippets = await gather_context(engine, document, offset)
     # Before anything is measured, the rate is a guess: the first warm-up is one target's
     # worth, so that a request arriving meanwhile waits little, and it measures the rate.
-    n_targets = _WARM_UP_TARGETS if runtime.throughput.n_measurements else 1
+    n_targets = (n_targets or _WARM_UP_TARGETS) if runtime.throughput.n_measurements else 1
     target_ms = engine.settings.model.latency_target_ms * n_targets
     prompt, _ = await asyncio.to_thread(
         _sized_prompt, engine, document, offset, snippets, target_ms, keep_last=False
@@ -299,6 +302,10 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
     reuse = runtime.server_cache.reusable(prompt.text)
     usages: list[Usage] = []
     generation = dataclasses.replace(generation, on_usage=usages.append)
+    # The next request starts from this budget: the server reuses whatever part of this
+    # prompt it evaluates, and a request arriving mid-prompt waits for that part anyway (a
+    # prompt batch runs to its end), so sending another prompt would only cost more.
+    runtime.last_budget = prompt.budget_tokens
     sent = time.perf_counter()
     try:
         async with (
@@ -312,8 +319,6 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
         n_done = reuse.n_tokens + runtime.evaluated_by_now(prompt.n_tokens - reuse.n_tokens, sent)
         runtime.server_cache.remember(prompt.text, prompt.n_tokens, n_done, is_warm_up=True)
         raise
-    # The next request starts from this budget, whose prompt the server now holds whole.
-    runtime.last_budget = prompt.budget_tokens
     return _account(runtime, prompt, reuse, usages, _ms_since(started), is_warm_up=True)
 
 

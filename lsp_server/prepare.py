@@ -13,16 +13,22 @@ The policy lives here, the work in `context.pipeline` (`prefill`, `complete`) an
   computed as if it had been accepted, so that the request after an accept (reported or
   not) is answered from the suggestion cache.
 
-Both give way to any real request. `completion.warmUp = false` turns both off.
+Both give way to any real request. `completion.warmUp = false` turns both off, and with
+it `prestart`: when a document that may be completed opens, a backend that runs its own
+model server (the embedded one) starts it and measures its rates while the user reads,
+sending none of the user's text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from context.document import Document
 from context.pipeline import CompletionRequest, CompletionResult, Engine, complete, prefill
 from lsp_server.state import ServerState
+
+log = logging.getLogger(__name__)
 
 # Warm-ups in a row for one position, each growing the cached prompt.
 _MAX_WARM_UPS = 8
@@ -36,7 +42,12 @@ def before_request(state: ServerState) -> None:
 
 
 def warm_up(
-    state: ServerState, document: Document, offset: int | None = None, after_idle_s: float = 0.0
+    state: ServerState,
+    document: Document,
+    offset: int | None = None,
+    after_idle_s: float = 0.0,
+    *,
+    n_targets: int | None = None,
 ) -> None:
     """Evaluate the prompt at `offset` (by default where the document was last asked for a
     completion) into the model server's cache, in the background.
@@ -44,7 +55,9 @@ def warm_up(
     Without `offset`, a document never asked about has no position to warm: plain LSP
     does not say where the cursor is (fillin's clients do, with `fillin/didChangeCursor`),
     and a guessed prompt would only hold the server while the first real request waits
-    (measured in benchmarks/bench_typing.py).
+    (measured in benchmarks/bench_typing.py). `n_targets` is how many latency targets'
+    worth of prompt each step evaluates (by default the pipeline's); a warm-up that the
+    user's first request may soon interrupt takes small steps.
     """
     if _engine_if_wanted(state, document) is None:
         return
@@ -62,7 +75,7 @@ def warm_up(
             engine = _engine_if_wanted(state, document)
             if engine is None:
                 return
-            cost = await prefill(engine, document, where)
+            cost = await prefill(engine, document, where, n_targets=n_targets)
             budget = engine.settings.context.max_prompt_tokens
             if cost is None or cost.budget_tokens is None or cost.budget_tokens >= budget:
                 return
@@ -80,6 +93,24 @@ def _engine_if_wanted(state: ServerState, document: Document) -> Engine | None:
     engine = state.engine_for(document)
     completion = engine.settings.completion
     return engine if completion.warm_up and completion.enabled else None
+
+
+def prestart(state: ServerState, document: Document) -> None:
+    """Start the model server of `document`'s backend in the background, if it runs its
+    own and has not been started, so that neither the first warm-up nor the first request
+    waits for it; a failure (a model not installed yet) is left to the first request."""
+    engine = _engine_if_wanted(state, document)
+    runtime = engine.runtime if engine is not None else None
+    if engine is None or runtime is None or runtime.throughput.n_measurements:
+        return
+
+    async def start() -> None:
+        try:
+            await runtime.start(engine.backend)
+        except Exception as exc:
+            log.debug("starting the model server ahead of the first request failed: %s", exc)
+
+    state.spawn(start())
 
 
 def after_answer(state: ServerState, request: CompletionRequest, result: CompletionResult) -> None:

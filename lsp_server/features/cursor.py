@@ -87,4 +87,7 @@ def did_change_cursor(ls: FillinServer, params: CursorParams) -> None:
     except PositionError as exc:
         logger.debug("%s: %s: %s; no warm-up", DID_CHANGE_CURSOR, uri, exc)
         return
-    warm_up(state, document, offset)
+    # The user may ask for a suggestion any moment now: each step of this warm-up is one
+    # latency target's worth, so the request waits at most that long behind it, and it then
+    # sends the warmed prompt itself.
+    warm_up(state, document, offset, n_targets=1)
