@@ -4,7 +4,9 @@ Each session drives a real `fillin serve` over stdio as an editor does, on a hol
 real tree that fillin's tests and the other benchmarks do not use (copies of the `click`
 and `anyio` packages installed here, under `.bench/typing/`, indexed as workspace folders):
 
-1. open the file (the hole's line holds only its indentation);
+1. open the file (the hole's line holds only its indentation), with the cursor placed at
+   the hole: as fillin's clients do, the session sends `fillin/didChangeCursor` once the
+   clients' debounce has passed (configurations other than `today`);
 2. pause 2 s, as a person reads, then ask for the first inline suggestion;
 3. type the hidden text's next 6 characters, an inline request per keystroke;
 4. ask for the completion item and the inline suggestion at one position, together;
@@ -19,6 +21,11 @@ Configurations, measured in the same run on the same holes:
   5 s deadline for the first piece (`model.firstTokenTimeoutMs = 5000`);
 - `llamacpp`: the same server with default settings;
 - `embedded`: default settings with no model configured (the embedded SmolLM2).
+
+`llamacpp` and `embedded` run once more for a client that does not report the cursor (a
+plain LSP client), measuring only the first suggestion after the pause: the row below the
+first suggestion's. Every pass gets a fresh llama.cpp server, so no pass is served from
+prompts that an earlier pass left in its cache (llama.cpp keeps prompts in host memory).
 
 Costs come from the server's own debug log (`context.pipeline` lines: prompt tokens
 evaluated as llama.cpp's `timings` report them, answers from the cache); model calls are
@@ -56,6 +63,8 @@ from benchmarks.holes import Hole, package_dir, sample_holes
 PACKAGES = ("click", "anyio")
 WORK = Path(__file__).resolve().parents[1] / ".bench" / "typing"
 PAUSE_S = 2.0
+CURSOR_DEBOUNCE_S = 0.15
+"""How long fillin's clients wait for the cursor to rest before reporting it."""
 N_TYPED = 6
 TODAY = {
     "completion": {"warmUp": False, "cache": False},
@@ -75,6 +84,8 @@ class Figures:
     """What one configuration's sessions measured."""
 
     first_s: list[float] = field(default_factory=list)
+    first_silent_s: list[float] = field(default_factory=list)
+    """The first suggestion for a client that does not report the cursor."""
     keystroke_s: list[float] = field(default_factory=list)
     evaluated: list[int] = field(default_factory=list)
     pair_calls: list[int] = field(default_factory=list)
@@ -107,30 +118,46 @@ async def _run(n_holes: int, only: list[str], log_dir: Path | None) -> None:
     files = sorted(p for root in roots for p in root.rglob("*.py"))
     holes = sample_holes("single", n_holes, seed=9, files=files)
     print(f"holes: {len(holes)} single-line holes in {', '.join(PACKAGES)} ({len(files)} files)")
-    server = EmbeddedServer(
-        fim_patched_copy(default_model_path()), ModelSettings(context_size=4096, threads=2)
-    )
-    url = await asyncio.to_thread(server.start)
-    # `today` runs last: llama.cpp goes on evaluating the prompts of requests that timed
-    # out, which would hold the shared server at the start of the next configuration.
-    configs: list[tuple[str, dict[str, Any]]] = [
-        ("llamacpp", {"model": {"backend": "llamacpp", "url": url}}),
-        ("embedded", {}),
-        ("today", _merged({"model": {"backend": "llamacpp", "url": url}}, TODAY)),
+    # Each pass gets a fresh llama.cpp server: its prompt cache in host memory
+    # (`cache_ram_mib`) would otherwise hand one pass the prompts of an earlier pass on the
+    # same holes. Passes with no `url` start their own (the embedded default).
+    passes: list[tuple[str, dict[str, Any], bool]] = [
+        ("llamacpp", {"model": {"backend": "llamacpp"}}, True),
+        ("llamacpp", {"model": {"backend": "llamacpp"}}, False),
+        ("embedded", {}, True),
+        ("embedded", {}, False),
+        ("today", _merged({"model": {"backend": "llamacpp"}}, TODAY), False),
     ]
-    results = []
-    try:
-        for name, options in configs:
-            if only and name not in only:
-                continue
-            started = time.perf_counter()
-            kept = log_dir / f"{name}.log" if log_dir is not None else None
-            figures = await _sessions(options, roots, holes, kept)
-            print(f"  {name}: {len(holes)} sessions in {time.perf_counter() - started:.0f} s")
-            results.append((name, figures))
-    finally:
-        await asyncio.to_thread(server.stop)
-    _print_table(results)
+    results: dict[str, Figures] = {}
+    for name, options, sends_cursor in passes:
+        if only and name not in only:
+            continue
+        started = time.perf_counter()
+        # The pass of a client that does not report the cursor measures the first
+        # suggestion only.
+        first_only = name != "today" and not sends_cursor
+        kept = log_dir / f"{name}.log" if log_dir is not None and not first_only else None
+        server = None
+        if options.get("model", {}).get("backend") == "llamacpp":
+            server = EmbeddedServer(
+                fim_patched_copy(default_model_path()), ModelSettings(context_size=4096, threads=2)
+            )
+            url = await asyncio.to_thread(server.start)
+            options = _merged(options, {"model": {"url": url}})
+        try:
+            figures = await _sessions(
+                options, roots, holes, kept, sends_cursor=sends_cursor, first_only=first_only
+            )
+        finally:
+            if server is not None:
+                await asyncio.to_thread(server.stop)
+        what = "first suggestions, silent client" if first_only else "sessions"
+        print(f"  {name}: {len(holes)} {what} in {time.perf_counter() - started:.0f} s")
+        if first_only:
+            results[name].first_silent_s = figures.first_s
+        else:
+            results[name] = figures
+    _print_table(list(results.items()))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load}")
 
@@ -154,9 +181,17 @@ def _tree(name: str) -> Path:
 
 
 async def _sessions(
-    options: dict[str, Any], roots: list[Path], holes: list[Hole], kept: Path | None
+    options: dict[str, Any],
+    roots: list[Path],
+    holes: list[Hole],
+    kept: Path | None,
+    *,
+    sends_cursor: bool = False,
+    first_only: bool = False,
 ) -> Figures:
-    """One `fillin serve` for all the sessions of one configuration."""
+    """One `fillin serve` for all the sessions of one configuration; `sends_cursor`: the
+    client reports the cursor as fillin's clients do; `first_only`: each session stops
+    after the first suggestion."""
     figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "serve.log"
@@ -181,7 +216,9 @@ async def _sessions(
         await client.start_io("sh", "-c", command)
         await client.initialize_async(
             types.InitializeParams(
-                capabilities=types.ClientCapabilities(),
+                capabilities=types.ClientCapabilities(
+                    experimental={"fillin": {"didChangeCursor": True}} if sends_cursor else None
+                ),
                 initialization_options=settings,
                 workspace_folders=[
                     types.WorkspaceFolder(uri=root.as_uri(), name=root.name) for root in roots
@@ -191,7 +228,7 @@ async def _sessions(
         client.initialized(types.InitializedParams())
         log = _Log(log_path)
         for hole in holes:
-            await _session(client, hole, figures, log)
+            await _session(client, hole, figures, log, sends_cursor, first_only)
         # Shown messages are counted from the log (each is logged, even when the notice
         # is rate-limited); `failures` only backs that count up.
         figures.n_failed = max(figures.n_failed, len(failures))
@@ -243,7 +280,14 @@ def _step(log: _Log) -> _Step:
     return _Step(len(evaluated) + n_shown, evaluated + [0] * n_cached, n_shown)
 
 
-async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _Log) -> None:
+async def _session(
+    client: LanguageClient,
+    hole: Hole,
+    figures: Figures,
+    log: _Log,
+    sends_cursor: bool = False,
+    first_only: bool = False,
+) -> None:
     indent = hole.middle[: len(hole.middle) - len(hole.middle.lstrip())]
     typed_text = hole.middle[len(indent) :][:N_TYPED]
     text = hole.prefix + indent + "\n" + hole.suffix
@@ -258,7 +302,16 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
             )
         )
     )
-    await asyncio.sleep(PAUSE_S)
+    if sends_cursor:
+        await asyncio.sleep(CURSOR_DEBOUNCE_S)
+        client.protocol.notify(
+            "fillin/didChangeCursor",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "position": {"line": line_idx, "character": column},
+            },
+        )
+    await asyncio.sleep(PAUSE_S - (CURSOR_DEBOUNCE_S if sends_cursor else 0))
     log.new_lines()
 
     async def inline() -> tuple[float, str | None]:
@@ -278,6 +331,9 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
     elapsed, shown = await inline()
     figures.first_s.append(elapsed)
     figures.n_failed += _step(log).n_shown
+    if first_only:
+        _close(client, uri)
+        return
     for ch in typed_text:
         version += 1
         _insert(client, uri, version, line_idx, column, ch)
@@ -317,6 +373,10 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
         figures.through_calls.append(step.n_calls)
         figures.n_failed += step.n_shown
         figures.through_unchanged.append(rest == shown[1:] or (rest is None and len(shown) == 1))
+    _close(client, uri)
+
+
+def _close(client: LanguageClient, uri: str) -> None:
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
@@ -355,6 +415,11 @@ def _print_table(results: Sequence[tuple[str, Figures]]) -> None:
             "first suggestion after the pause, p50",
             "<= 1.5 s",
             [_s(_pct(f.first_s, 50)) for _, f in results],
+        ),
+        (
+            "  ... for a client that does not report the cursor",
+            "-",
+            [_s(_pct(f.first_silent_s, 50)) for _, f in results],
         ),
         (
             "requests that fail or show an error",

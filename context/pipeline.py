@@ -280,13 +280,18 @@ async def prefill(
         return None
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
-    # Before anything is measured, the rate is a guess: the first warm-up is one target's
-    # worth, so that a request arriving meanwhile waits little, and it measures the rate.
-    n_targets = (n_targets or _WARM_UP_TARGETS) if runtime.throughput.n_measurements else 1
-    target_ms = engine.settings.model.latency_target_ms * n_targets
-    prompt, _ = await asyncio.to_thread(
-        _sized_prompt, engine, document, offset, snippets, target_ms, keep_last=False
-    )
+    if runtime.throughput.n_measurements:
+        target_ms = engine.settings.model.latency_target_ms * (n_targets or _WARM_UP_TARGETS)
+        prompt, _ = await asyncio.to_thread(
+            _sized_prompt, engine, document, offset, snippets, target_ms, keep_last=False
+        )
+    else:
+        # Before anything is measured the rate is a guess, ten times off on a loaded
+        # machine, and a request arriving meanwhile would wait for the whole guess: the
+        # first warm-up is the smallest prompt, a probe whose timings size the next one.
+        prompt = await asyncio.to_thread(
+            _prompt, engine, document, offset, snippets, _MIN_BUDGET_TOKENS
+        )
     if not runtime.slots.is_free():
         return None
     generation = GenerationRequest(
@@ -319,6 +324,10 @@ async def prefill(
         n_done = reuse.n_tokens + runtime.evaluated_by_now(prompt.n_tokens - reuse.n_tokens, sent)
         runtime.server_cache.remember(prompt.text, prompt.n_tokens, n_done, is_warm_up=True)
         raise
+    if not usages:
+        # A server that reports no timings is measured by the warm-up's own round trip.
+        n_evaluated = max(0, prompt.n_tokens - reuse.n_tokens)
+        usages.append(Usage(n_prompt_evaluated=n_evaluated, prompt_ms=_ms_since(sent)))
     return _account(runtime, prompt, reuse, usages, _ms_since(started), is_warm_up=True)
 
 

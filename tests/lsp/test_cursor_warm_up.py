@@ -64,16 +64,24 @@ def _before_cursor(opened: Opened) -> str:
 async def test_the_cursor_notification_warms_the_prompt_that_the_next_request_sends(
     client: LanguageClient, model_server: ModelServer
 ) -> None:
-    model_server.replies = ["", SUGGESTION + "\n"]
+    """Before anything is measured, the first warm-up is a small probe whose round trip
+    sizes the next; the next holds the whole prompt, and the request sends exactly it."""
+    model_server.replies = lambda r: "" if r.body.get("n_predict") == 0 else SUGGESTION + "\n"
     await initialize(client, _settings(model_server))
     opened = open_fixture(client, CART)
     _cursor(client, opened.uri, opened.position)
 
-    assert await model_server.await_for(lambda s: any(r.completed for r in s.completion_requests))
+    assert await model_server.await_for(
+        lambda s: sum(r.completed for r in s.completion_requests) >= 2, timeout_s=30
+    )
+    await asyncio.sleep(0.3)
     items = items_of(await inline_completion(client, opened))
 
-    warm, real = model_server.completion_requests
-    assert _is_warm_up(warm)
+    *warm_ups, real = model_server.completion_requests
+    probe, warm = warm_ups
+    assert all(_is_warm_up(r) for r in warm_ups)
+    assert probe.prompt.endswith(_before_cursor(opened)[-40:])
+    assert len(probe.prompt) < len(warm.prompt)
     assert warm.prompt.endswith(_before_cursor(opened))
     assert real.body["n_predict"] > 0
     # The same prompt: the server answers from what the warm-up put in its cache.
@@ -90,7 +98,10 @@ async def test_a_file_opened_without_a_cursor_report_is_not_warmed_for_a_cursor_
     await initialize(client, _settings(model_server))
     opened = open_fixture(client, CART)
     _cursor(client, opened.uri, opened.position)
-    assert await model_server.await_for(lambda s: any(r.completed for r in s.completion_requests))
+    # A loaded machine can take seconds to start the server and load the tokenizer.
+    assert await model_server.await_for(
+        lambda s: any(r.completed for r in s.completion_requests), timeout_s=30
+    )
     await inline_completion(client, opened)
     n_before = len(model_server.completion_requests)
 
