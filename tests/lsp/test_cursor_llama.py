@@ -1,5 +1,6 @@
 """A cursor report warms a real llama.cpp server (xllamacpp with the SmolLM2 GGUF): the
-following request's prompt comes out of its cache, as llama.cpp's own `timings` say.
+following request's prompt comes out of its cache, as llama.cpp's own `timings` say; and
+opening a file starts the embedded server and measures it before any request.
 
 The figures are read from the server's debug log (stderr, captured), where each answer's
 cost is written from the `timings` of llama.cpp's last event (`prompt_n` evaluated,
@@ -12,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, Opened, initialize, inline_completion
+from tests.lsp.conftest import FIXTURES, Opened, initialize, inline_completion, open_fixture
 
 pytestmark = pytest.mark.llm
 
@@ -88,3 +90,31 @@ async def test_a_request_after_a_cursor_report_reuses_the_warmed_prompt(
     # llama.cpp evaluates the prompt's last token again to generate from it.
     assert int(n_reused) >= int(n_prompt) - 8 > 0
     assert int(n_evaluated) <= 8
+
+
+async def test_opening_a_file_starts_the_embedded_server_and_measures_it(
+    client: LanguageClient, llama_model_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """With the embedded backend, opening a document starts its llama.cpp server and runs
+    the fixed probe (no user text) before any completion is asked for, so the first
+    request is sized to the measured rate rather than to the prior."""
+    settings = {
+        "model": {"backend": "embedded", "path": str(llama_model_path), "threads": 1},
+        "context": {"repository": False},
+        "index": {"enabled": False},
+        "logLevel": "debug",
+    }
+    await initialize(client, settings)
+    open_fixture(client, "project/src/shop/cart.py")
+
+    logged = ""
+    for _ in range(600):
+        logged += capfd.readouterr().err
+        if "the embedded server's probe:" in logged:
+            break
+        await asyncio.sleep(0.1)
+
+    probe = re.search(r"the embedded server's probe: (\d+) prompt tokens in ([\d.]+) ms", logged)
+    assert probe is not None, logged[-2000:]
+    assert int(probe.group(1)) >= 16 and float(probe.group(2)) > 0
+    assert "answer from the" not in logged
