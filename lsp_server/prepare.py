@@ -71,6 +71,7 @@ def warm_up(
         # from there, until the whole budget is in the server's cache. The engine is
         # looked up again before each one: the client may have turned the document off
         # (settings), closed or changed it since, and then nothing more may be sent.
+        last_budget = 0
         for _ in range(_MAX_WARM_UPS):
             engine = _engine_if_wanted(state, document)
             if engine is None:
@@ -79,6 +80,11 @@ def warm_up(
             budget = engine.settings.context.max_prompt_tokens
             if cost is None or cost.budget_tokens is None or cost.budget_tokens >= budget:
                 return
+            # A step that did not grow the prompt (a slow server's target holds no more)
+            # would only repeat itself: the next pause tries again.
+            if cost.budget_tokens <= last_budget:
+                return
+            last_budget = cost.budget_tokens
 
     state.warm_ups.schedule(f"warm-up of {document.uri}:{where}", grow, after_idle_s=after_idle_s)
 

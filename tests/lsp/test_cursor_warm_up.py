@@ -185,3 +185,26 @@ async def test_bad_cursor_reports_are_dropped_and_the_server_keeps_serving(
     assert "line 10000 is outside the document (20 lines); no warm-up" in logged
     assert f"{DID_CHANGE_CURSOR}: invalid params, dropped" in logged
     assert "Traceback" not in logged
+
+
+async def test_warm_ups_that_cannot_grow_the_prompt_stop(
+    client: LanguageClient, model_server: ModelServer
+) -> None:
+    """On a server too slow for the latency target to hold more than the probe, the
+    warm-up stops once a step does not grow the prompt, instead of repeating itself and
+    holding the server's one slot."""
+    model_server.first_delay_s = 0.4
+    settings = _settings(model_server)
+    settings["model"]["latencyTargetMs"] = 150
+    await initialize(client, settings)
+    opened = open_fixture(client, CART)
+    _cursor(client, opened.uri, opened.position)
+
+    assert await model_server.await_for(
+        lambda s: sum(r.completed for r in s.completion_requests) >= 2, timeout_s=30
+    )
+    await asyncio.sleep(3.0)
+
+    requests = model_server.completion_requests
+    assert all(_is_warm_up(r) for r in requests)
+    assert 2 <= len(requests) <= 3
