@@ -4,7 +4,9 @@ Each session drives a real `fillin serve` over stdio as an editor does, on a hol
 real tree that fillin's tests and the other benchmarks do not use (copies of the `click`
 and `anyio` packages installed here, under `.bench/typing/`, indexed as workspace folders):
 
-1. open the file (the hole's line holds only its indentation);
+1. open the file (the hole's line holds only its indentation), with the cursor placed at
+   the hole: as fillin's clients do, the session sends `fillin/didChangeCursor` once the
+   clients' debounce has passed (configurations other than `today`);
 2. pause 2 s, as a person reads, then ask for the first inline suggestion;
 3. type the hidden text's next 6 characters, an inline request per keystroke;
 4. ask for the completion item and the inline suggestion at one position, together;
@@ -19,6 +21,11 @@ Configurations, measured in the same run on the same holes:
   5 s deadline for the first piece (`model.firstTokenTimeoutMs = 5000`);
 - `llamacpp`: the same server with default settings;
 - `embedded`: default settings with no model configured (the embedded SmolLM2).
+
+`llamacpp` and `embedded` run once more for a client that does not report the cursor (a
+plain LSP client), measuring only the first suggestion after the pause: the row below the
+first suggestion's. Every pass gets a fresh llama.cpp server, so no pass is served from
+prompts that an earlier pass left in its cache (llama.cpp keeps prompts in host memory).
 
 Costs come from the server's own debug log (`context.pipeline` lines: prompt tokens
 evaluated as llama.cpp's `timings` report them, answers from the cache); model calls are
@@ -66,6 +73,8 @@ PAUSE_S = 2.0
 # `today` spends about 5 s on each request (its first-token deadline), 45 s a session:
 # the first 20 holes keep the full run near half an hour.
 TODAY_HOLES = 20
+CURSOR_DEBOUNCE_S = 0.15
+"""How long fillin's clients wait for the cursor to rest before reporting it."""
 N_TYPED = 6
 TODAY = {
     "completion": {"warmUp": False, "cache": False},
@@ -85,6 +94,8 @@ class Figures:
     """What one configuration's sessions measured."""
 
     first_s: list[float] = field(default_factory=list)
+    first_silent_s: list[float] = field(default_factory=list)
+    """The first suggestion for a client that does not report the cursor."""
     keystroke_s: list[float] = field(default_factory=list)
     evaluated: list[int] = field(default_factory=list)
     pair_calls: list[int] = field(default_factory=list)
@@ -129,34 +140,53 @@ async def _run(
     holes = sample_holes("single", n_holes, seed=9, files=files)
     print(f"holes: {len(holes)} single-line holes in {', '.join(PACKAGES)} ({len(files)} files)")
     print("load average at the start: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
-    server = EmbeddedServer(
-        fim_patched_copy(default_model_path()), ModelSettings(context_size=4096, threads=2)
-    )
-    url = await asyncio.to_thread(server.start)
-    # `today` runs last: llama.cpp goes on evaluating the prompts of requests that timed
-    # out, which would hold the shared server at the start of the next configuration.
-    configs: list[tuple[str, dict[str, Any]]] = [
-        ("llamacpp", {"model": {"backend": "llamacpp", "url": url}}),
-        ("embedded", {}),
-        ("today", _merged({"model": {"backend": "llamacpp", "url": url}}, TODAY)),
+    # Each pass gets a fresh llama.cpp server: its prompt cache in host memory
+    # (`cache_ram_mib`) would otherwise hand one pass the prompts of an earlier pass on the
+    # same holes. Passes with no `url` start their own (the embedded default). `today` runs
+    # last: llama.cpp goes on evaluating the prompts of requests that timed out.
+    passes: list[tuple[str, dict[str, Any], bool]] = [
+        ("llamacpp", {"model": {"backend": "llamacpp"}}, True),
+        ("llamacpp", {"model": {"backend": "llamacpp"}}, False),
+        ("embedded", {}, True),
+        ("embedded", {}, False),
+        ("today", _merged({"model": {"backend": "llamacpp"}}, TODAY), False),
     ]
-    results = []
-    try:
-        for name, options in configs:
-            if only and name not in only:
-                continue
-            started = time.perf_counter()
-            kept = log_dir / f"{name}.log" if log_dir is not None else None
-            sessions = holes[:n_today_holes] if name == "today" and n_today_holes else holes
-            figures = await _sessions(options, roots, sessions, kept)
-            print(f"  {name}: {len(sessions)} sessions in {time.perf_counter() - started:.0f} s")
+    results: dict[str, Figures] = {}
+    counts: dict[str, int] = {}
+    for name, options, sends_cursor in passes:
+        if only and name not in only:
+            continue
+        started = time.perf_counter()
+        # The pass of a client that does not report the cursor measures the first
+        # suggestion only.
+        first_only = name != "today" and not sends_cursor
+        kept = log_dir / f"{name}.log" if log_dir is not None and not first_only else None
+        sessions = holes[:n_today_holes] if name == "today" and n_today_holes else holes
+        server = None
+        if options.get("model", {}).get("backend") == "llamacpp":
+            server = EmbeddedServer(
+                fim_patched_copy(default_model_path()), ModelSettings(context_size=4096, threads=2)
+            )
+            url = await asyncio.to_thread(server.start)
+            options = _merged(options, {"model": {"url": url}})
+        try:
+            figures = await _sessions(
+                options, roots, sessions, kept, sends_cursor=sends_cursor, first_only=first_only
+            )
+        finally:
+            if server is not None:
+                await asyncio.to_thread(server.stop)
+        what = "first suggestions, silent client" if first_only else "sessions"
+        print(f"  {name}: {len(sessions)} {what} in {time.perf_counter() - started:.0f} s")
+        if first_only:
+            results[name].first_silent_s = figures.first_s
+        else:
+            results[name] = figures
+            counts[name] = len(sessions)
             if log_dir is not None:
                 (log_dir / f"{name}.steps.tsv").write_text("\n".join(figures.steps) + "\n")
-            # Each column says how many sessions it measured (`today` may have fewer).
-            results.append((f"{name} ({len(sessions)})", figures))
-    finally:
-        await asyncio.to_thread(server.stop)
-    _print_table(results)
+    # Each column says how many sessions it measured (`today` may have fewer).
+    _print_table([(f"{name} ({counts[name]})", figures) for name, figures in results.items()])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load}")
     print(f"run: {(time.perf_counter() - run_started) / 60:.1f} min")
@@ -181,9 +211,17 @@ def _tree(name: str) -> Path:
 
 
 async def _sessions(
-    options: dict[str, Any], roots: list[Path], holes: list[Hole], kept: Path | None
+    options: dict[str, Any],
+    roots: list[Path],
+    holes: list[Hole],
+    kept: Path | None,
+    *,
+    sends_cursor: bool = False,
+    first_only: bool = False,
 ) -> Figures:
-    """One `fillin serve` for all the sessions of one configuration."""
+    """One `fillin serve` for all the sessions of one configuration; `sends_cursor`: the
+    client reports the cursor as fillin's clients do; `first_only`: each session stops
+    after the first suggestion."""
     figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "serve.log"
@@ -208,7 +246,9 @@ async def _sessions(
         await client.start_io("sh", "-c", command)
         await client.initialize_async(
             types.InitializeParams(
-                capabilities=types.ClientCapabilities(),
+                capabilities=types.ClientCapabilities(
+                    experimental={"fillin": {"didChangeCursor": True}} if sends_cursor else None
+                ),
                 initialization_options=settings,
                 workspace_folders=[
                     types.WorkspaceFolder(uri=root.as_uri(), name=root.name) for root in roots
@@ -218,7 +258,7 @@ async def _sessions(
         client.initialized(types.InitializedParams())
         log = _Log(log_path)
         for hole in holes:
-            await _session(client, hole, figures, log)
+            await _session(client, hole, figures, log, sends_cursor, first_only)
         # Shown messages are counted from the log (each is logged, even when the notice
         # is rate-limited); `failures` only backs that count up.
         figures.n_failed = max(figures.n_failed, len(failures))
@@ -270,7 +310,14 @@ def _step(log: _Log) -> _Step:
     return _Step(len(evaluated) + n_shown, evaluated + [0] * n_cached, n_shown)
 
 
-async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _Log) -> None:
+async def _session(
+    client: LanguageClient,
+    hole: Hole,
+    figures: Figures,
+    log: _Log,
+    sends_cursor: bool = False,
+    first_only: bool = False,
+) -> None:
     indent = hole.middle[: len(hole.middle) - len(hole.middle.lstrip())]
     typed_text = hole.middle[len(indent) :][:N_TYPED]
     text = hole.prefix + indent + "\n" + hole.suffix
@@ -285,7 +332,16 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
             )
         )
     )
-    await asyncio.sleep(PAUSE_S)
+    if sends_cursor:
+        await asyncio.sleep(CURSOR_DEBOUNCE_S)
+        client.protocol.notify(
+            "fillin/didChangeCursor",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "position": {"line": line_idx, "character": column},
+            },
+        )
+    await asyncio.sleep(PAUSE_S - (CURSOR_DEBOUNCE_S if sends_cursor else 0))
     log.new_lines()
 
     async def inline() -> tuple[float, str | None]:
@@ -308,6 +364,9 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
     step = _step(log)
     figures.steps.append(f"{where}\tfirst\t{elapsed * 1000:.0f}\t{step.evaluated[:1]}")
     figures.n_failed += step.n_shown
+    if first_only:
+        _close(client, uri)
+        return
     for n_typed, ch in enumerate(typed_text, 1):
         version += 1
         _insert(client, uri, version, line_idx, column, ch)
@@ -348,6 +407,10 @@ async def _session(client: LanguageClient, hole: Hole, figures: Figures, log: _L
         figures.through_calls.append(step.n_calls)
         figures.n_failed += step.n_shown
         figures.through_unchanged.append(rest == shown[1:] or (rest is None and len(shown) == 1))
+    _close(client, uri)
+
+
+def _close(client: LanguageClient, uri: str) -> None:
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
@@ -386,6 +449,11 @@ def _print_table(results: Sequence[tuple[str, Figures]]) -> None:
             "first suggestion after the pause, p50",
             "<= 1.5 s",
             [_s(_pct(f.first_s, 50)) for _, f in results],
+        ),
+        (
+            "  ... for a client that does not report the cursor",
+            "-",
+            [_s(_pct(f.first_silent_s, 50)) for _, f in results],
         ),
         (
             "requests that fail or show an error",

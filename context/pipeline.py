@@ -261,14 +261,17 @@ async def complete(engine: Engine, request: CompletionRequest) -> CompletionResu
     return await cache.shared(document.uri, document.text, offset, compute)
 
 
-async def prefill(engine: Engine, document: Document, offset: int) -> Cost | None:
+async def prefill(
+    engine: Engine, document: Document, offset: int, *, n_targets: int | None = None
+) -> Cost | None:
     """Evaluate the prompt of a completion at `offset` into the server's cache (a warm-up).
 
     It runs only when a slot is free and gives way to any real request; the cost is
     returned, or None when it did not run. A failure raises `BackendError`. The prompt is
-    sized like a request's, to `_WARM_UP_TARGETS` latency targets, so that a warm-up that a
-    server cannot interrupt mid-prompt holds it only that long; repeated warm-ups grow the
-    cached prompt to the whole budget.
+    sized like a request's, to `n_targets` latency targets (by default `_WARM_UP_TARGETS`),
+    so that a warm-up that a server cannot interrupt mid-prompt holds it only that long;
+    repeated warm-ups grow the cached prompt to the whole budget. Its budget becomes the
+    next request's first choice.
     """
     runtime = engine.runtime
     if runtime is None or not runtime.slots.is_free():
@@ -277,10 +280,18 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
         return None
     started = time.perf_counter()
     snippets = await gather_context(engine, document, offset)
-    target_ms = engine.settings.model.latency_target_ms * _WARM_UP_TARGETS
-    prompt, _ = await asyncio.to_thread(
-        _sized_prompt, engine, document, offset, snippets, target_ms
-    )
+    if runtime.throughput.n_measurements:
+        target_ms = engine.settings.model.latency_target_ms * (n_targets or _WARM_UP_TARGETS)
+        prompt, _ = await asyncio.to_thread(
+            _sized_prompt, engine, document, offset, snippets, target_ms, keep_last=False
+        )
+    else:
+        # Before anything is measured the rate is a guess, ten times off on a loaded
+        # machine, and a request arriving meanwhile would wait for the whole guess: the
+        # first warm-up is the smallest prompt, a probe whose timings size the next one.
+        prompt = await asyncio.to_thread(
+            _prompt, engine, document, offset, snippets, _MIN_BUDGET_TOKENS
+        )
     if not runtime.slots.is_free():
         return None
     generation = GenerationRequest(
@@ -296,6 +307,10 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
     reuse = runtime.server_cache.reusable(prompt.text)
     usages: list[Usage] = []
     generation = dataclasses.replace(generation, on_usage=usages.append)
+    # The next request starts from this budget: the server reuses whatever part of this
+    # prompt it evaluates, and a request arriving mid-prompt waits for that part anyway (a
+    # prompt batch runs to its end), so sending another prompt would only cost more.
+    runtime.last_budget = prompt.budget_tokens
     sent = time.perf_counter()
     try:
         async with (
@@ -309,6 +324,10 @@ async def prefill(engine: Engine, document: Document, offset: int) -> Cost | Non
         n_done = reuse.n_tokens + runtime.evaluated_by_now(prompt.n_tokens - reuse.n_tokens, sent)
         runtime.server_cache.remember(prompt.text, prompt.n_tokens, n_done, is_warm_up=True)
         raise
+    if not usages:
+        # A server that reports no timings is measured by the warm-up's own round trip.
+        n_evaluated = max(0, prompt.n_tokens - reuse.n_tokens)
+        usages.append(Usage(n_prompt_evaluated=n_evaluated, prompt_ms=_ms_since(sent)))
     return _account(runtime, prompt, reuse, usages, _ms_since(started), is_warm_up=True)
 
 
@@ -521,6 +540,8 @@ def _sized_prompt(
     offset: int,
     snippets: Sequence[Snippet],
     target_ms: int | None = None,
+    *,
+    keep_last: bool = True,
 ) -> tuple[Prompt, Reuse]:
     """The largest prompt whose part that the server must evaluate now fits the target.
 
@@ -528,6 +549,8 @@ def _sized_prompt(
     measured rate allows in `model.latencyTargetMs`, the budget shrinks to what it has
     cached plus what it can evaluate in time (repository context goes first, then the
     far lines). The rest joins later requests as warm-ups and answers fill the cache.
+    With `keep_last`, the last request's or warm-up's budget is tried before shrinking;
+    a warm-up, which exists to grow the cached prompt, does without.
     """
     runtime = engine.runtime
     if target_ms is None:
@@ -544,7 +567,7 @@ def _sized_prompt(
     # The last request's budget first: its prompt differs from this one only where the
     # user typed, so the server has nearly all of it cached. Growing the budget on every
     # keystroke would move the prompt's start each time; warm-ups grow it while idle.
-    last = runtime.last_budget
+    last = runtime.last_budget if keep_last else None
     if last is not None and _MIN_BUDGET_TOKENS <= last < prompt.budget_tokens:
         kept = _prompt(engine, document, offset, snippets, last)
         kept_reuse = runtime.server_cache.reusable(kept.text)

@@ -2,7 +2,9 @@
 
 A `ModelRuntime` belongs to one backend and lives as long as it: the measured throughput
 (`context.throughput.Throughput`), what the server most likely holds in its prompt cache
-(`ServerCache`), and its generation slots (`Slots`).
+(`ServerCache`), and its generation slots (`Slots`). A backend that runs its own server
+(`Startable`, the embedded one) can be started ahead of the first request
+(`ModelRuntime.start`), and the rates its start measured are learnt then.
 
 Guarantees:
 
@@ -21,8 +23,9 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-from context.backends.throughput import Throughput
+from context.backends.throughput import Throughput, Usage
 from context.prompt.tokens import count_tokens
 
 # Prompts remembered per slot: the server keeps one per slot, and a few more help when
@@ -110,6 +113,15 @@ class Slots:
             task.cancel()
 
 
+@runtime_checkable
+class Startable(Protocol):
+    """A backend that can start its model server before the first request."""
+
+    async def start(self) -> Usage | None:
+        """Start the server if need be; what a probe at its start cost, or None."""
+        ...
+
+
 class ModelRuntime:
     """One backend's measured rates, likely cached prompts and slots."""
 
@@ -118,8 +130,19 @@ class ModelRuntime:
         self.server_cache = ServerCache(n_slots)
         self.slots = Slots(n_slots)
         self.last_budget: int | None = None
-        """The budget of the last prompt a real request sent: while it still fits the
-        target, keeping it keeps the prompt's start, which the server has cached."""
+        """The budget of the last prompt a real request or a finished warm-up sent: while
+        it still fits the target, keeping it keeps the prompt's start, which the server has
+        cached."""
+
+    async def start(self, backend: object) -> None:
+        """Start `backend`'s own server ahead of the first request and learn the rates it
+        measured; nothing for a backend that talks to a server someone else runs. A failure
+        raises the backend's `BackendError`."""
+        if not isinstance(backend, Startable):
+            return
+        usage = await backend.start()
+        if usage is not None:
+            self.throughput.observe(usage)
 
     def evaluated_by_now(self, n_tokens: int, started: float) -> int:
         """Tokens of a prompt of `n_tokens`, sent at `started` (perf_counter), that the

@@ -133,6 +133,8 @@ class FillinProtocol(LanguageServerProtocol):
         client sending bad params in a loop cannot flood the log (a stderr pipe that fills
         up would stall the server).
         """
+        if "jsonrpc" in data and "id" not in data and data.get("method") in _MESSAGES:
+            return self._structure_notification(data)
         if "jsonrpc" not in data or "id" not in data or "method" not in data or "error" in data:
             return super().structure_message(data)
         request_type = self.get_message_type(data["method"]) or JsonRPCRequestMessage
@@ -148,6 +150,20 @@ class FillinProtocol(LanguageServerProtocol):
             logger.debug("%s", message)
             error = JsonRpcInvalidParams(message)
             self._send_response(data["id"], error=error.to_response_error())
+            return _ANSWERED
+
+    def _structure_notification(self, data: dict[str, Any]) -> Any:
+        """One of fillin's own notifications structured; one that cannot be is dropped with
+        a debug line (pygls would log a traceback at error level for each one)."""
+        try:
+            return self._converter.structure(data, _MESSAGES[data["method"]])
+        except Exception as exc:
+            where = (
+                "; ".join(cattrs.transform_error(exc))
+                if isinstance(exc, cattrs.ClassValidationError)
+                else str(exc)
+            )
+            logger.debug("%s: invalid params, dropped (%s)", data["method"], where[:300])
             return _ANSWERED
 
 

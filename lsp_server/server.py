@@ -29,6 +29,7 @@ FEATURES = (
     "configuration",
     "inline_completion",
     "completion",
+    "cursor",
     "code_action",
     "stats",
     "backend_status",

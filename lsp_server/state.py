@@ -120,6 +120,9 @@ class ServerState:
         self.suggestions: SuggestionCache[CompletionResult] = SuggestionCache()
         self.warm_ups = WarmUps()
         self.last_offsets: dict[str, int] = {}
+        self.sends_cursor = False
+        """Whether the client has sent `fillin/didChangeCursor` (it then decides when a
+        newly opened document is warmed)."""
         """Where each document was last asked for a completion (characters)."""
         self._inflight: dict[str, asyncio.Task[Any]] = {}
         self._reported: set[str] = set()
@@ -217,6 +220,9 @@ class ServerState:
 
     def settings_changed(self) -> None:
         """Forget merged settings (after a layer changed) and backends no longer used."""
+        # Background work was prepared under the old settings (which may have allowed a
+        # document that the new ones turn off): none of it may reach the model server now.
+        self.warm_ups.cancel()
         self._settings.clear()
         for folder in self.folders.values():
             folder.rules = None

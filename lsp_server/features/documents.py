@@ -13,7 +13,8 @@ import dataclasses
 from lsprotocol import types
 
 from lsp_server.convert import from_lsp_changes, from_lsp_document, uri_to_path
-from lsp_server.prepare import warm_up
+from lsp_server.features.cursor import sends_cursor
+from lsp_server.prepare import prestart, warm_up
 from lsp_server.server import FillinServer
 
 
@@ -32,7 +33,12 @@ def did_open(ls: FillinServer, params: types.DidOpenTextDocumentParams) -> None:
     folder = ls.state.folder_for(document.path)
     if folder is not None and folder.workspace is not None:
         folder.workspace.open_document(document)
-    warm_up(ls.state, document)
+    # A client that reports the cursor warms the documents it wants suggestions in (and
+    # only those: it knows the buffers the user turned off); for others, a reopened
+    # document is warmed where it was last asked about.
+    prestart(ls.state, document)
+    if not sends_cursor(ls):
+        warm_up(ls.state, document)
 
 
 def did_change(ls: FillinServer, params: types.DidChangeTextDocumentParams) -> None:

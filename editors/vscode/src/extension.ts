@@ -24,6 +24,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { formatContextReport } from './contextReport';
+import { CURSOR_CAPABILITY, type CursorPlace, CursorReporter, DID_CHANGE_CURSOR } from './cursor';
 import {
   InstallError,
   type InstallerHost,
@@ -113,6 +114,7 @@ class FillinExtension {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly pages = new Pages();
   private readonly tracker: SuggestionTracker;
+  private readonly cursor: CursorReporter;
   private readonly progress = new Map<string, ProgressState>();
   private readonly serverKeys: string[];
   private serverState: ServerState = 'stopped';
@@ -145,7 +147,21 @@ class FillinExtension {
           this.output.warn(`cannot send ${notification.method}: ${describe(error)}`);
         });
     });
+    this.cursor = new CursorReporter({
+      setTimer: (run, ms) => {
+        const timer = setTimeout(run, ms);
+        return { cancel: () => clearTimeout(timer) };
+      },
+      now: () => Date.now(),
+      isWanted: (uri) => this.isCursorWanted(uri),
+      send: (params) => {
+        void this.client?.sendNotification(DID_CHANGE_CURSOR, params).catch((error: unknown) => {
+          this.output.debug(`cannot send ${DID_CHANGE_CURSOR}: ${describe(error)}`);
+        });
+      },
+    });
     context.subscriptions.push(
+      ...this.watchCursor(),
       this.output,
       this.statusItem,
       vscode.workspace.registerTextDocumentContentProvider(VIEW_SCHEME, this.pages),
@@ -182,6 +198,15 @@ class FillinExtension {
       options: { cwd: this.expansions().workspaceFolder },
     };
     const client = new LanguageClient('fillin', 'fillin', serverOptions, this.clientOptions());
+    // The server leaves warm-ups on open to a client that reports the cursor: this one does.
+    client.registerFeature({
+      fillClientCapabilities: (capabilities) => {
+        capabilities.experimental = { ...(capabilities.experimental ?? {}), ...CURSOR_CAPABILITY };
+      },
+      initialize: () => undefined,
+      getState: () => ({ kind: 'static' }),
+      clear: () => undefined,
+    });
     this.client = client;
     this.backendFailure = undefined;
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => {
@@ -206,6 +231,7 @@ class FillinExtension {
       );
       if (event.newState === State.Running) {
         this.error = undefined;
+        this.reportActiveEditor();
       } else if (
         event.oldState === State.Running &&
         event.newState === State.Stopped &&
@@ -673,6 +699,56 @@ class FillinExtension {
     };
   }
 
+  /** The events that move or focus the cursor, turned into `fillin/didChangeCursor`. */
+  private watchCursor(): vscode.Disposable[] {
+    return [
+      vscode.window.onDidChangeTextEditorSelection((event) =>
+        this.cursor.moved(placeOf(event.textEditor)),
+      ),
+      vscode.window.onDidChangeActiveTextEditor(() => this.reportActiveEditor()),
+      vscode.window.onDidChangeWindowState((state) => {
+        if (state.focused) {
+          this.reportActiveEditor();
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.contentChanges.length > 0) {
+          this.cursor.typed(event.document.uri.toString());
+        }
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) =>
+        this.cursor.closed(document.uri.toString()),
+      ),
+      { dispose: () => this.cursor.cancel() },
+    ];
+  }
+
+  private reportActiveEditor(): void {
+    const editor = vscode.window.activeTextEditor;
+    if (editor !== undefined) {
+      this.cursor.focused(placeOf(editor));
+    }
+  }
+
+  /** Whether the document at `uri` may be warmed: the checks an inline request makes, read
+   * now, so a document turned off after its report was scheduled sends nothing. */
+  private isCursorWanted(uri: string): boolean {
+    if (this.serverState !== 'running' || !this.isEnabled()) {
+      return false;
+    }
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    if (document === undefined || !['file', 'untitled'].includes(document.uri.scheme)) {
+      return false;
+    }
+    const languages = vscode.workspace.getConfiguration('fillin').get<string[]>('languages', []);
+    const trigger = this.triggerSettings(document);
+    return (
+      languages.includes(document.languageId) &&
+      trigger.mode === 'automatic' &&
+      isLanguageEnabled(trigger.languages, document.languageId)
+    );
+  }
+
   private isEnabled(): boolean {
     return vscode.workspace.getConfiguration('fillin').get<boolean>('completion.enabled', true);
   }
@@ -710,6 +786,17 @@ class FillinExtension {
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : undefined;
   }
+}
+
+/** Where the editor's cursor is, as `fillin/didChangeCursor` reports it. */
+function placeOf(editor: vscode.TextEditor): CursorPlace {
+  const active = editor.selection.active;
+  return {
+    uri: editor.document.uri.toString(),
+    version: editor.document.version,
+    line: active.line,
+    character: active.character,
+  };
 }
 
 function configurationTarget(scope: Scope): vscode.ConfigurationTarget {

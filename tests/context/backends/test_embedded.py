@@ -24,7 +24,9 @@ from context.backends.model_files import (
     default_model_path,
     fim_patched_copy,
 )
+from context.backends.throughput import MIN_PROMPT_TOKENS, PRIOR_PROMPT_PER_S
 from context.errors import BackendUnavailable, DefaultModelMissing
+from context.runtime import ModelRuntime
 from context.settings import ModelSettings
 
 REQUEST = GenerationRequest(
@@ -98,6 +100,35 @@ async def test_streams_through_a_shared_server_and_leaves_it_running(
     assert texts
     assert all(isinstance(t, str) and t for t in texts)
     assert llama_server_process.url, "a server passed in must not be stopped by the backend"
+
+
+async def test_starting_ahead_of_the_first_request_measures_the_machine(
+    llama_server_process: EmbeddedServer, llama_model_path: Path
+) -> None:
+    """The probe at the server's start (a fixed prompt, no user text) reports llama.cpp's
+    `timings`, and the runtime learns its rates from them before any request: the first
+    prompt is then sized to this machine, not to the prior."""
+    model = ModelSettings(path=str(llama_model_path), timeout_ms=60_000, template="prefix-only")
+    backend = EmbeddedBackend(model, server=llama_server_process)
+    runtime = ModelRuntime()
+    try:
+        await runtime.start(backend)
+        await runtime.start(backend)
+    finally:
+        await backend.aclose()
+
+    usage = llama_server_process.startup_usage
+    assert usage is not None and usage.prompt_ms is not None and usage.prompt_ms > 0
+    assert usage.n_prompt_evaluated is not None and usage.n_prompt_evaluated >= MIN_PROMPT_TOKENS
+    # Measured once: a second start of a started server teaches nothing more.
+    assert runtime.throughput.n_measurements == 1
+    assert runtime.throughput.prompt_per_s != PRIOR_PROMPT_PER_S
+
+
+async def test_a_backend_that_runs_no_server_of_its_own_is_not_started() -> None:
+    runtime = ModelRuntime()
+    await runtime.start(object())
+    assert runtime.throughput.n_measurements == 0
 
 
 # SmolLM2's vocabulary starts <|endoftext|>, <|im_start|>, <|im_end|>, <repo_name>,

@@ -83,6 +83,11 @@ local function on_attach(args)
   local client = vim.lsp.get_client_by_id(args.data.client_id)
   if client and client.name == server.NAME then
     engine.attach(args.buf, options)
+    require('fillin.cursor').attach(args.buf, function(bufnr)
+      return engine.is_enabled()
+        and options.auto_trigger ~= false
+        and config.is_enabled_for(options, bufnr)
+    end)
   end
 end
 
@@ -130,6 +135,7 @@ function M.setup(user_options)
       local client = vim.lsp.get_client_by_id(args.data.client_id)
       if client and client.name == server.NAME then
         engine.detach(args.buf)
+        require('fillin.cursor').detach(args.buf)
       end
     end,
   })

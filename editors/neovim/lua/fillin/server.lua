@@ -66,6 +66,9 @@ function M.start(bufnr, options, command)
   local root = M.root_for(bufnr, path, options.root_markers)
   local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
     textDocument = { inlineCompletion = { dynamicRegistration = false } },
+    -- The plugin reports the cursor (lua/fillin/cursor.lua), so the server leaves warm-ups
+    -- on open to it: it knows which buffers the user turned off.
+    experimental = require('fillin.cursor').CAPABILITY,
   })
   local settings = require('fillin.config').server_settings(options)
   return vim.lsp.start({
