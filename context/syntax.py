@@ -9,7 +9,8 @@ values; they never raise on broken code, since tree-sitter always produces a tre
 A definition is kept when it is visible from outside its function: module-level functions,
 classes and constants, and members of classes, structs, traits, impls, interfaces and
 namespaces. Definitions local to a function body are left out (they would only pollute
-name lookups), except fields assigned in a Python `__init__`.
+name lookups), except the fields that a Python `__init__` or `__post_init__` assigns on
+its first parameter, at any depth of its `if`/`try`/`with`/`for` blocks, once per name.
 
 Lines are 0-based (`line_idx`); byte offsets are UTF-8 (`offset_bytes`).
 """
@@ -223,8 +224,8 @@ class ExtractionCache:
 
 
 def _match_start(captures: dict[str, list[ts.Node]]) -> int:
-    """Where a match belongs: its import statement, else its definition's name."""
-    nodes = captures.get("import") or captures.get("name")
+    """Where a match belongs: its import statement, else its definition's name or fields."""
+    nodes = captures.get("import") or captures.get("name") or captures.get("definition.fields")
     return nodes[0].start_byte if nodes else -1
 
 
@@ -232,7 +233,14 @@ def _definitions(
     lang: Language, matches: list[tuple[int, dict[str, list[ts.Node]]]], source: bytes
 ) -> list[Definition]:
     found: dict[int, tuple[int, Definition]] = {}
+    instance_fields: set[int] = set()
     for _, captures in matches:
+        body = captures.get("definition.fields")
+        if body is not None:
+            for field, start in _instance_fields(lang, body[0], captures, source):
+                found.setdefault(start, (2, field))
+                instance_fields.add(start)
+            continue
         name_nodes = captures.get("name")
         if not name_nodes:
             continue
@@ -252,7 +260,99 @@ def _definitions(
         previous = found.get(name_node.start_byte)
         if previous is None or previous[0] < priority:
             found[name_node.start_byte] = (priority, definition)
-    return [found[key][1] for key in sorted(found)]
+    if not instance_fields:
+        return [found[key][1] for key in sorted(found)]
+    # A field assigned again in `__post_init__`, or declared in the class body first, is
+    # one member: its first line in the source is the one the outline shows.
+    seen: set[tuple[str | None, str]] = set()
+    definitions: list[Definition] = []
+    for key in sorted(found):
+        kept = found[key][1]
+        if kept.kind == "field":
+            member = (kept.container, kept.name)
+            if member in seen and key in instance_fields:
+                continue
+            seen.add(member)
+        definitions.append(kept)
+    return definitions
+
+
+# Statements whose blocks run as part of the function that holds them, so an attribute
+# assigned inside them is set by that function. Functions, lambdas and classes are not here:
+# what they assign belongs to another call or another object.
+_PYTHON_BLOCKS = frozenset(
+    {
+        "block",
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "try_statement",
+        "except_clause",
+        "except_group_clause",
+        "finally_clause",
+        "with_statement",
+        "for_statement",
+        "while_statement",
+        "match_statement",
+        "case_clause",
+    }
+)
+_PYTHON_TARGET_LISTS = frozenset({"pattern_list", "tuple_pattern", "list_pattern"})
+
+
+def _instance_fields(
+    lang: Language, body: ts.Node, captures: dict[str, list[ts.Node]], source: bytes
+) -> list[tuple[Definition, int]]:
+    """The attributes that an `__init__` body assigns on its first parameter, each once.
+
+    The walk visits statements only (never expressions), so its cost is linear in the
+    method's statements. The first assignment of a name wins, in source order.
+    """
+    receivers = captures.get("fields.self")
+    if not receivers:
+        return []
+    receiver = source[receivers[0].start_byte : receivers[0].end_byte]
+    fields: list[tuple[Definition, int]] = []
+    names: set[bytes] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "expression_statement":
+            statement = node.named_children[0] if node.named_children else None
+            if statement is None:
+                continue
+            assignment: ts.Node | None = statement
+            while assignment is not None and assignment.type == "assignment":
+                for target in _assignment_targets(assignment.child_by_field_name("left")):
+                    obj = target.child_by_field_name("object")
+                    name_node = target.child_by_field_name("attribute")
+                    if obj is None or name_node is None or obj.type != "identifier":
+                        continue
+                    if source[obj.start_byte : obj.end_byte] != receiver:
+                        continue
+                    name = source[name_node.start_byte : name_node.end_byte]
+                    if name in names:
+                        continue
+                    names.add(name)
+                    field = _definition(lang, statement, "field", name_node, None, source)
+                    if field is not None and field.container is not None:
+                        fields.append((field, name_node.start_byte))
+                # `self.a = self.b = value` assigns both.
+                assignment = assignment.child_by_field_name("right")
+        elif node.type in _PYTHON_BLOCKS:
+            stack.extend(reversed(node.named_children))
+    return fields
+
+
+def _assignment_targets(left: ts.Node | None) -> list[ts.Node]:
+    """The attribute targets of an assignment's left side, `self.a, self.b = ...` included."""
+    if left is None:
+        return []
+    if left.type == "attribute":
+        return [left]
+    if left.type in _PYTHON_TARGET_LISTS:
+        return [child for child in left.named_children if child.type == "attribute"]
+    return []
 
 
 def _definition(
