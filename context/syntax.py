@@ -234,6 +234,7 @@ def _definitions(
 ) -> list[Definition]:
     found: dict[int, tuple[int, Definition]] = {}
     instance_fields: set[int] = set()
+    annotated: set[int] = set()
     for _, captures in matches:
         body = captures.get("definition.fields")
         if body is not None:
@@ -256,23 +257,27 @@ def _definitions(
         definition = _definition(lang, node, kind, name_node, scopes[0] if scopes else None, source)
         if definition is None:
             continue
+        if node.type == "assignment" and node.child_by_field_name("type") is not None:
+            annotated.add(name_node.start_byte)
         priority = _KIND_PRIORITY.get(definition.kind, 2)
         previous = found.get(name_node.start_byte)
         if previous is None or previous[0] < priority:
             found[name_node.start_byte] = (priority, definition)
     if not instance_fields:
         return [found[key][1] for key in sorted(found)]
-    # A field assigned again in `__post_init__`, or declared in the class body first, is
-    # one member: its first line in the source is the one the outline shows.
+    # A field assigned again in `__post_init__`, or annotated in the class body first, is
+    # one member: its first such line is the one the outline shows. A plain class-level
+    # default (`_buffer = None`) says less than the `__init__` line, so both stay.
     seen: set[tuple[str | None, str]] = set()
     definitions: list[Definition] = []
     for key in sorted(found):
         kept = found[key][1]
         if kept.kind == "field":
             member = (kept.container, kept.name)
-            if member in seen and key in instance_fields:
+            if key in instance_fields and member in seen:
                 continue
-            seen.add(member)
+            if key in instance_fields or key in annotated:
+                seen.add(member)
         definitions.append(kept)
     return definitions
 
@@ -306,14 +311,17 @@ def _instance_fields(
     """The attributes that an `__init__` body assigns on its first parameter, each once.
 
     The walk visits statements only (never expressions), so its cost is linear in the
-    method's statements. The first assignment of a name wins, in source order.
+    method's statements. The first assignment of a name wins, in source order, unless it
+    only sets a placeholder (`self.x = None`, no annotation) that a later one replaces: the
+    later line says what the field holds.
     """
     receivers = captures.get("fields.self")
     if not receivers:
         return []
     receiver = source[receivers[0].start_byte : receivers[0].end_byte]
     fields: list[tuple[Definition, int]] = []
-    names: set[bytes] = set()
+    names: dict[bytes, int] = {}
+    placeholders: set[bytes] = set()
     stack = [body]
     while stack:
         node = stack.pop()
@@ -321,6 +329,10 @@ def _instance_fields(
             statement = node.named_children[0] if node.named_children else None
             if statement is None:
                 continue
+            value: ts.Node | None = statement
+            while value is not None and value.type == "assignment":
+                value = value.child_by_field_name("right")
+            is_placeholder = value is not None and value.type == "none"
             assignment: ts.Node | None = statement
             while assignment is not None and assignment.type == "assignment":
                 for target in _assignment_targets(assignment.child_by_field_name("left")):
@@ -331,11 +343,19 @@ def _instance_fields(
                     if source[obj.start_byte : obj.end_byte] != receiver:
                         continue
                     name = source[name_node.start_byte : name_node.end_byte]
-                    if name in names:
+                    if name in names and (name not in placeholders or is_placeholder):
                         continue
-                    names.add(name)
                     field = _definition(lang, statement, "field", name_node, None, source)
-                    if field is not None and field.container is not None:
+                    if field is None or field.container is None:
+                        continue
+                    if is_placeholder and assignment.child_by_field_name("type") is None:
+                        placeholders.add(name)
+                    else:
+                        placeholders.discard(name)
+                    if name in names:
+                        fields[names[name]] = (field, name_node.start_byte)
+                    else:
+                        names[name] = len(fields)
                         fields.append((field, name_node.start_byte))
                 # `self.a = self.b = value` assigns both.
                 assignment = assignment.child_by_field_name("right")

@@ -29,7 +29,9 @@ async def test_fields_assigned_in_init_blocks_are_members_once(
     fields = [(m.name, m.signature) for m in members if m.kind == "field"]
     assert fields == [
         ("default_port", "default_port: int = 80"),
+        ("strict", "strict = False"),
         ("raw", "self.raw = raw"),
+        ("fragment", "self.fragment: str | None = None"),
         ("scheme", 'self.scheme, rest = raw.split("://", 1)[0], raw.split("://", 1)[1]'),
         ("port", "self.port: int = int(port)"),
         ("strict", "self.strict = strict"),
@@ -42,9 +44,11 @@ async def test_fields_assigned_in_init_blocks_are_members_once(
         ("on_reset", "self.on_reset = reset"),
         ("factory", 'self.factory = lambda: setattr(self, "from_lambda", 1)'),
         ("parts", "self.parts = Parts()"),
+        # A `None` placeholder gives way to the assignment that says what the field holds.
+        ("query", "self.query = Query(rest)"),
     ]
     scheme = next(m for m in members if m.name == "scheme")
-    assert scheme.start_line_idx == 17
+    assert scheme.start_line_idx == 28
     names = {m.name for m in members}
     assert {"__init__", "normalise"} <= names
     # Assigned by a nested function, another object or another method: not fields of URL.
