@@ -9,7 +9,8 @@ values; they never raise on broken code, since tree-sitter always produces a tre
 A definition is kept when it is visible from outside its function: module-level functions,
 classes and constants, and members of classes, structs, traits, impls, interfaces and
 namespaces. Definitions local to a function body are left out (they would only pollute
-name lookups), except fields assigned in a Python `__init__`.
+name lookups), except the fields that a Python `__init__` or `__post_init__` assigns on
+its first parameter, at any depth of its `if`/`try`/`with`/`for` blocks, once per name.
 
 Lines are 0-based (`line_idx`); byte offsets are UTF-8 (`offset_bytes`).
 """
@@ -223,8 +224,8 @@ class ExtractionCache:
 
 
 def _match_start(captures: dict[str, list[ts.Node]]) -> int:
-    """Where a match belongs: its import statement, else its definition's name."""
-    nodes = captures.get("import") or captures.get("name")
+    """Where a match belongs: its import statement, else its definition's name or fields."""
+    nodes = captures.get("import") or captures.get("name") or captures.get("definition.fields")
     return nodes[0].start_byte if nodes else -1
 
 
@@ -232,7 +233,15 @@ def _definitions(
     lang: Language, matches: list[tuple[int, dict[str, list[ts.Node]]]], source: bytes
 ) -> list[Definition]:
     found: dict[int, tuple[int, Definition]] = {}
+    instance_fields: set[int] = set()
+    annotated: set[int] = set()
     for _, captures in matches:
+        body = captures.get("definition.fields")
+        if body is not None:
+            for field, start in _instance_fields(lang, body[0], captures, source):
+                found.setdefault(start, (2, field))
+                instance_fields.add(start)
+            continue
         name_nodes = captures.get("name")
         if not name_nodes:
             continue
@@ -248,11 +257,122 @@ def _definitions(
         definition = _definition(lang, node, kind, name_node, scopes[0] if scopes else None, source)
         if definition is None:
             continue
+        if node.type == "assignment" and node.child_by_field_name("type") is not None:
+            annotated.add(name_node.start_byte)
         priority = _KIND_PRIORITY.get(definition.kind, 2)
         previous = found.get(name_node.start_byte)
         if previous is None or previous[0] < priority:
             found[name_node.start_byte] = (priority, definition)
-    return [found[key][1] for key in sorted(found)]
+    if not instance_fields:
+        return [found[key][1] for key in sorted(found)]
+    # A field assigned again in `__post_init__`, or annotated in the class body first, is
+    # one member: its first such line is the one the outline shows. A plain class-level
+    # default (`_buffer = None`) says less than the `__init__` line, so both stay.
+    seen: set[tuple[str | None, str]] = set()
+    definitions: list[Definition] = []
+    for key in sorted(found):
+        kept = found[key][1]
+        if kept.kind == "field":
+            member = (kept.container, kept.name)
+            if key in instance_fields and member in seen:
+                continue
+            if key in instance_fields or key in annotated:
+                seen.add(member)
+        definitions.append(kept)
+    return definitions
+
+
+# Statements whose blocks run as part of the function that holds them, so an attribute
+# assigned inside them is set by that function. Functions, lambdas and classes are not here:
+# what they assign belongs to another call or another object.
+_PYTHON_BLOCKS = frozenset(
+    {
+        "block",
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "try_statement",
+        "except_clause",
+        "except_group_clause",
+        "finally_clause",
+        "with_statement",
+        "for_statement",
+        "while_statement",
+        "match_statement",
+        "case_clause",
+    }
+)
+_PYTHON_TARGET_LISTS = frozenset({"pattern_list", "tuple_pattern", "list_pattern"})
+
+
+def _instance_fields(
+    lang: Language, body: ts.Node, captures: dict[str, list[ts.Node]], source: bytes
+) -> list[tuple[Definition, int]]:
+    """The attributes that an `__init__` body assigns on its first parameter, each once.
+
+    The walk visits statements only (never expressions), so its cost is linear in the
+    method's statements. The first assignment of a name wins, in source order, unless it
+    only sets a placeholder (`self.x = None`, no annotation) that a later one replaces: the
+    later line says what the field holds.
+    """
+    receivers = captures.get("fields.self")
+    if not receivers:
+        return []
+    receiver = source[receivers[0].start_byte : receivers[0].end_byte]
+    fields: list[tuple[Definition, int]] = []
+    names: dict[bytes, int] = {}
+    placeholders: set[bytes] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "expression_statement":
+            statement = node.named_children[0] if node.named_children else None
+            if statement is None:
+                continue
+            value: ts.Node | None = statement
+            while value is not None and value.type == "assignment":
+                value = value.child_by_field_name("right")
+            is_placeholder = value is not None and value.type == "none"
+            assignment: ts.Node | None = statement
+            while assignment is not None and assignment.type == "assignment":
+                for target in _assignment_targets(assignment.child_by_field_name("left")):
+                    obj = target.child_by_field_name("object")
+                    name_node = target.child_by_field_name("attribute")
+                    if obj is None or name_node is None or obj.type != "identifier":
+                        continue
+                    if source[obj.start_byte : obj.end_byte] != receiver:
+                        continue
+                    name = source[name_node.start_byte : name_node.end_byte]
+                    if name in names and (name not in placeholders or is_placeholder):
+                        continue
+                    field = _definition(lang, statement, "field", name_node, None, source)
+                    if field is None or field.container is None:
+                        continue
+                    if is_placeholder and assignment.child_by_field_name("type") is None:
+                        placeholders.add(name)
+                    else:
+                        placeholders.discard(name)
+                    if name in names:
+                        fields[names[name]] = (field, name_node.start_byte)
+                    else:
+                        names[name] = len(fields)
+                        fields.append((field, name_node.start_byte))
+                # `self.a = self.b = value` assigns both.
+                assignment = assignment.child_by_field_name("right")
+        elif node.type in _PYTHON_BLOCKS:
+            stack.extend(reversed(node.named_children))
+    return fields
+
+
+def _assignment_targets(left: ts.Node | None) -> list[ts.Node]:
+    """The attribute targets of an assignment's left side, `self.a, self.b = ...` included."""
+    if left is None:
+        return []
+    if left.type == "attribute":
+        return [left]
+    if left.type in _PYTHON_TARGET_LISTS:
+        return [child for child in left.named_children if child.type == "attribute"]
+    return []
 
 
 def _definition(

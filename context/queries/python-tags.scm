@@ -6,14 +6,11 @@
     (expression_statement
       (assignment left: (identifier) @name) @definition.field)))
 
-; Instance attributes assigned as `self.name = ...` directly in `__init__`.
+; Instance attributes (`self.name = ...`) assigned in `__init__` or `__post_init__`: the body
+; is captured whole and `context/syntax.py` walks its statements, since a query cannot follow
+; assignments through any depth of `if`/`try`/`with`/`for` blocks.
 (function_definition
   name: (identifier) @_init
-  body: (block
-    (expression_statement
-      (assignment
-        left: (attribute
-          object: (identifier) @_self
-          attribute: (identifier) @name)) @definition.field))
-  (#eq? @_init "__init__")
-  (#eq? @_self "self"))
+  parameters: (parameters . (identifier) @fields.self)
+  body: (block) @definition.fields
+  (#any-of? @_init "__init__" "__post_init__"))
