@@ -106,6 +106,11 @@ _BUSY_RETRY_S = 0.25
 _WARM_UP_TARGETS = 3
 # The smallest prompt budget tried when sizing a prompt to the latency target.
 _MIN_BUDGET_TOKENS = 64
+# The budget of the first warm-up, before any rate is measured: small enough to hold a slow
+# server about a second, and big enough that the part evaluated (the head of the cursor's
+# line, rounded up, and the lines before it) passes `throughput.MIN_PROMPT_TOKENS`, or the
+# probe would measure nothing and every later warm-up stay a probe.
+_PROBE_BUDGET_TOKENS = 160
 
 
 @dataclass(frozen=True)
@@ -288,9 +293,9 @@ async def prefill(
     else:
         # Before anything is measured the rate is a guess, ten times off on a loaded
         # machine, and a request arriving meanwhile would wait for the whole guess: the
-        # first warm-up is the smallest prompt, a probe whose timings size the next one.
+        # first warm-up is a small prompt, a probe whose timings size the next one.
         prompt = await asyncio.to_thread(
-            _prompt, engine, document, offset, snippets, _MIN_BUDGET_TOKENS
+            _prompt, engine, document, offset, snippets, _PROBE_BUDGET_TOKENS
         )
     if not runtime.slots.is_free():
         return None

@@ -51,8 +51,10 @@ async def test_the_report_lists_sections_in_prompt_order(ledger: Path, tmp_path:
     assert "definition" in sources
     assert data["tokensUsed"] <= data["budgetTokens"] == 2048
     assert data["elapsedMs"] > 0
-    definitions = "".join(s["text"] for s in data["sections"] if s["source"] == "definition")
-    assert "def format_cents(amount_cents: int" in definitions
+    # `formatting.|` is a module's member: its names come from the member source, the one
+    # path for what follows a `.`.
+    members = "".join(s["text"] for s in data["sections"] if s["source"] == "member")
+    assert "def format_cents(amount_cents: int" in members
     assert data["prompt"].index("def format_cents") < data["prompt"].index("balance = formatting.")
 
 

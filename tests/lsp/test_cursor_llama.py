@@ -27,7 +27,7 @@ _ANSWER = re.compile(
     r"answer from the (model|warm-up): (\d+) prompt tokens \(budget \d+\), "
     r"(\d+) evaluated, (\d+) reused"
 )
-# The first warm-up is a small probe (budget 64); the next one holds the whole budget.
+# The first warm-up is a small probe (budget 160); the next one holds the whole budget.
 _WARMED = re.compile(r"context\.pipeline: warm-up: (\d+) prompt tokens \(budget (\d{4,})\)")
 
 

@@ -55,6 +55,21 @@ def _is_warm_up(request: RecordedRequest) -> bool:
     return request.body.get("n_predict") == 0 and request.body.get("cache_prompt") is True
 
 
+def _open_long(client: LanguageClient) -> Opened:
+    """The cart fixture with 80 lines of constants above it, opened at its cursor."""
+    opened = open_fixture(client, CART)
+    filler = "".join(f"RATE_{i} = {i} * 0.25\n" for i in range(80))
+    text = filler + opened.text
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=opened.uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    position = types.Position(line=opened.position.line + 80, character=opened.position.character)
+    return Opened(uri=opened.uri, text=text, position=position)
+
+
 def _before_cursor(opened: Opened) -> str:
     lines = opened.text.split("\n")
     head = "\n".join(lines[: opened.position.line])
@@ -65,11 +80,12 @@ async def test_the_cursor_notification_warms_the_prompt_that_the_next_request_se
     client: LanguageClient, model_server: ModelServer
 ) -> None:
     """Before anything is measured, the first warm-up is a small probe whose round trip
-    sizes the next; the next holds the whole prompt, and the request sends exactly it."""
+    sizes the next; the next holds the whole prompt, and the request sends exactly it. The
+    file is longer than the probe's budget."""
     model_server.replies = lambda r: "" if r.body.get("n_predict") == 0 else SUGGESTION + "\n"
     await initialize(client, _settings(model_server))
-    opened = open_fixture(client, CART)
-    _cursor(client, opened.uri, opened.position)
+    opened = _open_long(client)
+    _cursor(client, opened.uri, opened.position, version=2)
 
     assert await model_server.await_for(
         lambda s: sum(r.completed for r in s.completion_requests) >= 2, timeout_s=30
