@@ -373,8 +373,12 @@ async def _complete(engine: Engine, request: CompletionRequest, started: float) 
         instruction=request.instruction,
         on_usage=usages.append,
     )
+    # Generate-from-comment was asked for and is waited for: its text is not cut short.
+    line_time_ms = settings.model.latency_target_ms if request.instruction is None else 0
     try:
-        candidates, first_token_ms = await _generate_in_slot(engine, generation, stop, started)
+        candidates, first_token_ms = await _generate_in_slot(
+            engine, generation, stop, started, line_time_ms=line_time_ms
+        )
     except _Busy as busy:
         return _result(
             engine,
@@ -724,6 +728,7 @@ async def _generate_in_slot(
     started: float,
     *,
     is_warm_up: bool = False,
+    line_time_ms: int = 0,
 ) -> tuple[list[Finished], float | None]:
     """`_generate` within a slot of the server, asked once more if it says it is busy."""
     slots = engine.runtime.slots if engine.runtime is not None else None
@@ -731,7 +736,9 @@ async def _generate_in_slot(
         try:
             held = slots.held(is_warm_up=is_warm_up) if slots is not None else None
             async with held if held is not None else contextlib.nullcontext():
-                return await _generate(engine.backend, generation, stop, started)
+                return await _generate(
+                    engine.backend, generation, stop, started, line_time_ms=line_time_ms
+                )
         except BackendError as exc:
             # `HttpStatusError` carries the status; it is not imported here, since that
             # would load the HTTP client before the server's `initialize`.
@@ -745,7 +752,12 @@ async def _generate_in_slot(
 
 
 async def _generate(
-    backend: Backend, generation: GenerationRequest, stop: StopContext, started: float
+    backend: Backend,
+    generation: GenerationRequest,
+    stop: StopContext,
+    started: float,
+    *,
+    line_time_ms: int = 0,
 ) -> tuple[list[Finished], float | None]:
     """The post-processed candidates, and when the first piece of text arrived (ms).
 
@@ -753,6 +765,12 @@ async def _generate(
     complete, leaving the `async for` closes the stream, which aborts the generation.
     Several candidates are collected whole (the backend decides how), then cut by the same
     rules.
+
+    With `line_time_ms`, a multi-line suggestion still being written that long after its
+    first piece ends at its last line break, once it holds a line with text: the user waits
+    for a whole block no longer than for a line, and the rest can follow on the next
+    request. (llama.cpp's `t_max_predict_ms` would also end on a leading line break, with
+    nothing to show.)
     """
     first_token_ms: float | None = None
     if generation.n_candidates > 1:
@@ -760,15 +778,39 @@ async def _generate(
         first_token_ms = _ms_since(started)
         return [postprocess(stop, [text]) for text in dict.fromkeys(texts)], first_token_ms
     stream_filter = StreamFilter(stop)
+    lines_until: float | None = None
+    cut: str | None = None
     async with contextlib.aclosing(backend.stream(generation)) as pieces:
         async for piece in pieces:
             if first_token_ms is None:
                 first_token_ms = _ms_since(started)
+                if stop.multiline and line_time_ms > 0:
+                    lines_until = time.perf_counter() + line_time_ms / 1000
             if stream_filter.feed(piece):
                 break
+            if lines_until is not None and time.perf_counter() >= lines_until:
+                cut = _whole_lines(stream_filter.text)
+                if cut is not None:
+                    log.debug(
+                        "a multi-line suggestion ends at a line break after %d ms of "
+                        "generation (model.latencyTargetMs)",
+                        line_time_ms,
+                    )
+                    break
     stream_filter.close()
+    if cut is not None:
+        done = finish(stop, cut)
+        return [Finished(done.text, done.reason or "time-limit")], first_token_ms
     done = finish(stop, stream_filter.text)
     return [Finished(done.text, done.reason or stream_filter.stop_reason or "")], first_token_ms
+
+
+def _whole_lines(text: str) -> str | None:
+    """`text` up to and with its last line break, when the lines before it hold text."""
+    end = text.rfind("\n")
+    if end < 0 or not text[:end].strip():
+        return None
+    return text[: end + 1]
 
 
 def _judge_candidates(

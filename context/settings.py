@@ -135,8 +135,10 @@ class ModelSettings:
         default=1000,
         metadata=_meta(
             "Time to the first token that the prompt evaluated now is sized for (measured "
-            "throughput); the rest of the repository context joins as the cache warms; "
-            "0 always sends the whole `context.maxPromptTokens` budget",
+            "throughput), and how long a multi-line suggestion is written before it ends at "
+            "its next line break; the rest of the repository context joins as the cache "
+            "warms; 0 always sends the whole `context.maxPromptTokens` budget and waits for "
+            "whole blocks",
             lambda v: v >= 0,
             "0 (off) or a positive integer",
         ),

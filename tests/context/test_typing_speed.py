@@ -284,3 +284,43 @@ async def test_the_real_server_evaluates_only_the_typed_tokens_in_its_own_fim_la
         assert result.cost.n_prompt_reused is not None
         assert result.cost.n_prompt_evaluated <= 8
         assert result.cost.n_prompt_reused > suffix_tokens
+
+
+def _lines_reply(*lines: str, delay_s: float) -> ScriptedReply:
+    """A llama.cpp stream of one event per piece, `delay_s` apart, then the last event."""
+    events = [{"content": line, "stop": False} for line in lines]
+    timings = {"prompt_n": 3, "prompt_ms": 20.0, "cache_n": 0}
+    events.append({"content": "", "stop": True, "timings": timings})
+    return ScriptedReply(chunks=sse(*events, done=False), delay_s=delay_s)
+
+
+@pytest.mark.parametrize(
+    ("latency_target_ms", "expected"),
+    [
+        (300, "a = 1\nb = 2\nc = 3\n"),
+        (0, "a = 1\nb = 2\nc = 3\nd = 4\ne = 5\n"),
+    ],
+)
+async def test_a_multi_line_suggestion_ends_at_a_line_break_after_the_latency_target(
+    latency_target_ms: int, expected: str
+) -> None:
+    """Lines arrive 0.2 s apart: with a 300 ms target the suggestion ends at the line break
+    that arrived after 0.3 s of generation, and the stream is closed there; with the
+    target off the whole block is waited for."""
+    reply = _lines_reply("a = 1\n", "b = 2\n", "c = 3\n", "d = 4\n", "e = 5\n", delay_s=0.2)
+    async with ScriptedServer({"/completion": reply}) as server:
+        engine = _engine(_settings(server.url, latencyTargetMs=latency_target_ms))
+        result = await complete(engine, CompletionRequest(_document("x = 0\n"), 6))
+        await engine.backend.aclose()
+    assert [s.text for s in result.suggestions] == [expected]
+
+
+async def test_a_leading_line_break_does_not_end_a_suggestion_with_nothing_to_show() -> None:
+    """Past the target, a stream that has sent only line breaks goes on until a line with
+    text has ended."""
+    reply = _lines_reply("\n", "\n", "\n", "y = 1\n", "z = 2\n", "w = 3\n", delay_s=0.2)
+    async with ScriptedServer({"/completion": reply}) as server:
+        engine = _engine(_settings(server.url, latencyTargetMs=100))
+        result = await complete(engine, CompletionRequest(_document("x = 0\n"), 6))
+        await engine.backend.aclose()
+    assert [s.text.strip() for s in result.suggestions] == ["y = 1"]
