@@ -21,8 +21,9 @@ def resolve(q: ImportQuery) -> Resolution:
     if dots:
         package = _parent_dir(str(q.importer))
         depth = len(package.split("/")) if package else 0
-        if dots - 1 > depth - (not package):
-            # `from ... import x` climbing above the root leads nowhere.
+        if dots - 1 > depth:
+            # `from ... import x` climbing above the root leads nowhere. A file at the root
+            # may import `.x`: the opened folder is then the package itself (`src/requests`).
             return Resolution()
         for _ in range(dots - 1):
             package = _parent_dir(package)

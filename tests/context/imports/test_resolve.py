@@ -286,6 +286,19 @@ def test_a_relative_import_never_climbs_above_the_root(tmp_path: Path) -> None:
     (tmp_path / "helpers.py").write_text("def helper() -> None: ...\n")
     assert resolve_import(tmp_path, "pkg/mod.py", "..helpers", "python").paths == ("helpers.py",)
     assert resolve_import(tmp_path, "pkg/mod.py", "...helpers", "python") == Resolution()
+    assert resolve_import(tmp_path, "helpers.py", "..pkg", "python") == Resolution()
+
+
+def test_a_file_of_an_opened_package_folder_imports_its_siblings(tmp_path: Path) -> None:
+    """The folder opened is the package itself (`src/requests`, with its `__init__.py`):
+    `from .models import Response` in `sessions.py` is `models.py` beside it."""
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "models.py").write_text("class Response: ...\n")
+    assert resolve_import(tmp_path, "sessions.py", ".models", "python").paths == ("models.py",)
+    assert resolve_import(tmp_path, "sessions.py", ".", "python", names=("models",)).paths == (
+        "__init__.py",
+        "models.py",
+    )
 
 
 @pytest.mark.parametrize("language", ["python", "javascript", "go", "rust", "java", "c", "cobol"])
