@@ -17,9 +17,9 @@ defined in another file of the same package folder; for C and C++: in any other 
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
 (`STD_MEMBERS`: `out.push(c)` may be a `String`'s). A hole is a member-access hole when
-its first cross-file name follows `.`, `::` or `->`. Comment lines, every line of a block
-comment and the lines of a multi-line string after its first (docstring prose), as
-tree-sitter parses the file, hold no holes.
+its first cross-file name follows `.`, `::` or (in C and C++) `->`. Comment lines, every
+line of a block comment and the lines of a multi-line string after its first (docstring
+prose), as tree-sitter parses the file, hold no holes.
 
 After each hole's request one more character is typed (`textDocument/didChange`) and
 `fillin/context` is asked again: its round trip is "the next keystroke" latency.
@@ -214,8 +214,11 @@ STD_MEMBERS = {
 """Member names the standard library's own types define: `out.push(c)` or `d.get(k)` may
 be a `String`'s or a `dict`'s, and the unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
-_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*$")
+_MEMBER_BEFORE = re.compile(r"(?:\.|::)\s*$")
+_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*$")
+# `->` reaches a member in C and C++ only; in Python and Rust it starts a return type.
+_C_MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
+_C_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*$")
 
 
 # Corpora ---------------------------------------------------------------------------------------
@@ -406,6 +409,9 @@ def _cross_file_uses(
 ) -> list[tuple[int, SymbolRow, bool]]:
     """(column, definition, is_member) of each cross-file name of `line`, in order."""
     code = _without_strings(line, language)
+    is_c = language in ("c", "cpp")
+    member_before = _C_MEMBER_BEFORE if is_c else _MEMBER_BEFORE
+    receiver_before = _C_RECEIVER_BEFORE if is_c else _RECEIVER_BEFORE
     found = []
     for match in _IDENTIFIER.finditer(code):
         name = match.group(0)
@@ -414,10 +420,10 @@ def _cross_file_uses(
         rows = by_name.get(name, [])
         if not rows or any(r.rel_path == rel_path for r in rows):
             continue
-        is_member = _MEMBER_BEFORE.search(code[: match.start()]) is not None
+        is_member = member_before.search(code[: match.start()]) is not None
         if is_member and name in STD_MEMBERS.get(language, frozenset()):
             continue
-        receiver = _RECEIVER_BEFORE.search(code[: match.start()])
+        receiver = receiver_before.search(code[: match.start()])
         if is_member and receiver is not None and receiver.group(1) in external:
             # `decimal.Decimal`, `os.PathLike`: a member of an outside package's module.
             continue
