@@ -740,7 +740,7 @@ async def _run(n_holes: int, only: str, is_printing_misses: bool, baseline_ref: 
                     print(f"    miss {corpus.label} {miss}", flush=True)
         print(f"  {corpus.label:<18} {corpus.role:<8} " + "  ".join(cells), flush=True)
     print("Totals (recall; member-access holes; prompts with no definitions)", flush=True)
-    for role in ("tune", "tune"):
+    for role in ("tune", "held-out"):
         for language in (
             "python",
             "go",
@@ -758,7 +758,7 @@ async def _run(n_holes: int, only: str, is_printing_misses: bool, baseline_ref: 
             cells = [_cells(name, r) for name, r in zip(servers, row, strict=True) if r]
             print(f"  {language:<11} {role:<8} " + "  ".join(cells), flush=True)
     for name in servers:
-        result = totals.get((name, "all", "tune")) or Result()
+        result = totals.get((name, "all", "held-out")) or Result()
         tuned = totals.get((name, "all", "tune")) or Result()
         keystrokes = result.next_keystroke_ms + tuned.next_keystroke_ms
         print(
