@@ -34,7 +34,7 @@ the registries' own clients into `.bench/`: PyPI sdists (`pip download`), npm ta
 `golang-github-*-dev` and `librust-*-dev`, unpacked with `dpkg -x`); for Java the JDK's own
 sources (`openjdk-17-source`, the `java.net.http`, `java.logging` and `java.sql` modules:
 Maven Central is not reachable here), for C and C++ Debian's header packages (`libsodium-dev`,
-`libglm-dev`, `libgit2-dev`, `libspdlog-dev`: the libraries' `.c`/`.cpp` files come only in
+`libglm-dev`, `libgit2-dev`, `nlohmann-json3-dev`: the libraries' `.c`/`.cpp` files come only in
 source packages, which need deb-src, not configured here). Each corpus is marked `tune`
 (looked at while building) or `held-out` (only measured); the totals are given for both. The
 held-out corpora are renewed for each measurement that closes an issue: the ones measured
@@ -177,7 +177,9 @@ CORPORA = (
         "usr/lib/jvm/openjdk-17/lib/src.zip!java.sql",
     ),
     Corpus("c:git2", "c", "held-out", ("deb-dir", "libgit2-dev"), "usr/include/git2"),
-    Corpus("cpp:spdlog", "cpp", "held-out", ("deb-dir", "libspdlog-dev"), "usr/include/spdlog"),
+    Corpus(
+        "cpp:nlohmann", "cpp", "held-out", ("deb-dir", "nlohmann-json3-dev"), "usr/include/nlohmann"
+    ),
     Corpus("c:sodium", "c", "tune", ("deb-dir", "libsodium-dev"), "usr/include"),
     Corpus("cpp:glm", "cpp", "tune", ("deb-dir", "libglm-dev"), "usr/include/glm"),
 )  # fmt: skip
