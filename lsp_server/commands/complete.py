@@ -6,7 +6,8 @@ with the settings of its project root (`--root`, or the nearest directory holdin
 text; with `--json` an object with its text, range (1-based lines and columns), backend,
 timings, problems and policy actions, and its cost (prompt tokens evaluated and reused,
 time to the first token, whether the answer came from the model); with `--explain` a
-short summary for people.
+short summary for people. The prompt is the whole budget's: there is no typing to keep up
+with, and no warm-up before the one request.
 
 When the default model is not installed yet, it is installed first, as `fillin install-model`
 does (pip's lines on stderr). Exit status: 0 when the pipeline ran (even if it had nothing to
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -70,6 +72,12 @@ def run(args: argparse.Namespace) -> int:
     root = (args.root or find_root(location.path)).resolve()
     settings, problems = load_root_settings(root, model_overrides(args))
     print_problems(problems)
+    # One request that nobody types past, with no warm-up before it: it sends the whole
+    # budget, as the server does once its warm-ups have filled the model's cache, and
+    # waits for a whole block (`model.latencyTargetMs` sizes prompts while typing).
+    settings = dataclasses.replace(
+        settings, model=dataclasses.replace(settings.model, latency_target_ms=0)
+    )
     return asyncio.run(_complete(args, root, settings, document, offset))
 
 
