@@ -89,12 +89,8 @@ def definition_snippets(
     shown = {(r.rel_path, r.start_line_idx) for r in first}
     listed: dict[str, list[SymbolRow]] = {}
     candidates = [
-        *(
-            m
-            for row in first
-            for m in assigned_members(bindings, row, row.name, text_before_cursor)
-        ),
-        *_with_members(bindings, further, text_before_cursor),
+        # The rows of `first` are shown already: only the members assigned onto them join.
+        *_with_members(bindings, [*first, *further], text_before_cursor),
         *_imported_rows(bindings, focus, text_before_cursor, text_after_cursor, is_expired),
         *package_rows(
             bindings,
