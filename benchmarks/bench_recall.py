@@ -140,45 +140,45 @@ CORPORA = (
         "java:net.http", "java", "tune", ("deb-zip", "openjdk-17-source"),
         "usr/lib/jvm/openjdk-17/lib/src.zip!java.net.http",
     ),
-    Corpus("py:requests", "python", "held-out", ("pypi", "requests"), "src/requests"),
-    Corpus("py:werkzeug", "python", "held-out", ("pypi", "werkzeug"), "src/werkzeug"),
-    Corpus("py:rich", "python", "held-out", ("pypi", "rich"), "rich"),
+    Corpus("py:requests", "python", "tune", ("pypi", "requests"), "src/requests"),
+    Corpus("py:werkzeug", "python", "tune", ("pypi", "werkzeug"), "src/werkzeug"),
+    Corpus("py:rich", "python", "tune", ("pypi", "rich"), "rich"),
     Corpus(
-        "go:websocket", "go", "held-out", ("deb-go", "golang-github-gorilla-websocket-dev"),
+        "go:websocket", "go", "tune", ("deb-go", "golang-github-gorilla-websocket-dev"),
         "gorilla/websocket",
     ),
     Corpus(
-        "go:viper", "go", "held-out", ("deb-go", "golang-github-spf13-viper-dev"), "spf13/viper"
+        "go:viper", "go", "tune", ("deb-go", "golang-github-spf13-viper-dev"), "spf13/viper"
     ),
     Corpus(
-        "go:testify", "go", "held-out", ("deb-go", "golang-github-stretchr-testify-dev"),
+        "go:testify", "go", "tune", ("deb-go", "golang-github-stretchr-testify-dev"),
         "stretchr/testify",
     ),
     Corpus(
-        "rust:serde_json", "rust", "held-out", ("deb-rust", "librust-serde-json-dev"),
+        "rust:serde_json", "rust", "tune", ("deb-rust", "librust-serde-json-dev"),
         "serde_json-",
     ),
-    Corpus("rust:url", "rust", "held-out", ("deb-rust", "librust-url-dev"), "url-"),
+    Corpus("rust:url", "rust", "tune", ("deb-rust", "librust-url-dev"), "url-"),
     Corpus(
-        "rust:hashbrown", "rust", "held-out", ("deb-rust", "librust-hashbrown-dev"), "hashbrown-"
+        "rust:hashbrown", "rust", "tune", ("deb-rust", "librust-hashbrown-dev"), "hashbrown-"
     ),
-    Corpus("rust:smallvec", "rust", "held-out", ("deb-rust", "librust-smallvec-dev"), "smallvec-"),
-    Corpus("ts:query-core", "typescript", "held-out", ("npm", "@tanstack/query-core"), "src"),
-    Corpus("js:axios", "javascript", "held-out", ("npm", "axios"), "lib"),
-    Corpus("js:ws", "javascript", "held-out", ("npm", "ws"), "lib"),
-    Corpus("js:pino", "javascript", "held-out", ("npm", "pino"), "lib"),
-    Corpus("js:express", "javascript", "held-out", ("npm", "express"), "lib"),
+    Corpus("rust:smallvec", "rust", "tune", ("deb-rust", "librust-smallvec-dev"), "smallvec-"),
+    Corpus("ts:query-core", "typescript", "tune", ("npm", "@tanstack/query-core"), "src"),
+    Corpus("js:axios", "javascript", "tune", ("npm", "axios"), "lib"),
+    Corpus("js:ws", "javascript", "tune", ("npm", "ws"), "lib"),
+    Corpus("js:pino", "javascript", "tune", ("npm", "pino"), "lib"),
+    Corpus("js:express", "javascript", "tune", ("npm", "express"), "lib"),
     Corpus(
-        "java:logging", "java", "held-out", ("deb-zip", "openjdk-17-source"),
+        "java:logging", "java", "tune", ("deb-zip", "openjdk-17-source"),
         "usr/lib/jvm/openjdk-17/lib/src.zip!java.logging",
     ),
     Corpus(
-        "java:sql", "java", "held-out", ("deb-zip", "openjdk-17-source"),
+        "java:sql", "java", "tune", ("deb-zip", "openjdk-17-source"),
         "usr/lib/jvm/openjdk-17/lib/src.zip!java.sql",
     ),
-    Corpus("c:git2", "c", "held-out", ("deb-dir", "libgit2-dev"), "usr/include/git2"),
+    Corpus("c:git2", "c", "tune", ("deb-dir", "libgit2-dev"), "usr/include/git2"),
     Corpus(
-        "cpp:nlohmann", "cpp", "held-out", ("deb-dir", "nlohmann-json3-dev"), "usr/include/nlohmann"
+        "cpp:nlohmann", "cpp", "tune", ("deb-dir", "nlohmann-json3-dev"), "usr/include/nlohmann"
     ),
     Corpus("c:sodium", "c", "tune", ("deb-dir", "libsodium-dev"), "usr/include"),
     Corpus("cpp:glm", "cpp", "tune", ("deb-dir", "libglm-dev"), "usr/include/glm"),
