@@ -1,6 +1,8 @@
 """Python imports: `pkg.mod`, `..util`, `.`, and names that may be submodules.
 
-Package roots are the importer's top package's parent, the root, `src/`, `lib/` and `python/`.
+Package roots are the importer's top package's parent, the root, `src/`, `lib/` and `python/`;
+when the opened folder is itself a package (`rich/` with its `__init__.py`), an absolute
+import naming that package (`rich.console`) starts at the root.
 """
 
 from __future__ import annotations
@@ -42,7 +44,19 @@ def resolve(q: ImportQuery) -> Resolution:
         return Resolution(paths=(found, *extra))
     if dots:
         return Resolution()
+    if len(parts) > 1 and _is_root_package(q, parts[0]):
+        # The opened folder is the package itself (`rich/`, holding `__init__.py`): its own
+        # absolute imports (`from rich.console import Console`) start at the root.
+        found = _python_module(q, "", parts[1:])
+        if found is not None:
+            return Resolution(paths=(found,))
     return Resolution(package=parts[0] if parts else "")
+
+
+def _is_root_package(q: ImportQuery, name: str) -> bool:
+    """Whether the workspace root is the package `name`: a folder of that name holding
+    `__init__.py`."""
+    return q.root.name == name and (q.exists("__init__.py") or q.exists("__init__.pyi"))
 
 
 def _parent_dir(rel: str) -> str:

@@ -280,6 +280,20 @@ def test_a_broken_tsconfig_falls_back_to_relative_and_package_resolution(tmp_pat
     assert resolve_import(tmp_path, "src/b.ts", "@/a", "typescript").package == "@/a"
 
 
+def test_an_opened_package_folder_resolves_its_own_absolute_imports(tmp_path: Path) -> None:
+    """The folder opened is the package `rich` itself: `from rich.console import Console`
+    is `console.py` at the root; a package of another name stays external, and so does a
+    folder of that name that is no package."""
+    package = tmp_path / "rich"
+    package.mkdir()
+    (package / "console.py").write_text("class Console: ...\n")
+    assert resolve_import(package, "rule.py", "rich.console", "python").package == "rich"
+    (package / "__init__.py").write_text("")
+    assert resolve_import(package, "rule.py", "rich.console", "python").paths == ("console.py",)
+    assert resolve_import(package, "rule.py", "rich.missing", "python").package == "rich"
+    assert resolve_import(package, "rule.py", "other.console", "python").package == "other"
+
+
 def test_a_relative_import_never_climbs_above_the_root(tmp_path: Path) -> None:
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
