@@ -328,6 +328,12 @@ def _bind(
             else:
                 wildcard.extend(paths)
             continue
+        known = names.get(imported.local_name)
+        if known is not None and known.paths and not paths:
+            # A re-import that leads nowhere (`from rich.console import Console` in a
+            # `__main__` block, the package named as installed) names the same thing as
+            # the import that found its file: it must not hide that file.
+            continue
         names[imported.local_name] = Binding(imported.name, paths, row.module, row.kind)
 
 

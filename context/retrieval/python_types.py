@@ -36,6 +36,7 @@ _OPTIONAL = re.compile(r"^(?:[\w.]*\.)?Optional\[(.*)\]$")
 _GENERIC = re.compile(r"^((?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*))\s*\[(.*)\]$")
 _NAME = r"[A-Za-z_]\w*"
 _STEP = re.compile(rf"\s*({_NAME})\s*(\()?")
+_PARENTHESIZED = re.compile(r"\(\s*(?:await\s+)?")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class Assignment:
     position: int | None
     value_at: int
     """Where the value's expression starts."""
+    is_parenthesized: bool = False
+    """Whether the value is wrapped in brackets (`x = (\\n    Text.from_markup(s)\\n    if s
+    else None\\n)`): its first branch is the value's type."""
 
 
 def last_assignment(text: str, name: str) -> Assignment | None:
@@ -74,13 +78,21 @@ def last_assignment(text: str, name: str) -> Assignment | None:
         for match in re.finditer(pattern, text):
             if best is not None and match.start() <= best.at:
                 continue
-            steps = value_steps(text[match.end() : match.end() + 400])
+            value_at = match.end()
+            wrapped = None if is_loop else _PARENTHESIZED.match(text, value_at)
+            if wrapped is not None:
+                if _is_tuple(text[value_at : value_at + 2000]):
+                    continue
+                value_at = wrapped.end()
+            steps = value_steps(text[value_at : value_at + 400])
             if not steps:
                 continue
             before, after = match.group(1), match.group(2)
             is_unpacked = bool(before.strip() or after.strip())
             position = before.count(",") if is_unpacked else None
-            best = Assignment(match.start(), steps, is_loop, position, match.end())
+            best = Assignment(
+                match.start(), steps, is_loop, position, value_at, wrapped is not None
+            )
     return best
 
 
@@ -255,6 +267,22 @@ def _split(text: str, separator: str) -> list[str]:
             start = idx + 1
     parts.append(text[start:])
     return parts
+
+
+def _is_tuple(text: str) -> bool:
+    """Whether the bracket opening `text` holds a comma at its own level (a tuple, whose
+    first element says nothing of the value's type), or is not closed within it."""
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return False
+        elif ch == "," and depth == 1:
+            return True
+    return True
 
 
 def _closing(text: str, open_at: int, opener: str, closer: str) -> int | None:

@@ -23,9 +23,10 @@ that define them, three levels deep. They are ranked by the member name already 
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
 after a `.`/`::` (uses near the cursor, before or after it, counting more; in JavaScript and
-TypeScript uses on the same receiver text count most), then in Go and Java by how often the
-package's other files do, public before private, and what the file cannot reach (another
-file's `private`, another Go package's unexported names) last; only the best `MAX_MEMBERS`
+TypeScript uses on the same receiver text count most), then in Go, Java and Python by how
+often the package's other files do (`retrieval.python_uses` for Python), public before
+private, and what the file cannot reach (another file's `private`, another Go package's
+unexported names) last; only the best `MAX_MEMBERS`
 are shown, so a type with hundreds of methods shows those that match, not its first few. A
 JavaScript or TypeScript receiver whose type the code does not say gets the members the
 file uses on it, found by name (`retrieval.named_members`).
@@ -64,6 +65,7 @@ from context.retrieval.python_types import (
     subscripted,
     unpacked,
 )
+from context.retrieval.python_uses import package_member_uses as python_member_uses
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -380,6 +382,9 @@ def receiver_snippets(
     if target.types:
         members = resolver.all_members(target.types[0])
         package_uses = package_member_uses(bindings, is_expired)
+        if bindings.language == "python":
+            names = {row.name for row in members}
+            package_uses = python_member_uses(bindings, names, is_expired)
         rows = _ranked(
             members,
             prefix,
@@ -419,8 +424,8 @@ def _head_target(
     rows = bindings.definitions_in_file(bindings.path)
     function = _innermost(rows, cursor_line, _FUNCTION_KINDS)
     owner = _enclosing_type(resolver, rows, cursor_line, function)
-    if name in _SELF_NAMES or name == "Self":
-        return Target(types=(owner,)) if owner is not None else Target()
+    if (name in _SELF_NAMES or name == "Self") and owner is not None:
+        return Target(types=(owner,))
     module = bindings.module_paths(name)
     if module:
         return Target(module_paths=module)
@@ -484,7 +489,8 @@ def _python_assigned(
     if assignment is None or depth >= 3:
         return None
     has_subscript = any(step.subscripts for step in assignment.steps)
-    if not (has_subscript or assignment.is_loop or assignment.position is not None):
+    is_plain = not (assignment.is_loop or assignment.is_parenthesized)
+    if not has_subscript and is_plain and assignment.position is None:
         return None
     found = _python_value(
         resolver, text, start + assignment.value_at, cursor_line, assignment, depth
@@ -808,10 +814,13 @@ def _ranked(
     unique: dict[str, tuple[int, SymbolRow]] = {}
     for idx, row in enumerate(rows):
         # A field and a method may share a name (Rust's `items` and `items()`); an
-        # override repeats its base's signature, and the nearer one comes first.
+        # override repeats its base's signature, and the nearer one comes first. A Python
+        # name is one member however often it is defined (`@overload`s, a property's
+        # setter, an override with other parameters): one line says what it is.
         signature = " ".join(row.signature.split())
-        if signature not in unique and row.kind not in ("impl", "module"):
-            unique[signature] = (idx, row)
+        identity = row.name if row.language == "python" else signature
+        if identity not in unique and row.kind not in ("impl", "module"):
+            unique[identity] = (idx, row)
 
     def key(item: tuple[int, SymbolRow]) -> tuple[int, ...]:
         idx, row = item

@@ -1,0 +1,115 @@
+"""The members a Python package's other files use, the evidence a big type's members are
+ranked by when the file being edited has not used them yet.
+
+At `self.console.|` on a class of a hundred members, the file's own uses say most; a member
+it has not used yet (`clear_live`) is better guessed from what the rest of the package calls
+after a `.` than from source order. The package is the file's top package folder (climbing
+while the folders hold `__init__.py`; the file's own folder when it is in none), at most
+`MAX_PACKAGE_FILES` Python files of it, the edited file left out: its text on disk is not
+what the editor holds.
+
+Each file's counts are kept while its indexed hash holds (`_COUNTS`: one regular expression
+over the file, no identifier count beside it), and a package's sum while none of its other
+files changes (`_SUMS`, per file being edited), so a keystroke costs a look at the index's
+file list, not a read of each file.
+
+Guarantees: counts only names of `names`; a sum cut short by `is_expired` counts nothing
+(a cold start ranks as if no other file were known) and is not kept; files longer than
+`MAX_FILE_CHARS` count nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+
+from context.index.store import FileRow, IndexStore
+from context.retrieval.bindings import Bindings
+
+MAX_PACKAGE_FILES = 400
+MAX_FILE_CHARS = 400_000
+_MAX_FILES = 2048
+_MAX_SUMS = 16
+_MEMBER = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_LOCK = threading.Lock()
+_COUNTS: OrderedDict[tuple[str, str], tuple[str, Counter[str]]] = OrderedDict()
+_SUMS: OrderedDict[tuple[str, str], tuple[tuple[tuple[str, str], ...], Counter[str]]] = (
+    OrderedDict()
+)
+
+
+def package_member_uses(
+    bindings: Bindings, names: Iterable[str], is_expired: Callable[[], bool] = lambda: False
+) -> Counter[str]:
+    """How often the other Python files of the file's package name each of `names` after a
+    `.`; empty for other languages."""
+    if bindings.language != "python" or not bindings.path:
+        return Counter()
+    total = _package_sum(bindings, is_expired)
+    return Counter({name: total[name] for name in names if total[name]})
+
+
+def top_package(bindings: Bindings) -> str:
+    """The folder of the file's top package ("" for the root): the highest folder above it
+    that a chain of `__init__.py` files reaches, or its own folder."""
+    folder = bindings.path.rpartition("/")[0]
+    while folder:
+        parent = folder.rpartition("/")[0]
+        if bindings.store.file(f"{parent}/__init__.py" if parent else "__init__.py") is None:
+            break
+        folder = parent
+    return folder
+
+
+def _package_sum(bindings: Bindings, is_expired: Callable[[], bool]) -> Counter[str]:
+    store = bindings.store
+    prefix = top_package(bindings)
+    prefix = f"{prefix}/" if prefix else ""
+    files = [
+        f
+        for f in store.files()
+        if f.language == "python" and f.rel_path.startswith(prefix) and f.rel_path != bindings.path
+    ][:MAX_PACKAGE_FILES]
+    state = tuple((f.rel_path, f.hash) for f in files)
+    key = (str(store.db_path), bindings.path)
+    with _LOCK:
+        entry = _SUMS.get(key)
+        if entry is not None and entry[0] == state:
+            _SUMS.move_to_end(key)
+            return entry[1]
+    total: Counter[str] = Counter()
+    for file in files:
+        if is_expired():
+            return Counter()
+        total.update(_member_counts(store, file))
+    with _LOCK:
+        _SUMS[key] = (state, total)
+        _SUMS.move_to_end(key)
+        while len(_SUMS) > _MAX_SUMS:
+            _SUMS.popitem(last=False)
+    return total
+
+
+def _member_counts(store: IndexStore, file: FileRow) -> Counter[str]:
+    """How often `file` names each member after a `.`, read again when its hash changes."""
+    key = (str(store.db_path), file.rel_path)
+    with _LOCK:
+        entry = _COUNTS.get(key)
+        if entry is not None and entry[0] == file.hash:
+            _COUNTS.move_to_end(key)
+            return entry[1]
+    text = ""
+    if file.size <= MAX_FILE_CHARS:
+        try:
+            text = file.path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+    counts = Counter(_MEMBER.findall(text))
+    with _LOCK:
+        _COUNTS[key] = (file.hash, counts)
+        _COUNTS.move_to_end(key)
+        while len(_COUNTS) > _MAX_FILES:
+            _COUNTS.popitem(last=False)
+    return counts
