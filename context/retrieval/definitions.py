@@ -4,7 +4,9 @@ The order of the snippets is the order of evidence:
 
 1. the member called around the cursor (`cart.add(|`, `pricing.total(|`), found by the
    member source's resolver (`retrieval.receiver`): the receiver type's or module's outline,
-   the callee first (the member right at the cursor, `cart.|`, is the member source's);
+   the callee first (the member right at the cursor, `cart.|`, is the member source's),
+   and at `name: |` in Python the type that name is annotated with elsewhere
+   (`retrieval.python_annotations`);
 2. the identifiers near the cursor (`Focus.identifiers`, nearest first), resolved through the
    file's imports (`Bindings`), rendered in full (outlines, signatures);
 3. the rest of the file's imported names, as one-line signatures grouped by defining file:
@@ -28,6 +30,7 @@ from context.retrieval.js_objects import assigned_members
 from context.retrieval.naming import declared_words
 from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
 from context.retrieval.package import package_rows
+from context.retrieval.python_annotations import annotation_types
 from context.retrieval.receiver import receiver_snippets
 from context.snippet import Snippet
 
@@ -73,6 +76,10 @@ def definition_snippets(
             max_members=CALLEE_MEMBERS,
         ):
             full.setdefault((snippet.path, snippet.start_line), snippet)
+    # `cookies: |`: the type the same name is annotated with elsewhere.
+    annotated = annotation_types(bindings, text_before_cursor, text_after_cursor, is_expired)
+    for snippet in render_rows(bindings, annotated):
+        full.setdefault((snippet.path, snippet.start_line), snippet)
     bindings.prefetch(focus.identifiers)
     near: list[SymbolRow] = []
     for name in focus.identifiers:

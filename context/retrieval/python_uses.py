@@ -6,7 +6,7 @@ it has not used yet (`clear_live`) is better guessed from what the rest of the p
 after a `.` than from source order. The package is the file's top package folder (climbing
 while the folders hold `__init__.py`; the file's own folder when it is in none), at most
 `MAX_PACKAGE_FILES` Python files of it, the edited file left out: its text on disk is not
-what the editor holds.
+what the editor holds, and so is the type's own file (whose uses are its own insides).
 
 Each file's counts are kept while its indexed hash holds (`_COUNTS`: one regular expression
 over the file, no identifier count beside it), and a package's sum while none of its other
@@ -41,14 +41,23 @@ _SUMS: OrderedDict[tuple[str, str], tuple[tuple[tuple[str, str], ...], Counter[s
 
 
 def package_member_uses(
-    bindings: Bindings, names: Iterable[str], is_expired: Callable[[], bool] = lambda: False
+    bindings: Bindings,
+    names: Iterable[str],
+    owner_path: str,
+    is_expired: Callable[[], bool] = lambda: False,
 ) -> Counter[str]:
     """How often the other Python files of the file's package name each of `names` after a
-    `.`; empty for other languages."""
+    `.`, the type's own file `owner_path` left out too (its `self._helper()` calls say what
+    the type does inside, not what its users call); empty for other languages."""
     if bindings.language != "python" or not bindings.path:
         return Counter()
-    total = _package_sum(bindings, is_expired)
-    return Counter({name: total[name] for name in names if total[name]})
+    prefix = top_package(bindings)
+    prefix = f"{prefix}/" if prefix else ""
+    total = _package_sum(bindings, prefix, is_expired)
+    is_summed = owner_path != bindings.path and owner_path.startswith(prefix)
+    owner = bindings.store.file(owner_path) if is_summed else None
+    inside = _member_counts(bindings.store, owner) if owner is not None else Counter()
+    return Counter({name: count for name in names if (count := total[name] - inside[name]) > 0})
 
 
 def top_package(bindings: Bindings) -> str:
@@ -63,10 +72,9 @@ def top_package(bindings: Bindings) -> str:
     return folder
 
 
-def _package_sum(bindings: Bindings, is_expired: Callable[[], bool]) -> Counter[str]:
+def _package_sum(bindings: Bindings, prefix: str, is_expired: Callable[[], bool]) -> Counter[str]:
+    """The member counts of the Python files under `prefix` but the edited one, summed."""
     store = bindings.store
-    prefix = top_package(bindings)
-    prefix = f"{prefix}/" if prefix else ""
     files = [
         f
         for f in store.files()

@@ -384,7 +384,8 @@ def receiver_snippets(
         package_uses = package_member_uses(bindings, is_expired)
         if bindings.language == "python":
             names = {row.name for row in members}
-            package_uses = python_member_uses(bindings, names, is_expired)
+            owner_path = target.types[0].rel_path
+            package_uses = python_member_uses(bindings, names, owner_path, is_expired)
         rows = _ranked(
             members,
             prefix,

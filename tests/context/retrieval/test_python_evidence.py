@@ -8,6 +8,8 @@ source shows):
 - a value wrapped in brackets (`console = (\\n Console.create(120)\\n if wide else None\\n)`)
   has its first branch's type;
 - an `@overload`ed method and a property's setter are listed once;
+- `name: |` names the type the same name is annotated with in the file or in another
+  class's field (`retrieval.python_annotations`);
 - a re-import that leads nowhere (`from installed_term.console import Console` under
   `if __name__ == "__main__":`) does not hide the import that found `console.py`.
 
@@ -24,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from context.document import Document
+from context.retrieval.python_annotations import annotated_name
 from context.retrieval.retrieve import retrieve_sync
 from context.settings import ContextSettings, IndexSettings
 from context.snippet import Snippet
@@ -101,3 +104,44 @@ def test_a_reimport_that_leads_nowhere_keeps_the_resolved_class(workspace: Works
         workspace, "term/demo.py", "    console = $0Console()", sources=("definition",)
     )
     assert any(s.path == "term/console.py" and "class Console:" in s.text for s in definitions)
+
+
+def test_a_fields_annotation_comes_from_a_field_of_that_name_elsewhere(
+    workspace: Workspace,
+) -> None:
+    """`theme: |` in a file that has not imported `Theme` yet: `Layout` annotates its own
+    `theme` with it, resolved through `layout.py`'s imports."""
+    definitions = snippets_at(workspace, "term/region.py", "    theme: $0Theme", ("definition",))
+    assert definitions and definitions[0].path == "term/theme.py"
+    assert "class Theme:" in definitions[0].text
+
+
+def test_a_parameters_annotation_comes_from_the_same_files_other_annotations(
+    workspace: Workspace,
+) -> None:
+    definitions = snippets_at(
+        workspace,
+        "term/layout.py",
+        "    def paint(self, theme: $0Theme) -> None:",
+        ("definition",),
+    )
+    assert definitions and definitions[0].path == "term/theme.py"
+    assert "class Theme:" in definitions[0].text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("    cookies: ", "cookies"),
+        ("    def f(self, request: ", "request"),
+        ("        self.raw: Req", "raw"),
+        ("    else:", None),
+        ("    try:", None),
+        ("    key = lambda a, b: ", None),
+        ('    d = {"a": ', None),
+        ("    if ready:", None),
+        ("    x = 3  # note: ", None),
+    ],
+)
+def test_an_annotation_starts_after_a_names_colon(line: str, expected: str | None) -> None:
+    assert annotated_name(line) == expected
