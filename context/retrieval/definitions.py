@@ -10,7 +10,9 @@ The order of the snippets is the order of evidence:
 2. the identifiers near the cursor (`Focus.identifiers`, nearest first), resolved through the
    file's imports (`Bindings`), rendered in full (outlines, signatures);
 3. the rest of the file's imported names, as one-line signatures grouped by defining file:
-   the most recently used first, then those not used yet before the cursor; then, in Go,
+   the most recently used first, then those not used yet before the cursor (at Python's
+   `raise |`/`except |` the lists of the exceptions lead all, `retrieval.python_raises`);
+   then, in Go,
    the names of the package's other files, the most used first (`retrieval.package`); a
    JavaScript object built member by member (`webidl.brandCheck = function`) brings the
    members this file uses (`retrieval.js_objects`).
@@ -31,6 +33,7 @@ from context.retrieval.naming import declared_words
 from context.retrieval.outline import TYPE_KINDS, render_definition, render_signature_list
 from context.retrieval.package import package_rows
 from context.retrieval.python_annotations import annotation_types
+from context.retrieval.python_raises import exceptions_at
 from context.retrieval.receiver import receiver_snippets
 from context.snippet import Snippet
 
@@ -107,16 +110,21 @@ def definition_snippets(
             wanted=declared_words(text_before_cursor[text_before_cursor.rfind("\n") + 1 :]),
         ),
     ]
-    for row in candidates:
+    raised = exceptions_at(candidates, text_before_cursor[text_before_cursor.rfind("\n") + 1 :])
+    raised = [r for r in raised if (r.rel_path, r.start_line_idx) not in shown]
+    for row in [*raised, *candidates]:
         key = (row.rel_path, row.start_line_idx)
         if key not in shown:
             shown.add(key)
             listed.setdefault(row.rel_path, []).append(row)
     lists = [render_signature_list(rows, "definition") for rows in listed.values()]
+    # At `raise |` the exceptions' lists lead: what is raised is one of them.
+    leading = lists[: len({r.rel_path for r in raised})]
+    lists = lists[len(leading) :]
 
     room = max(0, limit - len(full) - len(lists))
     deeper = [s for s in render_rows(bindings, further[:room]) if "\n" in s.text.rstrip("\n")]
-    return [*full.values(), *lists, *deeper]
+    return [*leading, *full.values(), *lists, *deeper]
 
 
 def _imported_rows(

@@ -10,6 +10,7 @@ source shows):
 - an `@overload`ed method and a property's setter are listed once;
 - `name: |` names the type the same name is annotated with in the file or in another
   class's field (`retrieval.python_annotations`);
+- at `raise |` the imported exceptions lead the definitions (`retrieval.python_raises`);
 - a re-import that leads nowhere (`from installed_term.console import Console` under
   `if __name__ == "__main__":`) does not hide the import that found `console.py`.
 
@@ -27,6 +28,7 @@ import pytest
 
 from context.document import Document
 from context.retrieval.python_annotations import annotated_name
+from context.retrieval.python_raises import is_raising
 from context.retrieval.retrieve import retrieve_sync
 from context.settings import ContextSettings, IndexSettings
 from context.snippet import Snippet
@@ -145,3 +147,32 @@ def test_a_parameters_annotation_comes_from_the_same_files_other_annotations(
 )
 def test_an_annotation_starts_after_a_names_colon(line: str, expected: str | None) -> None:
     assert annotated_name(line) == expected
+
+
+def test_at_raise_the_imported_exceptions_lead_the_definitions(workspace: Workspace) -> None:
+    definitions = snippets_at(
+        workspace,
+        "term/guard.py",
+        '        raise $0LiveError(describe(ValueError(theme.lookup("error"))))',
+        ("definition",),
+    )
+    assert definitions and definitions[0].path == "term/errors.py"
+    assert "class LiveError(ConsoleError):" in definitions[0].text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("        raise ", True),
+        ("    except ", True),
+        ("    except (KeyError, ", True),
+        ("    if broken: raise ", True),
+        ("        raise errors.", True),
+        ("    x = raise_it(", False),
+        ("    except KeyError as e:", False),
+        ("        raise Foo(", False),
+        ("    excepted = ", False),
+    ],
+)
+def test_raise_and_except_name_an_exception_next(line: str, expected: bool) -> None:
+    assert is_raising(line) == expected
