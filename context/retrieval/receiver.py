@@ -48,12 +48,21 @@ from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
+from context.retrieval.commonjs import is_constructor, required_constructor
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound
+from context.retrieval.js_naming import class_named_like
+from context.retrieval.js_objects import namesake_object_members
 from context.retrieval.jsdoc import jsdoc_types
 from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
-from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
+from context.retrieval.outline import (
+    TYPE_KINDS,
+    one_line,
+    render_signature_list,
+    type_closer,
+    type_header,
+)
 from context.retrieval.package import package_member_uses, with_families
 from context.retrieval.python_types import (
     Assignment,
@@ -167,12 +176,18 @@ class _Resolver:
             if found is not None:
                 chain = [(w, False) for w in words[found[1] :]]
                 return self.members_chain(Target(module_paths=(found[0],)), chain)
+        constructor = required_constructor(bindings, head)
+        if constructor is not None:
+            return self.members_chain(Target(types=(constructor,)), [(w, False) for w in rest])
         module = bindings.module_paths(head)
         if not module and len(words) == 1:
             types = tuple(bindings.resolve_type(head))
             if types:
                 return Target(types=types)
             rows = bindings.resolve(head)
+            if rows and is_constructor(bindings, rows[0]) and rows[0].kind in _FUNCTION_KINDS:
+                # An ES5 constructor function (`function Route(path)`) makes a `Route`.
+                return Target(types=(rows[0],))
             if rows and rows[0].kind in _FUNCTION_KINDS:
                 # A call's value: the function's stated return type, from its own file.
                 return self.returned(rows[0])
@@ -260,10 +275,11 @@ class _Resolver:
         return self.type_named(words.group(0), row.rel_path, owner)
 
     def type_row(self, name: str, path: str) -> SymbolRow | None:
-        rows = [r for r in self.bindings_of(path).definitions_in_file(path) if r.name == name]
-        rows = [r for r in rows if r.kind in TYPE_KINDS] or self.bindings_of(path).resolve_type(
-            name
-        )
+        bindings = self.bindings_of(path)
+        named = [r for r in bindings.definitions_in_file(path) if r.name == name]
+        rows = [r for r in named if r.kind in TYPE_KINDS] or bindings.resolve_type(name)
+        # `Route.prototype.dispatch = function` is a member of the function `Route`.
+        rows = rows or [r for r in named if r.container is None and is_constructor(bindings, r)]
         return rows[0] if rows else None
 
     def own_members(self, owner: SymbolRow) -> list[SymbolRow]:
@@ -278,12 +294,14 @@ class _Resolver:
             same = [r for r in rows if r.rel_path.rsplit("/", 1)[0] == folder]
             return same or [r for r in rows if r.rel_path.startswith(folder)]
         file_rows = self.bindings_of(owner.rel_path).definitions_in_file(owner.rel_path)
-        return [
-            r
-            for r in file_rows
-            if r.container == owner.name
-            and owner.start_line_idx <= r.start_line_idx <= owner.end_line_idx
-        ] or [r for r in file_rows if r.container == owner.name]
+        named = [r for r in file_rows if r.container == owner.name]
+        inside = [
+            r for r in named if owner.start_line_idx <= r.start_line_idx <= owner.end_line_idx
+        ]
+        if owner.language in JS_FAMILY:
+            # `Foo.prototype.bar = ...` and `Object.defineProperty(Foo, ...)` follow the class.
+            return inside + [r for r in named if r not in inside]
+        return inside or named
 
     def bases(self, owner: SymbolRow) -> list[SymbolRow]:
         """The types `owner` extends, mixes in or embeds (Go), resolved from its own file."""
@@ -408,7 +426,12 @@ def receiver_snippets(
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
         return _render_by_file(ranked)
-    return named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
+    named = named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
+    if len(parts) == 1:
+        namesakes = namesake_object_members(bindings, parts[0][0], prefix, text)
+        if namesakes:
+            return [render_signature_list(namesakes, "member"), *named]
+    return named
 
 
 def _head_target(
@@ -421,6 +444,9 @@ def _head_target(
     owner = _enclosing_type(resolver, rows, cursor_line, function)
     if name in _SELF_NAMES or name == "Self":
         return Target(types=(owner,)) if owner is not None else Target()
+    constructor = required_constructor(bindings, name)
+    if constructor is not None:
+        return Target(types=(constructor,))
     module = bindings.module_paths(name)
     if module:
         return Target(module_paths=module)
@@ -465,6 +491,9 @@ def _head_target(
         if found.types or found.module_paths:
             return found
     types = tuple(bindings.resolve_type(name))
+    if not types:
+        named_like = class_named_like(bindings, name)
+        types = (named_like,) if named_like is not None else ()
     return Target(types=types[:1])
 
 
