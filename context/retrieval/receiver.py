@@ -73,6 +73,7 @@ from context.retrieval.python_types import (
     subscripted,
     unpacked,
 )
+from context.retrieval.ts_positions import is_type_position, type_position_words
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -112,6 +113,7 @@ _WRAPPERS = frozenset(
 )  # fmt: skip
 """Words around a type in an annotation that are not the type itself."""
 _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
+_TS_TYPE_KINDS = frozenset({"class", "interface", "type", "enum"})
 _PASS_THROUGH = {
     "rust": frozenset(
         {
@@ -415,6 +417,12 @@ def receiver_snippets(
         through = _uses_through(text, match.group(1))
         uses.update(through)
         uses.update(through)
+        kinds_first: frozenset[str] = frozenset()
+        before = text[line_start : line_start + match.start()]
+        if bindings.language in JS_FAMILY and is_type_position(before):
+            # `params?: string | core.|`: a type goes here, named for what it annotates.
+            kinds_first = _TS_TYPE_KINDS
+            wanted = wanted | type_position_words(before)
         ranked = _ranked(
             rows,
             prefix,
@@ -422,6 +430,7 @@ def receiver_snippets(
             wanted,
             owner_path=bindings.path,
             limit=max_members or MAX_MODULE_MEMBERS,
+            kinds_first=kinds_first,
         )
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
@@ -826,9 +835,11 @@ def _ranked(
     owner_path: str | None = None,
     *,
     limit: int = MAX_MEMBERS,
+    kinds_first: frozenset[str] = frozenset(),
 ) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `limit`: those starting with
-    the typed `prefix`, then containing it, then sharing words with the assigned name
+    the typed `prefix`, then containing it, then (when given) those of `kinds_first`, then
+    sharing words with the assigned name
     (`wanted`), then by use in this file, then in the package's others (Go, Java), public first,
     source order last; those out of reach from the file `owner_path` (`_is_hidden`) come
     after all others of their match."""
@@ -848,6 +859,7 @@ def _ranked(
         match = 0 if name.startswith(lowered) else 1 if lowered in name else 2
         return (
             match,
+            int(bool(kinds_first) and row.kind not in kinds_first),
             int(_is_hidden(row, owner_path)),
             -affinity(row.name, wanted),
             -uses[row.name],

@@ -5,7 +5,9 @@ The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function 
 with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
 `lib/deflate.js` exports one class (`module.exports = Deflate`), `lib/socket.js` requires
 both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
-local `app`. Each case removes the rest of a marked line (the cursor is `$0`), opens the
+local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
+`import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
+`export * as util`. Each case removes the rest of a marked line (the cursor is `$0`), opens the
 result and asks for the prompt. The model server is the deterministic stand-in
 (tests/modelserver.py); it is never asked, since `fillin/context` only builds the prompt.
 """
@@ -38,7 +40,10 @@ async def _context_at(client: LanguageClient, rel_path: str, marked_line: str) -
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
-                uri=path.as_uri(), language_id="javascript", version=1, text=hole
+                uri=path.as_uri(),
+                language_id="typescript" if path.suffix == ".ts" else "javascript",
+                version=1,
+                text=hole,
             )
         )
     )
@@ -122,3 +127,28 @@ async def test_a_receiver_named_like_an_imported_object_gets_its_assigned_member
     members = _member_text(result)
     assert "app.init = function init()" in members
     assert "app.handle = function handle(req, res, callback)" in members
+
+
+async def test_a_namespace_member_in_a_type_position_lists_the_modules_types_first(
+    served: LanguageClient,
+) -> None:
+    line = "  gt(value: number, params?: string | core.$0CheckGreaterThanParams): this;"
+    result = await _context_at(served, "ts/schemas.ts", line)
+    members = _member_text(result)
+    wanted = members.index("export type CheckGreaterThanParams")
+    # The functions this file calls most through `core.` come after every type.
+    assert wanted < members.index("export function normalizeParams")
+    assert members.index("export interface SymbolInternals") < members.index(
+        "export function clone"
+    )
+
+
+async def test_a_name_a_barrel_exports_as_a_namespace_is_that_module(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "ts/schemas.ts", "  return util.$0shallowClone(core.clone(inst));"
+    )
+    sections = {(s.source, s.path) for s in result.sections}
+    assert ("member", "ts/core/util.ts") in sections
+    assert "export function shallowClone<T extends object>(value: T): T" in _member_text(result)
