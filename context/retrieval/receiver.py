@@ -53,7 +53,7 @@ from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound
 from context.retrieval.js_naming import class_named_like
 from context.retrieval.js_objects import namesake_object_members
-from context.retrieval.jsdoc import jsdoc_types
+from context.retrieval.jsdoc import jsdoc_return_type, jsdoc_types
 from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
 from context.retrieval.outline import (
@@ -146,6 +146,8 @@ class _Resolver:
 
     bindings: Bindings
     is_expired: Callable[[], bool]
+    text: str = ""
+    """The current document, whose doc comments say what its own methods return."""
     _others: dict[str, Bindings] = field(default_factory=dict)
     _members: dict[tuple[str, int], list[SymbolRow]] = field(default_factory=dict)
 
@@ -238,6 +240,9 @@ class _Resolver:
     def returned(self, row: SymbolRow, owner: SymbolRow | None = None) -> Target:
         """The type a function or method's signature says it returns."""
         annotation = _return_annotation(row.signature, row.name, row.language)
+        if not annotation and row.language in JS_FAMILY and row.rel_path == self.bindings.path:
+            # `createHelp()` under `@return {Help}`, in this file.
+            annotation = jsdoc_return_type(self.text, _line_offset(self.text, row.start_line_idx))
         if not annotation:
             return Target()
         if owner is None and row.container:
@@ -368,7 +373,7 @@ def receiver_snippets(
     if not parts:
         return []
     prefix = match.group(2) or ""
-    resolver = _Resolver(bindings, is_expired)
+    resolver = _Resolver(bindings, is_expired, text)
     cursor_line = text.count("\n", 0, offset)
     target, n_used = Target(), 0
     if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):

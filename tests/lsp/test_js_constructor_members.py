@@ -152,3 +152,14 @@ async def test_a_name_a_barrel_exports_as_a_namespace_is_that_module(
     sections = {(s.source, s.path) for s in result.sections}
     assert ("member", "ts/core/util.ts") in sections
     assert "export function shallowClone<T extends object>(value: T): T" in _member_text(result)
+
+
+async def test_a_value_from_a_method_whose_doc_comment_states_its_return_type(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "lib/socket.js", "    handler.$0use('GET', () => res.end());"
+    )
+    members = _member_text(result)
+    assert "function Route(path)" in members
+    assert "Route.prototype.use = function use(method, handle)" in members
