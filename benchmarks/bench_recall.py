@@ -17,9 +17,10 @@ defined in another file of the same package folder; for C and C++: in any other 
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
 (`STD_MEMBERS`: `out.push(c)` may be a `String`'s). A hole is a member-access hole when
-its first cross-file name follows `.`, `::` or (in C and C++) `->`. Comment lines, every
-line of a block comment and the lines of a multi-line string after its first (docstring
-prose), as tree-sitter parses the file, hold no holes.
+its first cross-file name follows `.`, `::` or (in C and C++) `->` (not a spread's `...`
+nor a Rust range's `..`). Comment lines, every line of a block comment and the lines of a
+multi-line string after its first (docstring prose), as tree-sitter parses the file, hold
+no holes.
 
 After each hole's request one more character is typed (`textDocument/didChange`) and
 `fillin/context` is asked again: its round trip is "the next keystroke" latency.
@@ -216,7 +217,7 @@ STD_MEMBERS = {
 """Member names the standard library's own types define: `out.push(c)` or `d.get(k)` may
 be a `String`'s or a `dict`'s, and the unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_MEMBER_BEFORE = re.compile(r"(?:\.|::)\s*$")
+_MEMBER_BEFORE = re.compile(r"(?:(?<!\.)\.|::)\s*$")
 _RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*$")
 # `->` reaches a member in C and C++ only; in Python and Rust it starts a return type.
 _C_MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")

@@ -339,14 +339,19 @@ def parser_for(lang: Language) -> ts.Parser:
 
 @cache
 def tags_source(lang: Language) -> str:
-    """The full tags query text: the shipped tags.scm files, then fillin's additions."""
+    """The full tags query text: the shipped tags.scm files, then fillin's additions (the
+    language family's, then the language's own)."""
     parts = [
         (resources.files(module) / "queries" / "tags.scm").read_text(encoding="utf-8")
         for module in lang.tags_from
     ]
-    own = _QUERIES / f"{lang.query_name}-tags.scm"
-    if own.is_file():
-        parts.append(own.read_text(encoding="utf-8"))
+    # A family of dialects (JavaScript, TypeScript, TSX) shares `<import style>-family-tags.scm`.
+    for own in (
+        _QUERIES / f"{lang.import_style}-family-tags.scm",
+        _QUERIES / f"{lang.query_name}-tags.scm",
+    ):
+        if own.is_file():
+            parts.append(own.read_text(encoding="utf-8"))
     return "\n".join(parts)
 
 

@@ -10,7 +10,8 @@ A definition is kept when it is visible from outside its function: module-level 
 classes and constants, and members of classes, structs, traits, impls, interfaces and
 namespaces. Definitions local to a function body are left out (they would only pollute
 name lookups), except the fields that a Python `__init__` or `__post_init__` assigns on
-its first parameter, at any depth of its `if`/`try`/`with`/`for` blocks, once per name.
+its first parameter, at any depth of its `if`/`try`/`with`/`for` blocks, once per name,
+and those that a JavaScript or TypeScript constructor assigns on `this` (`context.js_fields`).
 
 Lines are 0-based (`line_idx`); byte offsets are UTF-8 (`offset_bytes`).
 """
@@ -24,6 +25,7 @@ import tree_sitter as ts
 
 from context.document import TextChange
 from context.imports.statements import DECODERS, Import, node_text
+from context.js_fields import constructor_fields, without_duplicates
 from context.languages import (
     Language,
     definitions_query,
@@ -238,7 +240,7 @@ def _definitions(
     for _, captures in matches:
         body = captures.get("definition.fields")
         if body is not None:
-            for field, start in _instance_fields(lang, body[0], captures, source):
+            for field, start in _fields_of(lang, body[0], captures, source):
                 found.setdefault(start, (2, field))
                 instance_fields.add(start)
             continue
@@ -263,6 +265,8 @@ def _definitions(
         previous = found.get(name_node.start_byte)
         if previous is None or previous[0] < priority:
             found[name_node.start_byte] = (priority, definition)
+    if lang.import_style == "javascript":
+        return without_duplicates([(key, found[key][1]) for key in sorted(found)], instance_fields)
     if not instance_fields:
         return [found[key][1] for key in sorted(found)]
     # A field assigned again in `__post_init__`, or annotated in the class body first, is
@@ -303,6 +307,22 @@ _PYTHON_BLOCKS = frozenset(
     }
 )
 _PYTHON_TARGET_LISTS = frozenset({"pattern_list", "tuple_pattern", "list_pattern"})
+
+
+def _fields_of(
+    lang: Language, body: ts.Node, captures: dict[str, list[ts.Node]], source: bytes
+) -> list[tuple[Definition, int]]:
+    """The fields a constructor body assigns, each with its name's byte offset."""
+    if lang.import_style != "javascript":
+        return _instance_fields(lang, body, captures, source)
+    scopes = captures.get("local.scope")
+    scope = scopes[0] if scopes else None
+    fields: list[tuple[Definition, int]] = []
+    for statement, name_node in constructor_fields(body, source):
+        field = _definition(lang, statement, "field", name_node, scope, source)
+        if field is not None and field.container is not None:
+            fields.append((field, name_node.start_byte))
+    return fields
 
 
 def _instance_fields(

@@ -4,6 +4,8 @@ A TypeScript package's `index.ts` is often nothing but `export * from "./schemas
 (Python's `__init__.py`: `from .core import *`), so `import * as core from "./index.js"`
 makes `core.` reach into every one of those files. `star_exported_paths` follows such
 re-exports, breadth first, so a module alias's members are found where they are defined.
+A barrel may also name a submodule, `export * as util from "./util.js"`, so that
+`import { util } from "./index.js"` binds a module: `namespace_reexport` finds its file.
 
 Guarantees: reads only the index's import rows (cached per file version); follows at most
 `MAX_DEPTH` levels and returns at most `MAX_FILES` files, each once, the module's own files
@@ -42,3 +44,13 @@ def star_exported_paths(store: IndexStore, paths: Sequence[str]) -> list[str]:
             break
         level = following
     return found[:MAX_FILES]
+
+
+def namespace_reexport(store: IndexStore, paths: Sequence[str], name: str) -> tuple[str, ...]:
+    """The workspace file that `export * as <name> from` binds in `paths` or in the files
+    they re-export wholesale, or () when none does."""
+    for path in star_exported_paths(store, paths):
+        for row in FILE_ROWS.imports(store, path):
+            if row.resolved_path and any(n.name == "*" and n.alias == name for n in row.names):
+                return (row.resolved_path,)
+    return ()

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from context.imports.resolve import resolve_import
 from context.index.store import ImportRow, IndexStore, SymbolRow
+from context.retrieval.barrels import namespace_reexport
 from context.retrieval.rowcache import FILE_ROWS
 
 MAX_GLOBAL_CANDIDATES = 6
@@ -285,6 +286,9 @@ class Bindings:
             joined = f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
         elif self.language == "rust":
             joined = f"{module}::{name}" if module else name
+        elif self.language in ("javascript", "typescript", "tsx"):
+            # `import { util } from "./index.js"` where the barrel has `export * as util`.
+            return namespace_reexport(self.store, binding.paths, name)
         else:
             return ()
         return resolve_import(self.store.root, self.path, joined, self.language).paths

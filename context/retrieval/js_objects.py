@@ -7,9 +7,17 @@ top-level row whose signature starts with the object's name; `assigned_members` 
 rows for an object's definition, so that a file that imports the object sees the members it
 uses, as a module alias's outline would show them.
 
-Guarantees: reads only the defining file's cached rows; returns only members this file
-already names through the object (`webidl.brandCheck`), the most named first, at most
-`MAX_MEMBERS`; nothing for other languages or for rows that are not constants or variables.
+The same objects stand behind untyped receivers of the same name: express's `application.js`
+builds `var app = exports = module.exports = {}` with `app.init = function init()`, and
+`express.js`, which requires it, mixes it into its own `app` and calls `app.init()`.
+`namesake_object_members` lists the members of an object named like the receiver and
+defined at the top level of a file that this file imports.
+
+Guarantees: reads only the defining files' cached rows; `assigned_members` returns only
+members this file already names through the object (`webidl.brandCheck`), the most named
+first, at most `MAX_MEMBERS`; `namesake_object_members` returns those starting with the
+typed prefix first, then the most used, then in source order, at most `MAX_MEMBERS`;
+nothing for other languages or for rows that are not constants or variables.
 """
 
 from __future__ import annotations
@@ -40,3 +48,28 @@ def assigned_members(
         if n_uses:
             scored.append((-n_uses, idx, member))
     return [member for _, _, member in sorted(scored)[:MAX_MEMBERS]]
+
+
+def namesake_object_members(
+    bindings: Bindings, receiver: str, prefix: str, text: str
+) -> list[SymbolRow]:
+    """The members assigned onto an object named `receiver` at the top level of a file
+    that this file imports: typed `prefix` first, then those `text` uses most."""
+    if bindings.language not in _JS_FAMILY:
+        return []
+    head = receiver + "."
+    for path in bindings.imported_paths:
+        rows = bindings.definitions_in_file(path)
+        if not any(
+            r.name == receiver and r.kind in _OBJECT_KINDS and r.container is None for r in rows
+        ):
+            continue
+        scored: list[tuple[bool, int, int, SymbolRow]] = []
+        for idx, member in enumerate(rows):
+            if member.container is not None or not member.signature.startswith(head):
+                continue
+            n_uses = text.count(f".{member.name}")
+            scored.append((not member.name.startswith(prefix), -n_uses, idx, member))
+        if scored:
+            return [member for *_, member in sorted(scored, key=lambda s: s[:3])[:MAX_MEMBERS]]
+    return []

@@ -5,6 +5,10 @@ its doc comments name without a `require`: `@typedef {import("./command.js").Com
 Command` once at the top, then `@param {Command} cmd`, or inline `@param
 {import("./option.js").Option} option`. `jsdoc_types` finds the type such a name stands for.
 
+A method's doc comment also says what it returns (`@return {Help}` above `createHelp()`),
+which makes `const helper = this.createHelp(); helper.|` a `Help`: `jsdoc_return_type`
+reads it.
+
 Guarantees: never raises on any text; reads the file's text, one import resolution and the
 defining file's cached rows; returns only type-like rows (classes, interfaces, types).
 """
@@ -20,6 +24,9 @@ from context.retrieval.outline import TYPE_KINDS
 
 _IMPORT_TYPE = re.compile(r"""import\(\s*["']([^"'\n]+)["']\s*\)\s*\.\s*([A-Za-z_$][\w$]*)""")
 _NAME = re.compile(r"[A-Za-z_$][\w$]*")
+_RETURNS = re.compile(r"@returns?\s*\{([^{}\n]+)\}")
+DOC_CHARS = 1_500
+"""How far before a definition its doc comment is looked for."""
 
 
 def jsdoc_types(bindings: Bindings, text: str, type_text: str) -> list[SymbolRow]:
@@ -45,3 +52,16 @@ def jsdoc_types(bindings: Bindings, text: str, type_text: str) -> list[SymbolRow
     if not paths:
         return []
     return [row for row in bindings.in_module(name, paths) if row.kind in TYPE_KINDS]
+
+
+def jsdoc_return_type(text: str, line_offset: int) -> str | None:
+    """The type that the doc comment ending just before the line at `line_offset` of
+    `text` says the definition there returns (`@return {Help}`), or None."""
+    before = text[max(0, line_offset - DOC_CHARS) : line_offset].rstrip()
+    if not before.endswith("*/"):
+        return None
+    opening = before.rfind("/**")
+    if opening < 0:
+        return None
+    found = _RETURNS.findall(before[opening:])
+    return found[-1].strip() if found else None

@@ -49,12 +49,21 @@ from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
+from context.retrieval.commonjs import is_constructor, required_constructor
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound
-from context.retrieval.jsdoc import jsdoc_types
+from context.retrieval.js_naming import class_named_like
+from context.retrieval.js_objects import namesake_object_members
+from context.retrieval.jsdoc import jsdoc_return_type, jsdoc_types
 from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
-from context.retrieval.outline import TYPE_KINDS, one_line, type_closer, type_header
+from context.retrieval.outline import (
+    TYPE_KINDS,
+    one_line,
+    render_signature_list,
+    type_closer,
+    type_header,
+)
 from context.retrieval.package import package_member_uses, with_families
 from context.retrieval.python_types import (
     Assignment,
@@ -66,6 +75,7 @@ from context.retrieval.python_types import (
     unpacked,
 )
 from context.retrieval.python_uses import package_member_uses as python_member_uses
+from context.retrieval.ts_positions import is_type_position, type_position_words
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -105,6 +115,7 @@ _WRAPPERS = frozenset(
 )  # fmt: skip
 """Words around a type in an annotation that are not the type itself."""
 _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
+_TS_TYPE_KINDS = frozenset({"class", "interface", "type", "enum"})
 _PASS_THROUGH = {
     "rust": frozenset(
         {
@@ -137,6 +148,8 @@ class _Resolver:
 
     bindings: Bindings
     is_expired: Callable[[], bool]
+    text: str = ""
+    """The current document, whose doc comments say what its own methods return."""
     _others: dict[str, Bindings] = field(default_factory=dict)
     _members: dict[tuple[str, int], list[SymbolRow]] = field(default_factory=dict)
 
@@ -169,12 +182,18 @@ class _Resolver:
             if found is not None:
                 chain = [(w, False) for w in words[found[1] :]]
                 return self.members_chain(Target(module_paths=(found[0],)), chain)
+        constructor = required_constructor(bindings, head)
+        if constructor is not None:
+            return self.members_chain(Target(types=(constructor,)), [(w, False) for w in rest])
         module = bindings.module_paths(head)
         if not module and len(words) == 1:
             types = tuple(bindings.resolve_type(head))
             if types:
                 return Target(types=types)
             rows = bindings.resolve(head)
+            if rows and is_constructor(bindings, rows[0]) and rows[0].kind in _FUNCTION_KINDS:
+                # An ES5 constructor function (`function Route(path)`) makes a `Route`.
+                return Target(types=(rows[0],))
             if rows and rows[0].kind in _FUNCTION_KINDS:
                 # A call's value: the function's stated return type, from its own file.
                 return self.returned(rows[0])
@@ -223,6 +242,9 @@ class _Resolver:
     def returned(self, row: SymbolRow, owner: SymbolRow | None = None) -> Target:
         """The type a function or method's signature says it returns."""
         annotation = _return_annotation(row.signature, row.name, row.language)
+        if not annotation and row.language in JS_FAMILY and row.rel_path == self.bindings.path:
+            # `createHelp()` under `@return {Help}`, in this file.
+            annotation = jsdoc_return_type(self.text, _line_offset(self.text, row.start_line_idx))
         if not annotation:
             return Target()
         if owner is None and row.container:
@@ -262,10 +284,11 @@ class _Resolver:
         return self.type_named(words.group(0), row.rel_path, owner)
 
     def type_row(self, name: str, path: str) -> SymbolRow | None:
-        rows = [r for r in self.bindings_of(path).definitions_in_file(path) if r.name == name]
-        rows = [r for r in rows if r.kind in TYPE_KINDS] or self.bindings_of(path).resolve_type(
-            name
-        )
+        bindings = self.bindings_of(path)
+        named = [r for r in bindings.definitions_in_file(path) if r.name == name]
+        rows = [r for r in named if r.kind in TYPE_KINDS] or bindings.resolve_type(name)
+        # `Route.prototype.dispatch = function` is a member of the function `Route`.
+        rows = rows or [r for r in named if r.container is None and is_constructor(bindings, r)]
         return rows[0] if rows else None
 
     def own_members(self, owner: SymbolRow) -> list[SymbolRow]:
@@ -280,12 +303,14 @@ class _Resolver:
             same = [r for r in rows if r.rel_path.rsplit("/", 1)[0] == folder]
             return same or [r for r in rows if r.rel_path.startswith(folder)]
         file_rows = self.bindings_of(owner.rel_path).definitions_in_file(owner.rel_path)
-        return [
-            r
-            for r in file_rows
-            if r.container == owner.name
-            and owner.start_line_idx <= r.start_line_idx <= owner.end_line_idx
-        ] or [r for r in file_rows if r.container == owner.name]
+        named = [r for r in file_rows if r.container == owner.name]
+        inside = [
+            r for r in named if owner.start_line_idx <= r.start_line_idx <= owner.end_line_idx
+        ]
+        if owner.language in JS_FAMILY:
+            # `Foo.prototype.bar = ...` and `Object.defineProperty(Foo, ...)` follow the class.
+            return inside + [r for r in named if r not in inside]
+        return inside or named
 
     def bases(self, owner: SymbolRow) -> list[SymbolRow]:
         """The types `owner` extends, mixes in or embeds (Go), resolved from its own file."""
@@ -350,7 +375,7 @@ def receiver_snippets(
     if not parts:
         return []
     prefix = match.group(2) or ""
-    resolver = _Resolver(bindings, is_expired)
+    resolver = _Resolver(bindings, is_expired, text)
     cursor_line = text.count("\n", 0, offset)
     target, n_used = Target(), 0
     if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
@@ -403,6 +428,12 @@ def receiver_snippets(
         through = _uses_through(text, match.group(1))
         uses.update(through)
         uses.update(through)
+        kinds_first: frozenset[str] = frozenset()
+        before = text[line_start : line_start + match.start()]
+        if bindings.language in JS_FAMILY and is_type_position(before):
+            # `params?: string | core.|`: a type goes here, named for what it annotates.
+            kinds_first = _TS_TYPE_KINDS
+            wanted = wanted | type_position_words(before)
         ranked = _ranked(
             rows,
             prefix,
@@ -410,11 +441,17 @@ def receiver_snippets(
             wanted,
             owner_path=bindings.path,
             limit=max_members or MAX_MODULE_MEMBERS,
+            kinds_first=kinds_first,
         )
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
         return _render_by_file(ranked)
-    return named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
+    named = named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
+    if len(parts) == 1:
+        namesakes = namesake_object_members(bindings, parts[0][0], prefix, text)
+        if namesakes:
+            return [render_signature_list(namesakes, "member"), *named]
+    return named
 
 
 def _head_target(
@@ -427,6 +464,9 @@ def _head_target(
     owner = _enclosing_type(resolver, rows, cursor_line, function)
     if (name in _SELF_NAMES or name == "Self") and owner is not None:
         return Target(types=(owner,))
+    constructor = required_constructor(bindings, name)
+    if constructor is not None:
+        return Target(types=(constructor,))
     module = bindings.module_paths(name)
     if module:
         return Target(module_paths=module)
@@ -471,6 +511,9 @@ def _head_target(
         if found.types or found.module_paths:
             return found
     types = tuple(bindings.resolve_type(name))
+    if not types:
+        named_like = class_named_like(bindings, name)
+        types = (named_like,) if named_like is not None else ()
     return Target(types=types[:1])
 
 
@@ -804,9 +847,11 @@ def _ranked(
     owner_path: str | None = None,
     *,
     limit: int = MAX_MEMBERS,
+    kinds_first: frozenset[str] = frozenset(),
 ) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `limit`: those starting with
-    the typed `prefix`, then containing it, then sharing words with the assigned name
+    the typed `prefix`, then containing it, then (when given) those of `kinds_first`, then
+    sharing words with the assigned name
     (`wanted`), then by use in this file, then in the package's others (Go, Java), public first,
     source order last; those out of reach from the file `owner_path` (`_is_hidden`) come
     after all others of their match."""
@@ -829,6 +874,7 @@ def _ranked(
         match = 0 if name.startswith(lowered) else 1 if lowered in name else 2
         return (
             match,
+            int(bool(kinds_first) and row.kind not in kinds_first),
             int(_is_hidden(row, owner_path)),
             -affinity(row.name, wanted),
             -uses[row.name],

@@ -1,0 +1,128 @@
+"""JavaScript and TypeScript members that a tags query alone cannot list once each.
+
+A constructor makes its object's fields by assigning them: `this._socket = socket` in a
+class's `constructor`, or in an ES5 constructor function (`function Route(path) { this.path =
+path; }`). `constructor_fields` walks such a body's statements and finds those assignments.
+`without_duplicates` then keeps one row per member where the tags patterns overlap: a named
+function expression assigned to a member (`Route.prototype.dispatch = function dispatch`)
+matches both as the assignment and as the function, and a field the class declares
+(`private socket: Socket;`, a getter) may be assigned again in the constructor.
+
+Guarantees: visits statements only (never expressions), so the cost is linear in the
+constructor's statements; nested functions are not entered (what they assign runs later, on
+whatever `this` they are called with); the first assignment of a name wins unless it only
+sets a placeholder (`null`, `undefined`) that a later one replaces; the output keeps the
+input's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import tree_sitter as ts
+
+from context.imports.statements import node_text
+
+if TYPE_CHECKING:
+    from context.syntax import Definition
+
+# Statements whose blocks run as part of the constructor that holds them.
+_BLOCKS = frozenset(
+    {
+        "statement_block",
+        "if_statement",
+        "else_clause",
+        "try_statement",
+        "catch_clause",
+        "finally_clause",
+        "for_statement",
+        "for_in_statement",
+        "while_statement",
+        "do_statement",
+        "switch_statement",
+        "switch_body",
+        "switch_case",
+        "switch_default",
+        "labeled_statement",
+    }
+)
+_PLACEHOLDERS = frozenset({"null", "undefined"})
+
+
+def constructor_fields(body: ts.Node, source: bytes) -> list[tuple[ts.Node, ts.Node]]:
+    """The (statement, name node) of each field a constructor body assigns on `this`,
+    once per name, in source order."""
+    fields: list[tuple[ts.Node, ts.Node]] = []
+    names: dict[bytes, int] = {}
+    placeholders: set[bytes] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type in _BLOCKS:
+            stack.extend(reversed(node.named_children))
+            continue
+        if node.type != "expression_statement" or not node.named_children:
+            continue
+        assignment: ts.Node | None = node.named_children[0]
+        value = assignment
+        while value is not None and value.type == "assignment_expression":
+            value = value.child_by_field_name("right")
+        is_placeholder = value is not None and (
+            value.type in _PLACEHOLDERS or node_text(value, source) == "undefined"
+        )
+        # `this.a = this.b = value` assigns both.
+        while assignment is not None and assignment.type == "assignment_expression":
+            target = assignment.child_by_field_name("left")
+            assignment = assignment.child_by_field_name("right")
+            if target is None or target.type != "member_expression":
+                continue
+            obj = target.child_by_field_name("object")
+            name_node = target.child_by_field_name("property")
+            if obj is None or obj.type != "this" or name_node is None:
+                continue
+            if name_node.type not in ("property_identifier", "private_property_identifier"):
+                continue
+            name = source[name_node.start_byte : name_node.end_byte]
+            if name in names:
+                if name in placeholders and not is_placeholder:
+                    fields[names[name]] = (node, name_node)
+                    placeholders.discard(name)
+                continue
+            names[name] = len(fields)
+            fields.append((node, name_node))
+            if is_placeholder:
+                placeholders.add(name)
+    return fields
+
+
+def without_duplicates(
+    keyed: Sequence[tuple[int, Definition]], field_keys: set[int]
+) -> list[Definition]:
+    """The definitions of `keyed` ((name's byte offset, definition), in source order) less
+    the constructor fields (`field_keys`) that their class also declares, a field defined
+    again (`Object.defineProperty` on both `Foo` and `Foo.prototype`), what a member's
+    value defines (the `get: function ()` of a property descriptor), and a row with the
+    name and first line of a row kept before it (the function expression inside
+    `Route.prototype.dispatch = function dispatch`, whose member row says more)."""
+    declared = {(d.container, d.name) for key, d in keyed if key not in field_keys}
+    seen: set[tuple[str, int]] = set()
+    fields: set[tuple[str | None, str]] = set()
+    kept: list[Definition] = []
+    value_end = -1
+    for key, definition in keyed:
+        member = (definition.container, definition.name)
+        if key in field_keys and member in declared:
+            continue
+        line = (definition.name, definition.start_line_idx)
+        if line in seen or (definition.kind == "field" and member in fields):
+            continue
+        if definition.container is None and definition.start_line_idx <= value_end:
+            # `get: function ()` in a property's descriptor is part of that member.
+            continue
+        seen.add(line)
+        if definition.kind == "field" and definition.container is not None:
+            fields.add(member)
+            value_end = max(value_end, definition.end_line_idx)
+        kept.append(definition)
+    return kept

@@ -1,0 +1,165 @@
+"""`fillin/context` through a real `fillin serve` where a JavaScript receiver's type is a
+constructor: an ES5 function with prototype members, or a class a CommonJS module exports.
+
+The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function Route`
+with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
+`lib/deflate.js` exports one class (`module.exports = Deflate`), `lib/socket.js` requires
+both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
+local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
+`import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
+`export * as util`. Each case removes the rest of a marked line (the cursor is `$0`), opens the
+result and asks for the prompt. The model server is the deterministic stand-in
+(tests/modelserver.py); it is never asked, since `fillin/context` only builds the prompt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import initialize
+from tests.lsp.test_requests import indexed_settings, request, wait_for_index
+from tests.modelserver import ModelServer
+
+REPO = Path(__file__).resolve().parents[1] / "fixtures" / "repos" / "js_proto"
+CURSOR = "$0"
+
+
+async def _context_at(client: LanguageClient, rel_path: str, marked_line: str) -> Any:
+    """The `fillin/context` result with the rest of `marked_line` removed after `$0`."""
+    path = REPO / rel_path
+    text = path.read_text(encoding="utf-8")
+    line = marked_line.replace(CURSOR, "")
+    line_start = text.index(line)
+    column = marked_line.index(CURSOR)
+    hole = text[: line_start + column] + text[line_start + len(line) :]
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=path.as_uri(),
+                language_id="typescript" if path.suffix == ".ts" else "javascript",
+                version=1,
+                text=hole,
+            )
+        )
+    )
+    position = {"line": text[:line_start].count("\n"), "character": column}
+    return await request(
+        client, "fillin/context", {"textDocument": {"uri": path.as_uri()}, "position": position}
+    )
+
+
+async def _serve(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path, budget: int
+) -> LanguageClient:
+    settings = indexed_settings(model_server, tmp_path)
+    settings["context"]["maxPromptTokens"] = budget
+    await initialize(client, settings, folders=[REPO])
+    await wait_for_index(client)
+    return client
+
+
+@pytest.fixture
+async def served(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> LanguageClient:
+    return await _serve(client, model_server, tmp_path, 2048)
+
+
+def _member_text(result: Any) -> str:
+    return "".join(s.text for s in result.sections if s.source == "member")
+
+
+async def test_this_in_a_prototype_method_gets_the_constructors_members(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    # A small budget keeps the constructor out of the prompt's window of the file, as in a
+    # file of a thousand lines: the outline is then the only place its members show.
+    served = await _serve(client, model_server, tmp_path, 400)
+    result = await _context_at(served, "lib/route.js", "  if (!this.$0methods) {")
+    members = _member_text(result)
+    assert "function Route(path)" in members
+    assert "Route.prototype.handlesMethod = function handlesMethod(method)" in members
+    assert "this.methods = {};" in members
+    assert "Object.defineProperty(Route.prototype, 'depth'," in members
+
+
+async def test_a_required_class_is_the_class_not_its_modules_names(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/socket.js", "    const name = Deflate.$0extensionName;")
+    members = _member_text(result)
+    assert "class Deflate" in members
+    assert "static get extensionName()" in members
+    assert "Object.defineProperty(Deflate, 'LEVEL'" in members
+    # The module's top-level names are not what `Deflate.` reaches.
+    assert "const kBuffers" not in members
+
+
+async def test_an_instance_of_a_required_constructor_gets_its_members(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/socket.js", "    route.$0dispatch(req, res, () => {});")
+    members = _member_text(result)
+    assert "Route.prototype.dispatch = function dispatch(req, res, done)" in members
+    assert "Object.defineProperty(Route.prototype, 'depth'," in members
+
+
+async def test_an_untyped_variable_named_after_a_class_gets_its_members(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "lib/socket.js", "    deflate.$0compress(Buffer.alloc(0), true, () => {});"
+    )
+    members = _member_text(result)
+    assert "compress(data, fin, callback)" in members
+    assert "class Deflate" in members
+
+
+async def test_a_receiver_named_like_an_imported_object_gets_its_assigned_members(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/express.js", "  app.$0init();")
+    members = _member_text(result)
+    assert "app.init = function init()" in members
+    assert "app.handle = function handle(req, res, callback)" in members
+
+
+async def test_a_namespace_member_in_a_type_position_lists_the_modules_types_first(
+    served: LanguageClient,
+) -> None:
+    line = "  gt(value: number, params?: string | core.$0CheckGreaterThanParams): this;"
+    result = await _context_at(served, "ts/schemas.ts", line)
+    members = _member_text(result)
+    wanted = members.index("export type CheckGreaterThanParams")
+    # The functions this file calls most through `core.` come after every type.
+    assert wanted < members.index("export function normalizeParams")
+    assert members.index("export interface SymbolInternals") < members.index(
+        "export function clone"
+    )
+
+
+async def test_a_name_a_barrel_exports_as_a_namespace_is_that_module(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "ts/schemas.ts", "  return util.$0shallowClone(core.clone(inst));"
+    )
+    sections = {(s.source, s.path) for s in result.sections}
+    assert ("member", "ts/core/util.ts") in sections
+    assert "export function shallowClone<T extends object>(value: T): T" in _member_text(result)
+
+
+async def test_a_value_from_a_method_whose_doc_comment_states_its_return_type(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "lib/socket.js", "    handler.$0use('GET', () => res.end());"
+    )
+    members = _member_text(result)
+    assert "function Route(path)" in members
+    assert "Route.prototype.use = function use(method, handle)" in members
