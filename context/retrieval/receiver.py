@@ -337,34 +337,12 @@ def receiver_snippets(
     `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
     module (one line each, and a module's names are what `alias.|` can be)."""
     line_start = text.rfind("\n", 0, offset) + 1
-    line_text = text[line_start:offset]
-    if bindings.language == "python":
-        # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
-        line_text = line_text.rsplit("->", 1)[-1]
-    match = _CHAIN.search(line_text)
-    if match is None:
+    found = _chain_target(bindings, text, offset, is_expired)
+    if found is None or is_expired():
         return []
-    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
-    if not parts:
-        return []
+    resolver, target, match = found
     prefix = match.group(2) or ""
-    resolver = _Resolver(bindings, is_expired)
     cursor_line = text.count("\n", 0, offset)
-    target, n_used = Target(), 0
-    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
-        target, n_used = _rust_path_target(bindings, parts)
-    if n_used == 0:
-        target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
-        n_used = 1
-    target = resolver.members_chain(target, parts[n_used:])
-    if not (target.types or target.module_paths) and len(parts) > 1:
-        # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
-        # last name (`const response = require('./response')`) is the best guess left.
-        last = parts[-1][0]
-        module = bindings.module_paths(last)
-        target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
-    if is_expired():
-        return []
     uses = _member_uses(text, offset)
     wanted = assigned_words(text[line_start : line_start + match.start()])
     if not wanted and is_returned(text[line_start : line_start + match.start()]):
@@ -409,6 +387,41 @@ def receiver_snippets(
             ranked = with_families(ranked, rows)
         return _render_by_file(ranked)
     return named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
+
+
+def _chain_target(
+    bindings: Bindings, text: str, offset: int, is_expired: Callable[[], bool]
+) -> tuple[_Resolver, Target, re.Match[str]] | None:
+    """What the chain of names before character `offset` reaches into (`self.de.|`:
+    the type of `self.de`), with the resolver that found it and the chain's match on the
+    line; None where no chain ends there."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_text = text[line_start:offset]
+    if bindings.language == "python":
+        # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
+        line_text = line_text.rsplit("->", 1)[-1]
+    match = _CHAIN.search(line_text)
+    if match is None:
+        return None
+    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
+    if not parts:
+        return None
+    resolver = _Resolver(bindings, is_expired)
+    cursor_line = text.count("\n", 0, offset)
+    target, n_used = Target(), 0
+    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
+        target, n_used = _rust_path_target(bindings, parts)
+    if n_used == 0:
+        target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
+        n_used = 1
+    target = resolver.members_chain(target, parts[n_used:])
+    if not (target.types or target.module_paths) and len(parts) > 1:
+        # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
+        # last name (`const response = require('./response')`) is the best guess left.
+        last = parts[-1][0]
+        module = bindings.module_paths(last)
+        target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
+    return resolver, target, match
 
 
 def _head_target(
