@@ -389,6 +389,34 @@ def receiver_snippets(
     return named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
 
 
+def callee_rows(
+    bindings: Bindings, text: str, callee_end: int, *, is_expired: Callable[[], bool]
+) -> tuple[list[SymbolRow], bool]:
+    """What the callee ending at character `callee_end` may be (`self.eat`, `Error::new`,
+    `pkg.Fn`): the members of that name of the chain's type, or the module's definition;
+    and whether it is a method call (`x.f(`, whose `self` is the receiver)."""
+    found = _chain_target(bindings, text, callee_end, is_expired)
+    if found is None or not found[2].group(2):
+        return [], False
+    resolver, target, match = found
+    name = match.group(2)
+    is_method_call = not match.group(1).rstrip().endswith("::")
+    if target.types:
+        members = resolver.all_members(target.types[0])
+        return [r for r in members if r.name == name and r.kind in _FUNCTION_KINDS], is_method_call
+    if target.module_paths:
+        return bindings.in_module(name, target.module_paths)[:1], False
+    return [], is_method_call
+
+
+def type_rows(
+    bindings: Bindings, type_text: str, path: str, *, is_expired: Callable[[], bool]
+) -> list[SymbolRow]:
+    """The type a type expression written in file `path` names (`Token<'a>`, `*Level`),
+    wrappers looked through as for a receiver's annotation; empty when none resolves."""
+    return list(_Resolver(bindings, is_expired).type_named(type_text, path).types[:1])
+
+
 def _chain_target(
     bindings: Bindings, text: str, offset: int, is_expired: Callable[[], bool]
 ) -> tuple[_Resolver, Target, re.Match[str]] | None:
