@@ -18,7 +18,8 @@ type from what the code says, without running a type checker:
   of the module, for Go the whole package folder.
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
-`extends`, `implements`, Go's embedded types: `retrieval.go_types`), followed into the files
+`extends`, `implements`, Go's embedded types: `retrieval.go_types`, the crate's traits a
+Rust type implements: `retrieval.impls`), followed into the files
 that define them, three levels deep. They are ranked by the member name already typed
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
@@ -49,7 +50,7 @@ from context.index.store import SymbolRow
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
 from context.retrieval.go_types import embedded_types, go_declaration
-from context.retrieval.impls import crate_members, generic_bound
+from context.retrieval.impls import crate_members, generic_bound, implemented_traits
 from context.retrieval.jsdoc import jsdoc_types
 from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
@@ -293,6 +294,9 @@ class _Resolver:
                 break
             target = self.qualified(words, owner.rel_path)
             found.extend(t for t in target.types[:1] if t.name != owner.name)
+        if owner.language == "rust" and owner.kind not in ("trait", "interface"):
+            # `impl Math for Bigint {}`: the trait's provided methods are Bigint's too.
+            found.extend(implemented_traits(self.bindings.store, owner))
         return found
 
     def all_members(self, owner: SymbolRow) -> list[SymbolRow]:
