@@ -16,7 +16,11 @@ tree (a namespace import, `import * as schemas`, binds a module, not a definitio
 defined in another file of the same package folder; for C and C++: in any other file).
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
-(`STD_MEMBERS`: `out.push(c)` may be a `String`'s). A hole is a member-access hole when
+(`STD_MEMBERS`: `out.push(c)` may be a `String`'s; for Rust and Go the names are read from
+the standard library's own source, `benchmarks.std_members`). An unqualified name is never
+a field (a Go test table's `[]struct{ url string }` is no package-level `url`) nor a name
+the file imports from an outside package (Go's `url.Parse` is `net/url`), and in Rust a
+method call (`visitor.next_key()`) is never a field's. A hole is a member-access hole when
 its first cross-file name follows `.`, `::` or (in C and C++) `->` (not a spread's `...`
 nor a Rust range's `..`). Comment lines, every line of a block comment and the lines of a
 multi-line string after its first (docstring prose), as tree-sitter parses the file, hold
@@ -67,6 +71,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from benchmarks.std_members import std_members
 from context.index.store import IndexStore, SymbolRow
 from context.languages import language_named
 from context.retrieval.focus import KEYWORDS
@@ -350,6 +355,12 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
     for file in files:
         for row in store.definitions_in_file(file.rel_path):
             by_name[row.name].append(row)
+    if language == "rust":
+        # A method of `impl de::Visitor for ValueVisitor` implements an outside trait's
+        # method: `visitor.visit_some(..)` on a generic `V: Visitor` is serde's, and the
+        # trait's declaration outside the tree makes the name defined twice.
+        for name in _outside_trait_methods(root, [f.rel_path for f in files], by_name):
+            by_name.pop(name, None)
     holes: list[Hole] = []
     for file in files:
         if _is_test(file.rel_path):
@@ -424,7 +435,11 @@ def _cross_file_uses(
         if not rows or any(r.rel_path == rel_path for r in rows):
             continue
         is_member = member_before.search(code[: match.start()]) is not None
-        if is_member and name in STD_MEMBERS.get(language, frozenset()):
+        if is_member and name in _std_members(language):
+            continue
+        if not is_member and name in external:
+            # The file binds the name to an outside package (`url.Parse` after `import
+            # "net/url"`), whatever the tree defines under that name.
             continue
         receiver = receiver_before.search(code[: match.start()])
         if is_member and receiver is not None and receiver.group(1) in external:
@@ -437,11 +452,66 @@ def _cross_file_uses(
         if row.kind in ("module", "impl"):
             continue
         if not is_member and (
-            row.container is not None or not _is_visible(row, rel_path, language, imported)
+            row.container is not None
+            or row.kind == "field"
+            or not _is_visible(row, rel_path, language, imported)
         ):
+            continue
+        if language == "rust" and row.kind == "field" and _is_called(code, match.end()):
+            # `x.f()` calls a method in Rust; a field holding a function is `(x.f)()`.
             continue
         found.append((match.start(), row, is_member))
     return found
+
+
+def _outside_trait_methods(
+    root: Path, rel_paths: Sequence[str], by_name: dict[str, list[SymbolRow]]
+) -> set[str]:
+    """The names of the methods that Rust `impl Trait for Type` blocks define for a trait
+    that the tree does not define (`Display`, `de::Visitor`)."""
+    lang = language_named("rust")
+    assert lang is not None
+    found: set[str] = set()
+    for rel_path in rel_paths:
+        source = (root / rel_path).read_bytes()
+        pending = [parse(lang, source).root_node]
+        while pending:
+            node = pending.pop()
+            if node.type != "impl_item":
+                pending.extend(node.children)
+                continue
+            trait = node.child_by_field_name("trait")
+            body = node.child_by_field_name("body")
+            if trait is None or body is None:
+                continue
+            text = (trait.text or b"").decode("utf-8", "replace")
+            trait_name = re.split(r"::", re.sub(r"<.*", "", text))[-1].strip()
+            if any(r.kind in ("trait", "interface") for r in by_name.get(trait_name, [])):
+                continue
+            for item in body.named_children:
+                name = item.child_by_field_name("name")
+                if item.type == "function_item" and name is not None:
+                    found.add((name.text or b"").decode("utf-8", "replace"))
+    return found
+
+
+def _is_called(code: str, end: int) -> bool:
+    """Whether the name ending at `end` is called: `(` or a turbofish `::<` follows."""
+    rest = code[end:].lstrip()
+    return rest.startswith(("(", "::<"))
+
+
+def _std_members(language: str) -> frozenset[str]:
+    """`STD_MEMBERS` of `language`, with the names its standard library's source defines
+    (`benchmarks.std_members`: Rust and Go), read once."""
+    found = _STD_CACHE.get(language)
+    if found is None:
+        found = STD_MEMBERS.get(language, frozenset()) | std_members(language)
+        _STD_CACHE[language] = found
+    return found
+
+
+_STD_CACHE: dict[str, frozenset[str]] = {}
 
 
 def _is_visible(row: SymbolRow, rel_path: str, language: str, imported: set[str]) -> bool:

@@ -4,9 +4,11 @@ The order of the snippets is the order of evidence:
 
 1. the member called around the cursor (`cart.add(|`, `pricing.total(|`), found by the
    member source's resolver (`retrieval.receiver`): the receiver type's or module's outline,
-   the callee first (the member right at the cursor, `cart.|`, is the member source's),
-   and at `name: |` in Python the type that name is annotated with elsewhere
-   (`retrieval.python_annotations`);
+   the callee first (the member right at the cursor, `cart.|`, is the member source's);
+   then the type the cursor's code is expected to have: at `name: |` in Python the type
+   that name is annotated with elsewhere (`retrieval.python_annotations`), and
+   `retrieval.expected`'s (the call argument's parameter type, a Rust name's namesake type),
+   in full;
 2. the identifiers near the cursor (`Focus.identifiers`, nearest first), resolved through the
    file's imports (`Bindings`), rendered in full (outlines, signatures);
 3. the rest of the file's imported names, as one-line signatures grouped by defining file:
@@ -27,6 +29,7 @@ from collections.abc import Callable, Iterable
 
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
+from context.retrieval.expected import expected_rows, expected_snippets
 from context.retrieval.focus import SELF_NAMES, Focus
 from context.retrieval.js_objects import assigned_members
 from context.retrieval.naming import declared_words
@@ -82,6 +85,11 @@ def definition_snippets(
     # `cookies: |`: the type the same name is annotated with elsewhere.
     annotated = annotation_types(bindings, text_before_cursor, text_after_cursor, is_expired)
     for snippet in render_rows(bindings, annotated):
+        full.setdefault((snippet.path, snippet.start_line), snippet)
+    # `Error::new(|` with `fn new(kind: ErrorKind)`: the argument's type, variants and all
+    # (`retrieval.expected`; Rust and Go).
+    expected = expected_rows(bindings, text_before_cursor, is_expired=is_expired)
+    for snippet in expected_snippets(bindings, expected):
         full.setdefault((snippet.path, snippet.start_line), snippet)
     bindings.prefetch(focus.identifiers)
     near: list[SymbolRow] = []

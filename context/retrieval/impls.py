@@ -8,6 +8,11 @@ as container, so a name query finds them all, and also those of a namesake: `ser
 then the other files of its crate that do not define a type of that name themselves (those
 blocks implement their own namesake).
 
+`implemented_traits` finds the crate's traits that a type implements (`impl Math for
+Bigint {}`), whose provided methods (`result.iadd_small(y)`) are the type's members too;
+the `impl ... for` headers are read from the crate's files, each file's kept while its
+indexed hash holds.
+
 `generic_bound` reads what a generic parameter stands for (`fn put<T: Buf>(src: T)`: the
 trait `Buf`), so that `src.|` lists the trait's methods.
 
@@ -18,11 +23,24 @@ file, the owner's file first; nothing outside the owner's crate (its `src/` tree
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
 
 from context.index.store import IndexStore, SymbolRow
 
 MAX_MEMBER_ROWS = 2000
 _TYPE_KINDS = frozenset({"struct", "enum", "union", "trait", "type", "class", "interface"})
+_TRAIT_KINDS = frozenset({"trait", "interface"})
+MAX_FILE_CHARS = 400_000
+"""A file longer than this (generated tables) is not read for its `impl` headers."""
+_IMPL_LINE = re.compile(
+    r"^[ \t]*(?:pub(?:\([^)]*\))?\s+)?(?:unsafe\s+)?impl\b[^{;\n]*", re.MULTILINE
+)
+_IMPL_FOR = re.compile(r"impl\s*!?\s*(?:[\w]+::)*([A-Za-z_]\w*)\s+for\s+(?:[\w]+::)*([A-Za-z_]\w*)")
+_lock = threading.Lock()
+_impls: OrderedDict[str, tuple[str, list[tuple[str, str]]]] = OrderedDict()
+_MAX_CACHED_FILES = 8192
 
 
 def crate_members(store: IndexStore, owner: SymbolRow) -> list[SymbolRow]:
@@ -39,6 +57,65 @@ def crate_members(store: IndexStore, owner: SymbolRow) -> list[SymbolRow]:
     own = [r for r in rows if r.rel_path == owner.rel_path]
     others = [r for r in rows if r.rel_path != owner.rel_path and r.rel_path not in namesakes]
     return own + others
+
+
+def implemented_traits(store: IndexStore, owner: SymbolRow) -> list[SymbolRow]:
+    """The traits of the crate that `impl Trait for Owner` blocks say the Rust type `owner`
+    implements, each once; an outside crate's trait (`Display`) has no row and is left out."""
+    crate = _crate_prefix(owner.rel_path)
+    found: list[SymbolRow] = []
+    for name in _trait_names(store, crate).get(owner.name, []):
+        rows = [
+            r
+            for r in store.definitions(name, limit=20)
+            if r.kind in _TRAIT_KINDS and r.rel_path.startswith(crate)
+        ]
+        found.extend(rows[:1])
+    return found
+
+
+def _trait_names(store: IndexStore, crate: str) -> dict[str, list[str]]:
+    """Type name -> the trait names its crate's `impl Trait for Type` headers give."""
+    by_type: dict[str, list[str]] = {}
+    for file in store.files():
+        if file.language != "rust" or not file.rel_path.startswith(crate):
+            continue
+        for type_name, trait in _file_impls(file.path, file.hash, file.size):
+            traits = by_type.setdefault(type_name, [])
+            if trait not in traits:
+                traits.append(trait)
+    return by_type
+
+
+def _file_impls(path: Path, file_hash: str, size: int) -> list[tuple[str, str]]:
+    """(type, trait) of each `impl Trait for Type` header of one file, kept per indexed
+    hash: an edit re-reads the edited file only."""
+    key = str(path)
+    with _lock:
+        cached = _impls.get(key)
+        if cached is not None and cached[0] == file_hash:
+            _impls.move_to_end(key)
+            return cached[1]
+    found: list[tuple[str, str]] = []
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace") if size <= MAX_FILE_CHARS else ""
+    except OSError:
+        text = ""
+    for line in _IMPL_LINE.finditer(text):
+        header = line.group(0)
+        while "<" in header:
+            stripped = re.sub(r"<[^<>]*>", "", header)
+            if stripped == header:
+                break
+            header = stripped
+        match = _IMPL_FOR.search(header)
+        if match is not None:
+            found.append((match.group(2), match.group(1)))
+    with _lock:
+        _impls[key] = (file_hash, found)
+        while len(_impls) > _MAX_CACHED_FILES:
+            _impls.popitem(last=False)
+    return found
 
 
 def _crate_prefix(rel_path: str) -> str:

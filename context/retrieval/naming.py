@@ -19,6 +19,9 @@ from context.retrieval.focus import KEYWORDS
 _ASSIGNED = re.compile(
     r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?::\s*[^=:;]+?)?\s*(?::=|=|:)\s*(?:&\s*(?:mut\s+)?|\*\s*)?$"
 )
+# Go's `challengeKey, err := |`: the value is the first name's, the others are its error
+# or its flag.
+_MULTI_ASSIGNED = re.compile(r"(?<![\w$.])([A-Za-z_]\w*)(?:\s*,\s*[A-Za-z_]\w*)+\s*:=\s*(?:&\s*)?$")
 _DECLARED = re.compile(r"^\s*([A-Za-z_][\w]*)\s+\*?\[?\]?\*?$")
 _RETURNED = re.compile(r"(?<![\w$])return\s+(?:&\s*|\*\s*)?$")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -27,8 +30,8 @@ _MIN_PREFIX = 4
 
 def assigned_words(text_before_chain: str) -> frozenset[str]:
     """The words of the name that the expression starting here is assigned to (`x := `,
-    `let x = `, `x = `, `field: `), or none."""
-    found = _ASSIGNED.search(text_before_chain)
+    `let x = `, `x = `, `field: `, the first of Go's `x, err := `), or none."""
+    found = _MULTI_ASSIGNED.search(text_before_chain) or _ASSIGNED.search(text_before_chain)
     return name_words(found.group(1)) if found is not None else frozenset()
 
 

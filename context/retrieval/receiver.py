@@ -18,7 +18,8 @@ type from what the code says, without running a type checker:
   of the module, for Go the whole package folder.
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
-`extends`, `implements`, Go's embedded types: `retrieval.go_types`), followed into the files
+`extends`, `implements`, Go's embedded types: `retrieval.go_types`, the crate's traits a
+Rust type implements: `retrieval.impls`), followed into the files
 that define them, three levels deep. They are ranked by the member name already typed
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
@@ -51,7 +52,7 @@ from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
 from context.retrieval.commonjs import is_constructor, required_constructor
 from context.retrieval.go_types import embedded_types, go_declaration
-from context.retrieval.impls import crate_members, generic_bound
+from context.retrieval.impls import crate_members, generic_bound, implemented_traits
 from context.retrieval.js_naming import class_named_like
 from context.retrieval.js_objects import namesake_object_members
 from context.retrieval.jsdoc import jsdoc_return_type, jsdoc_types
@@ -320,6 +321,9 @@ class _Resolver:
                 break
             target = self.qualified(words, owner.rel_path)
             found.extend(t for t in target.types[:1] if t.name != owner.name)
+        if owner.language == "rust" and owner.kind not in ("trait", "interface"):
+            # `impl Math for Bigint {}`: the trait's provided methods are Bigint's too.
+            found.extend(implemented_traits(self.bindings.store, owner))
         return found
 
     def all_members(self, owner: SymbolRow) -> list[SymbolRow]:
@@ -364,34 +368,13 @@ def receiver_snippets(
     `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
     module (one line each, and a module's names are what `alias.|` can be)."""
     line_start = text.rfind("\n", 0, offset) + 1
-    line_text = text[line_start:offset]
-    if bindings.language == "python":
-        # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
-        line_text = line_text.rsplit("->", 1)[-1]
-    match = _CHAIN.search(line_text)
-    if match is None:
+    found = _chain_target(bindings, text, offset, is_expired)
+    if found is None or is_expired():
         return []
-    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
-    if not parts:
-        return []
+    resolver, target, match = found
     prefix = match.group(2) or ""
-    resolver = _Resolver(bindings, is_expired, text)
+    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
     cursor_line = text.count("\n", 0, offset)
-    target, n_used = Target(), 0
-    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
-        target, n_used = _rust_path_target(bindings, parts)
-    if n_used == 0:
-        target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
-        n_used = 1
-    target = resolver.members_chain(target, parts[n_used:])
-    if not (target.types or target.module_paths) and len(parts) > 1:
-        # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
-        # last name (`const response = require('./response')`) is the best guess left.
-        last = parts[-1][0]
-        module = bindings.module_paths(last)
-        target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
-    if is_expired():
-        return []
     uses = _member_uses(text, offset)
     wanted = assigned_words(text[line_start : line_start + match.start()])
     if not wanted and is_returned(text[line_start : line_start + match.start()]):
@@ -452,6 +435,69 @@ def receiver_snippets(
         if namesakes:
             return [render_signature_list(namesakes, "member"), *named]
     return named
+
+
+def callee_rows(
+    bindings: Bindings, text: str, callee_end: int, *, is_expired: Callable[[], bool]
+) -> tuple[list[SymbolRow], bool]:
+    """What the callee ending at character `callee_end` may be (`self.eat`, `Error::new`,
+    `pkg.Fn`): the members of that name of the chain's type, or the module's definition;
+    and whether it is a method call (`x.f(`, whose `self` is the receiver)."""
+    found = _chain_target(bindings, text, callee_end, is_expired)
+    if found is None or not found[2].group(2):
+        return [], False
+    resolver, target, match = found
+    name = match.group(2)
+    is_method_call = not match.group(1).rstrip().endswith("::")
+    if target.types:
+        members = resolver.all_members(target.types[0])
+        return [r for r in members if r.name == name and r.kind in _FUNCTION_KINDS], is_method_call
+    if target.module_paths:
+        return bindings.in_module(name, target.module_paths)[:1], False
+    return [], is_method_call
+
+
+def type_rows(
+    bindings: Bindings, type_text: str, path: str, *, is_expired: Callable[[], bool]
+) -> list[SymbolRow]:
+    """The type a type expression written in file `path` names (`Token<'a>`, `*Level`),
+    wrappers looked through as for a receiver's annotation; empty when none resolves."""
+    return list(_Resolver(bindings, is_expired).type_named(type_text, path).types[:1])
+
+
+def _chain_target(
+    bindings: Bindings, text: str, offset: int, is_expired: Callable[[], bool]
+) -> tuple[_Resolver, Target, re.Match[str]] | None:
+    """What the chain of names before character `offset` reaches into (`self.de.|`:
+    the type of `self.de`), with the resolver that found it and the chain's match on the
+    line; None where no chain ends there."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_text = text[line_start:offset]
+    if bindings.language == "python":
+        # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
+        line_text = line_text.rsplit("->", 1)[-1]
+    match = _CHAIN.search(line_text)
+    if match is None:
+        return None
+    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
+    if not parts:
+        return None
+    resolver = _Resolver(bindings, is_expired, text)
+    cursor_line = text.count("\n", 0, offset)
+    target, n_used = Target(), 0
+    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
+        target, n_used = _rust_path_target(bindings, parts)
+    if n_used == 0:
+        target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
+        n_used = 1
+    target = resolver.members_chain(target, parts[n_used:])
+    if not (target.types or target.module_paths) and len(parts) > 1:
+        # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
+        # last name (`const response = require('./response')`) is the best guess left.
+        last = parts[-1][0]
+        module = bindings.module_paths(last)
+        target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
+    return resolver, target, match
 
 
 def _head_target(
