@@ -210,6 +210,9 @@ class _Resolver:
             for row in self.all_members(owner):
                 if row.name != name:
                     continue
+                if row.kind in TYPE_KINDS and row.kind not in ("impl", "module"):
+                    # A nested type (`Frame.Opcode.`, `Outer::Inner::`) is itself the type.
+                    return Target(types=(row,))
                 if row.kind in _FUNCTION_KINDS:
                     return self.returned(row, owner)
                 return self.field_type(row, owner)
@@ -648,14 +651,17 @@ def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
         (
             True,
             rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
-            rf"[\s*&]+{n}\s*(?:=|;|,|\))",
+            rf"[\s*&]+(?P<name>{n})\s*(?:=|;|,|\))",
         ),
     ]
     best: tuple[int, bool, str] | None = None
     for is_type, pattern in patterns:
         for match in re.finditer(pattern, text):
-            if best is None or match.start() > best[0]:
-                best = (match.start(), is_type, match.group(1).strip())
+            # `PushGroup<?> pg = exchange.getPushGroup()` is one declaration: placed at its
+            # name, the stated type wins over the value, whose type takes more guessing.
+            at = match.start("name") if "name" in match.re.groupindex else match.start()
+            if best is None or (at, is_type) > best[:2]:
+                best = (at, is_type, match.group(1).strip())
     if best is None or not best[2]:
         return None
     at, is_type, found = best
