@@ -7,7 +7,8 @@ before a function. tree-sitter does not run the preprocessor, so it reads such a
 a type or a call and the declaration after it comes out broken or misnamed. This module
 rewrites those macros in the bytes handed to the parser, and only there:
 
-- a line holding nothing but an upper-case, underscored name (`GIT_BEGIN_DECL`), when the
+- a line holding nothing but an upper-case, underscored name (`GIT_BEGIN_DECL`), or such a
+  macro's call (`JSON_HEDLEY_NON_NULL(2)` on the line before a function), when the
   code line before it ends a declaration or a statement (`;`, `}`, `:`, a preprocessor
   line, the file's start), so an enum's last constant (`A,` then `B`) is left alone;
 - `NAME(args)` at the start of a line followed by a declaration with its own type: the
@@ -28,7 +29,7 @@ from __future__ import annotations
 import re
 
 _NAME = rb"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
-_LONE = re.compile(rb"^[ \t]*(" + _NAME + rb")[ \t]*\r?$", re.M)
+_LONE = re.compile(rb"^[ \t]*(" + _NAME + rb"(?:[ \t]*\([^()\n]*\))?)[ \t]*\r?$", re.M)
 _CALL = re.compile(rb"^[ \t]*(" + _NAME + rb")[ \t]*\(([^()\n]*)\)[ \t]+(?=[A-Za-z_])", re.M)
 _DECLARATION = rb"[A-Za-z_][\w:<>, \t]*?[\w>][ \t*&]+[*&]*[A-Za-z_]\w*[ \t]*[(;=\[]"
 """A declaration with its own type and name: `static bool f(`, `int x;`, `const T *p =`."""
@@ -90,6 +91,11 @@ def _follows_declaration(source: bytes, line_start: int) -> bool:
     while end > 0:
         start = source.rfind(b"\n", 0, end) + 1
         line = source[start:end].strip()
+        if line.endswith(b"*/"):
+            # A block comment's lines need not start with `*`: go on before it opens.
+            opened = source.rfind(b"/*", 0, end)
+            end = source.rfind(b"\n", 0, opened) if opened >= 0 else start - 1
+            continue
         end = start - 1
         if not line or _is_comment(line):
             continue

@@ -96,3 +96,21 @@ def test_an_edit_that_ends_the_line_before_a_lone_macro_reparses_as_a_full_parse
     text, tree = reparse(lang, parse(lang, old_text), old_text, [TextChange(at, at, ";")])
 
     assert str(tree.root_node) == str(parse(lang, text).root_node)
+
+
+def test_a_lone_attribute_call_after_a_doc_comment_leaves_the_method_in_its_class() -> None:
+    lang = language_named("cpp")
+    assert lang is not None
+    source = (
+        b"class lexer {\n  public:\n    int scan();\n\n    /*!\n    @param[in] text  the text\n"
+        b"    */\n    JSON_HEDLEY_NON_NULL(2)\n    int scan_literal(const char* text);\n\n"
+        b"    int get_position() const noexcept;\n};\n"
+    )
+
+    found = extract_definitions(lang, parse(lang, source), source)
+
+    assert {d.name: d.container for d in found if d.kind == "method"} == {
+        "scan": "lexer",
+        "scan_literal": "lexer",
+        "get_position": "lexer",
+    }
