@@ -48,8 +48,10 @@ from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
+from context.retrieval.cpp_scopes import aliased_type, namespace_paths
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound
+from context.retrieval.java_packages import package_paths
 from context.retrieval.jsdoc import jsdoc_types
 from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
 from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
@@ -103,6 +105,9 @@ _WRAPPERS = frozenset(
 )  # fmt: skip
 """Words around a type in an annotation that are not the type itself."""
 _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
+_MEMBER_TYPE_KINDS = TYPE_KINDS - {"impl", "module"}
+_IMPLICIT_THIS = frozenset({"java", "cpp"})
+"""Languages where a method names its class's fields without `this.`."""
 _PASS_THROUGH = {
     "rust": frozenset(
         {
@@ -148,8 +153,18 @@ class _Resolver:
         return found
 
     def type_named(self, text: str, path: str, owner: SymbolRow | None = None) -> Target:
-        """The type (or module) an annotation or type expression in file `path` names."""
-        for words in _type_candidates(text):
+        """The type (or module) an annotation or type expression in file `path` names: a
+        type that `owner` declares inside itself first (`lexer_t`, a nested class)."""
+        candidates = _type_candidates(text)
+        if owner is not None and candidates and len(candidates[0]) == 1:
+            nested = [
+                m
+                for m in self.all_members(owner)
+                if m.name == candidates[0][0] and m.kind in _MEMBER_TYPE_KINDS
+            ]
+            if nested:
+                return Target(types=(nested[0],), annotation=text, annotation_path=path)
+        for words in candidates:
             if words[-1] == "Self" and owner is not None:
                 return Target(types=(owner,))
             target = self.qualified(words, path)
@@ -167,7 +182,9 @@ class _Resolver:
             if found is not None:
                 chain = [(w, False) for w in words[found[1] :]]
                 return self.members_chain(Target(module_paths=(found[0],)), chain)
-        module = bindings.module_paths(head)
+        module = bindings.module_paths(head) or (
+            namespace_paths(bindings, head) if len(words) > 1 else ()
+        )
         if not module and len(words) == 1:
             types = tuple(bindings.resolve_type(head))
             if types:
@@ -203,6 +220,9 @@ class _Resolver:
             if not rows:
                 return Target()
             row = rows[0]
+            if row.kind == "module" and row.language == "cpp":
+                # `lib::detail::`: a nested namespace, opened in files of its own.
+                return Target(module_paths=namespace_paths(self.bindings, row.name))
             if row.kind in TYPE_KINDS:
                 return Target(types=(row,))
             return self.returned(row) if is_call or row.kind in _FUNCTION_KINDS else Target()
@@ -210,7 +230,7 @@ class _Resolver:
             for row in self.all_members(owner):
                 if row.name != name:
                     continue
-                if row.kind in TYPE_KINDS and row.kind not in ("impl", "module"):
+                if row.kind in _MEMBER_TYPE_KINDS:
                     # A nested type (`Frame.Opcode.`, `Outer::Inner::`) is itself the type.
                     return Target(types=(row,))
                 if row.kind in _FUNCTION_KINDS:
@@ -300,13 +320,36 @@ class _Resolver:
 
     def all_members(self, owner: SymbolRow) -> list[SymbolRow]:
         """Own members first, then each base's, breadth first, `MAX_BASE_DEPTH` deep (read
-        once per request: a chain and the listing ask for the same type)."""
+        once per request: a chain and the listing ask for the same type); an alias's are
+        the aliased type's."""
         key = (owner.rel_path, owner.start_line_idx)
         found = self._members.get(key)
         if found is None:
-            found = self._all_members(owner)
+            self._members[key] = []
+            found = self._all_members(self.unaliased(owner))
             self._members[key] = found
         return found
+
+    def unaliased(self, owner: SymbolRow) -> SymbolRow:
+        """The type a C or C++ alias (`using T = U<...>;`, `typedef struct s s;`) names,
+        followed a few aliases deep; `owner` itself when it is no alias."""
+        for _ in range(MAX_BASE_DEPTH):
+            aliased = aliased_type(owner)
+            if not aliased or self.is_expired():
+                break
+            seen = (owner.rel_path, owner.start_line_idx)
+            rows = list(self.type_named(aliased, owner.rel_path).types)
+            if not rows and aliased == owner.name:
+                rows = self.bindings.store.definitions(owner.name, limit=50)
+            others = [
+                r
+                for r in rows
+                if (r.rel_path, r.start_line_idx) != seen and r.kind in _MEMBER_TYPE_KINDS
+            ]
+            if not others:
+                break
+            owner = others[0]
+        return owner
 
     def _all_members(self, owner: SymbolRow) -> list[SymbolRow]:
         rows: list[SymbolRow] = []
@@ -362,9 +405,10 @@ def receiver_snippets(
     target = resolver.members_chain(target, parts[n_used:])
     if not (target.types or target.module_paths) and len(parts) > 1:
         # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
-        # last name (`const response = require('./response')`) is the best guess left.
+        # last name (`const response = require('./response')`) is the best guess left;
+        # in Java, lower-case names only spell a package (`java.sql.|`).
         last = parts[-1][0]
-        module = bindings.module_paths(last)
+        module = bindings.module_paths(last) or package_paths(bindings, parts)
         target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
     if is_expired():
         return []
@@ -467,7 +511,19 @@ def _head_target(
             found = _value_target(resolver, text, at, cursor_line, expression, depth)
         if found.types or found.module_paths:
             return found
+    if owner is not None and bindings.language in _IMPLICIT_THIS:
+        # A bare field of the enclosing class (`m_lexer.`), as `this->m_lexer.` would be.
+        for row in resolver.all_members(owner):
+            if row.name == name and row.kind in ("field", "variable", "constant"):
+                found = resolver.field_type(row, owner)
+                if found.types or found.module_paths:
+                    return found
     types = tuple(bindings.resolve_type(name))
+    if not types:
+        namespace = namespace_paths(bindings, name)
+        if namespace:
+            # `detail::`: every file that opens the namespace.
+            return Target(module_paths=namespace)
     return Target(types=types[:1])
 
 

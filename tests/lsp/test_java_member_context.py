@@ -4,7 +4,8 @@ The `javanested` fixture's `Decoder.java` imports a nested enum (`import
 com.acme.ws.Frame.Opcode;`, which resolves to `Frame.java`) and stops at
 `Opcode.CLOSE.|`; `Pusher.java` stops at `group.|` inside a lambda, where `group` is a local
 declared `Group<?> group = groups.get(name);` (a value whose type takes a map's type
-arguments to guess; the declaration states it). The model service is the loopback
+arguments to guess; the declaration states it); `app/Report.java` stops at `com.acme.ws.|`,
+a package named in full. The model service is the loopback
 stand-in and is never called (`fillin/context` only builds the prompt).
 """
 
@@ -28,7 +29,7 @@ async def _members_at(
         client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "javanested"]
     )
     await wait_for_index(client)
-    opened = open_fixture(client, f"javanested/com/acme/ws/{relative}", language_id="java")
+    opened = open_fixture(client, f"javanested/com/acme/{relative}", language_id="java")
     result = await request(client, "fillin/context", location(opened))
     return [s for s in result.sections if s.source == "member"]
 
@@ -36,7 +37,7 @@ async def _members_at(
 async def test_an_imported_nested_enums_constant_shows_the_enums_members(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> None:
-    members = await _members_at(client, model_server, tmp_path, "Decoder.java")
+    members = await _members_at(client, model_server, tmp_path, "ws/Decoder.java")
 
     assert members, "no member section"
     assert members[0].path == "com/acme/ws/Frame.java"
@@ -47,8 +48,18 @@ async def test_an_imported_nested_enums_constant_shows_the_enums_members(
 async def test_a_locals_stated_type_wins_over_its_value_inside_a_lambda(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> None:
-    members = await _members_at(client, model_server, tmp_path, "Pusher.java")
+    members = await _members_at(client, model_server, tmp_path, "ws/Pusher.java")
 
     assert members, "no member section"
     assert members[0].path == "com/acme/ws/Group.java"
     assert "synchronized void pushError(Throwable t)" in members[0].text
+
+
+async def test_a_package_named_in_full_shows_its_classes(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    members = await _members_at(client, model_server, tmp_path, "app/Report.java")
+
+    text = "".join(section.text for section in members)
+    assert "class Group<T>" in text, [s.path for s in members]
+    assert "final class Frame" in text
