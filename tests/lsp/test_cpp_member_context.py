@@ -14,22 +14,14 @@ from typing import Any
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_java_member_context import member_sections
 from tests.modelserver import ModelServer
 
 
 async def _members_at(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path, relative: str
 ) -> list[Any]:
-    """The member sections of `fillin/context` at the cursor of the fixture `relative`."""
-    await initialize(
-        client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "cppscopes"]
-    )
-    await wait_for_index(client)
-    opened = open_fixture(client, f"cppscopes/{relative}", language_id="cpp")
-    result = await request(client, "fillin/context", location(opened))
-    return [s for s in result.sections if s.source == "member"]
+    return await member_sections(client, model_server, tmp_path, f"cppscopes/{relative}", "cpp")
 
 
 async def test_a_bare_field_typed_by_a_class_alias_shows_the_aliased_templates_members(

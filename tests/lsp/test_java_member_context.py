@@ -21,17 +21,32 @@ from tests.lsp.test_requests import indexed_settings, location, request, wait_fo
 from tests.modelserver import ModelServer
 
 
+async def member_sections(
+    client: LanguageClient,
+    model_server: ModelServer,
+    tmp_path: Path,
+    relative: str,
+    language_id: str,
+) -> list[Any]:
+    """The member sections of `fillin/context` at the cursor of the fixture `relative`
+    (`folder/path`), once the fixture's folder is indexed."""
+    await initialize(
+        client,
+        indexed_settings(model_server, tmp_path),
+        folders=[FIXTURES / relative.split("/", 1)[0]],
+    )
+    await wait_for_index(client)
+    opened = open_fixture(client, relative, language_id=language_id)
+    result = await request(client, "fillin/context", location(opened))
+    return [s for s in result.sections if s.source == "member"]
+
+
 async def _members_at(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path, relative: str
 ) -> list[Any]:
-    """The member sections of `fillin/context` at the cursor of the fixture `relative`."""
-    await initialize(
-        client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "javanested"]
+    return await member_sections(
+        client, model_server, tmp_path, f"javanested/com/acme/{relative}", "java"
     )
-    await wait_for_index(client)
-    opened = open_fixture(client, f"javanested/com/acme/{relative}", language_id="java")
-    result = await request(client, "fillin/context", location(opened))
-    return [s for s in result.sections if s.source == "member"]
 
 
 async def test_an_imported_nested_enums_constant_shows_the_enums_members(
