@@ -280,7 +280,6 @@ LANGUAGES: tuple[Language, ...] = (
             "class_specifier": "name",
             "struct_specifier": "name",
             "union_specifier": "name",
-            "namespace_definition": "name",
         },
     ),
 )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from context.c_macros import edited_span, is_rewritten, parse_source
 from context.document import TextChange
 from context.imports.statements import DECODERS, Import, node_text
 from context.js_fields import constructor_fields, without_duplicates
@@ -85,6 +86,8 @@ class Definition:
 def parse(lang: Language, text: str | bytes) -> ts.Tree:
     """The syntax tree of `text`, parsed with the calling thread's parser for `lang`."""
     source = text.encode("utf-8") if isinstance(text, str) else text
+    if is_rewritten(lang.name):
+        source = parse_source(source)
     return parser_for(lang).parse(source)
 
 
@@ -117,7 +120,17 @@ def reparse(
             new_end_point=new_end_point,
         )
         text = change.apply(text)
-    new_tree = parser_for(lang).parse(text.encode("utf-8"), tree)
+        if is_rewritten(lang.name):
+            # The macros' rewrite of the lines around the edit may change too: those bytes
+            # are marked edited (same length), so the parser reads them again.
+            span_start, span_end = edited_span(text, change.start, change.start + len(change.text))
+            first_byte, first_point = _byte_and_point(text, span_start)
+            last_byte, last_point = _byte_and_point(text, span_end)
+            tree.edit(first_byte, last_byte, last_byte, first_point, last_point, last_point)
+    source = text.encode("utf-8")
+    if is_rewritten(lang.name):
+        source = parse_source(source)
+    new_tree = parser_for(lang).parse(source, tree)
     return text, new_tree
 
 
@@ -458,12 +471,22 @@ def _container(
         field = lang.containers.get(ancestor.type)
         if field is not None:
             name = ancestor.child_by_field_name(field)
+            if name is None and ancestor.parent is not None:
+                # `typedef struct { ... } git_options;`: the typedef names the struct.
+                name = _typedef_name(ancestor.parent)
             if name is not None:
                 return _type_name(name, source), ancestor.type, False
         if ancestor.type in lang.function_types and kind != "field":
             return None, None, True
         ancestor = ancestor.parent
     return None, None, False
+
+
+def _typedef_name(node: ts.Node) -> ts.Node | None:
+    """The name a C or C++ `typedef` gives the anonymous struct it declares, or None."""
+    if node.type != "type_definition":
+        return None
+    return node.child_by_field_name("declarator")
 
 
 def _type_name(node: ts.Node, source: bytes) -> str:

@@ -12,3 +12,4 @@
 (namespace_definition
   body: (declaration_list
     (declaration declarator: (init_declarator declarator: (identifier) @name)) @definition.variable))
+(alias_declaration name: (type_identifier) @name) @definition.type

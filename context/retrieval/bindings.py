@@ -173,6 +173,9 @@ class Bindings:
             found = self._follow(binding.original, binding.paths, depth=0)
             if not found and binding.original == "default":
                 found = self._default_export(name, binding.paths)
+            if not found and self.language == "java":
+                # `import a.b.Frame.Opcode;` resolves to Frame.java, where Opcode is nested.
+                found = self._nested_types(binding.original, binding.paths)
             if found:
                 return found
         own = self._top_level_of(self.path).get(name, [])
@@ -274,6 +277,15 @@ class Bindings:
             rows = FILE_ROWS.imports(self.store, path)
             self._imports[path] = rows
         return rows
+
+    def _nested_types(self, name: str, paths: tuple[str, ...]) -> list[SymbolRow]:
+        """The types named `name` declared inside another type of the files `paths`."""
+        return [
+            row
+            for path in paths
+            for row in self.definitions_in_file(path)
+            if row.name == name and row.container is not None and row.kind in _TYPE_KINDS
+        ]
 
     def _default_export(self, name: str, paths: tuple[str, ...]) -> list[SymbolRow]:
         """JavaScript's default export, when a definition in the file has the import's name."""

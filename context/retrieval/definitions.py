@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
+from context.retrieval.c_names import used_rows
 from context.retrieval.expected import expected_rows, expected_snippets
 from context.retrieval.focus import SELF_NAMES, Focus
 from context.retrieval.js_objects import assigned_members
@@ -110,6 +111,8 @@ def definition_snippets(
         # The rows of `first` are shown already: only the members assigned onto them join.
         *_with_members(bindings, [*first, *further], text_before_cursor),
         *_imported_rows(bindings, focus, text_before_cursor, text_after_cursor, is_expired),
+        # C and C++ import no names one by one: the names used near the cursor stand in.
+        *used_rows(bindings, text_before_cursor, text_after_cursor, is_expired=is_expired),
         *package_rows(
             bindings,
             text_before_cursor + text_after_cursor,

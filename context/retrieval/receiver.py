@@ -51,8 +51,10 @@ from context.index.store import SymbolRow
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
 from context.retrieval.commonjs import is_constructor, required_constructor
+from context.retrieval.cpp_scopes import aliased_type, namespace_paths
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound, implemented_traits
+from context.retrieval.java_packages import package_paths
 from context.retrieval.js_naming import class_named_like
 from context.retrieval.js_objects import namesake_object_members
 from context.retrieval.jsdoc import jsdoc_return_type, jsdoc_types
@@ -117,6 +119,9 @@ _WRAPPERS = frozenset(
 """Words around a type in an annotation that are not the type itself."""
 _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
 _TS_TYPE_KINDS = frozenset({"class", "interface", "type", "enum"})
+_MEMBER_TYPE_KINDS = TYPE_KINDS - {"impl", "module"}
+_IMPLICIT_THIS = frozenset({"java", "cpp"})
+"""Languages where a method names its class's fields without `this.`."""
 _PASS_THROUGH = {
     "rust": frozenset(
         {
@@ -164,8 +169,18 @@ class _Resolver:
         return found
 
     def type_named(self, text: str, path: str, owner: SymbolRow | None = None) -> Target:
-        """The type (or module) an annotation or type expression in file `path` names."""
-        for words in _type_candidates(text):
+        """The type (or module) an annotation or type expression in file `path` names: a
+        type that `owner` declares inside itself first (`lexer_t`, a nested class)."""
+        candidates = _type_candidates(text)
+        if owner is not None and candidates and len(candidates[0]) == 1:
+            nested = [
+                m
+                for m in self.all_members(owner)
+                if m.name == candidates[0][0] and m.kind in _MEMBER_TYPE_KINDS
+            ]
+            if nested:
+                return Target(types=(nested[0],), annotation=text, annotation_path=path)
+        for words in candidates:
             if words[-1] == "Self" and owner is not None:
                 return Target(types=(owner,))
             target = self.qualified(words, path)
@@ -186,7 +201,9 @@ class _Resolver:
         constructor = required_constructor(bindings, head)
         if constructor is not None:
             return self.members_chain(Target(types=(constructor,)), [(w, False) for w in rest])
-        module = bindings.module_paths(head)
+        module = bindings.module_paths(head) or (
+            namespace_paths(bindings, head) if len(words) > 1 else ()
+        )
         if not module and len(words) == 1:
             types = tuple(bindings.resolve_type(head))
             if types:
@@ -225,6 +242,9 @@ class _Resolver:
             if not rows:
                 return Target()
             row = rows[0]
+            if row.kind == "module" and row.language == "cpp":
+                # `lib::detail::`: a nested namespace, opened in files of its own.
+                return Target(module_paths=namespace_paths(self.bindings, row.name))
             if row.kind in TYPE_KINDS:
                 return Target(types=(row,))
             return self.returned(row) if is_call or row.kind in _FUNCTION_KINDS else Target()
@@ -232,6 +252,9 @@ class _Resolver:
             for row in self.all_members(owner):
                 if row.name != name:
                     continue
+                if row.kind in _MEMBER_TYPE_KINDS:
+                    # A nested type (`Frame.Opcode.`, `Outer::Inner::`) is itself the type.
+                    return Target(types=(row,))
                 if row.kind in _FUNCTION_KINDS:
                     return self.returned(row, owner)
                 return self.field_type(row, owner)
@@ -328,13 +351,36 @@ class _Resolver:
 
     def all_members(self, owner: SymbolRow) -> list[SymbolRow]:
         """Own members first, then each base's, breadth first, `MAX_BASE_DEPTH` deep (read
-        once per request: a chain and the listing ask for the same type)."""
+        once per request: a chain and the listing ask for the same type); an alias's are
+        the aliased type's."""
         key = (owner.rel_path, owner.start_line_idx)
         found = self._members.get(key)
         if found is None:
-            found = self._all_members(owner)
+            self._members[key] = []
+            found = self._all_members(self.unaliased(owner))
             self._members[key] = found
         return found
+
+    def unaliased(self, owner: SymbolRow) -> SymbolRow:
+        """The type a C or C++ alias (`using T = U<...>;`, `typedef struct s s;`) names,
+        followed a few aliases deep; `owner` itself when it is no alias."""
+        for _ in range(MAX_BASE_DEPTH):
+            aliased = aliased_type(owner)
+            if not aliased or self.is_expired():
+                break
+            seen = (owner.rel_path, owner.start_line_idx)
+            rows = list(self.type_named(aliased, owner.rel_path).types)
+            if not rows and aliased == owner.name:
+                rows = self.bindings.store.definitions(owner.name, limit=50)
+            others = [
+                r
+                for r in rows
+                if (r.rel_path, r.start_line_idx) != seen and r.kind in _MEMBER_TYPE_KINDS
+            ]
+            if not others:
+                break
+            owner = others[0]
+        return owner
 
     def _all_members(self, owner: SymbolRow) -> list[SymbolRow]:
         rows: list[SymbolRow] = []
@@ -493,9 +539,10 @@ def _chain_target(
     target = resolver.members_chain(target, parts[n_used:])
     if not (target.types or target.module_paths) and len(parts) > 1:
         # `ctx.response.|` with an untyped `ctx`: a module or type the file binds to the
-        # last name (`const response = require('./response')`) is the best guess left.
+        # last name (`const response = require('./response')`) is the best guess left;
+        # in Java, lower-case names only spell a package (`java.sql.|`).
         last = parts[-1][0]
-        module = bindings.module_paths(last)
+        module = bindings.module_paths(last) or package_paths(bindings, parts)
         target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
     return resolver, target, match
 
@@ -556,10 +603,22 @@ def _head_target(
             found = _value_target(resolver, text, at, cursor_line, expression, depth)
         if found.types or found.module_paths:
             return found
+    if owner is not None and bindings.language in _IMPLICIT_THIS:
+        # A bare field of the enclosing class (`m_lexer.`), as `this->m_lexer.` would be.
+        for row in resolver.all_members(owner):
+            if row.name == name and row.kind in ("field", "variable", "constant"):
+                found = resolver.field_type(row, owner)
+                if found.types or found.module_paths:
+                    return found
     types = tuple(bindings.resolve_type(name))
     if not types:
         named_like = class_named_like(bindings, name)
         types = (named_like,) if named_like is not None else ()
+    if not types:
+        namespace = namespace_paths(bindings, name)
+        if namespace:
+            # `detail::`: every file that opens the namespace.
+            return Target(module_paths=namespace)
     return Target(types=types[:1])
 
 
@@ -744,14 +803,17 @@ def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
         (
             True,
             rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
-            rf"[\s*&]+{n}\s*(?:=|;|,|\))",
+            rf"[\s*&]+(?P<name>{n})\s*(?:=|;|,|\))",
         ),
     ]
     best: tuple[int, bool, str] | None = None
     for is_type, pattern in patterns:
         for match in re.finditer(pattern, text):
-            if best is None or match.start() > best[0]:
-                best = (match.start(), is_type, match.group(1).strip())
+            # `PushGroup<?> pg = exchange.getPushGroup()` is one declaration: placed at its
+            # name, the stated type wins over the value, whose type takes more guessing.
+            at = match.start("name") if "name" in match.re.groupindex else match.start()
+            if best is None or (at, is_type) > best[:2]:
+                best = (at, is_type, match.group(1).strip())
     if best is None or not best[2]:
         return None
     at, is_type, found = best

@@ -162,7 +162,7 @@ DEFINITION_CASES = [
         "cpp_proj/include/geometry/shape.hpp",
         "Circle",
         "class",
-        "geometry",
+        None,
         "class Circle : public Shape",
         "A circle",
     ),
