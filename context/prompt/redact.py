@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from context.literal_scan import matches_near
+
 if TYPE_CHECKING:
     from context.prompt.assemble import Prompt
 
@@ -255,40 +257,15 @@ def _spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def _matches(rule: _Rule, text: str, folded: str) -> Iterator[re.Match[str]]:
-    """What `rule.pattern.finditer(text)` finds, trying the pattern only near its literals.
-
-    A match can only start within `rule.back` characters before an occurrence of one of
-    `rule.starts` (or at the start of its line); every such place is tried once, in order,
-    and a match ends the search up to its end, as `finditer` does.
-    """
-    haystack = folded if rule.is_folded else text
-    occurrences: list[int] = []
-    for literal in rule.starts:
-        at = haystack.find(literal)
-        while at != -1:
-            occurrences.append(at)
-            at = haystack.find(literal, at + 1)
-    searched = 0
-    """Every start before this has been tried, or lies inside a match already found."""
-    line_end = -1
-    """The end of the last line tried by a rule `at_line_start`: one try per line."""
-    for occurrence in sorted(occurrences):
-        if rule.at_line_start:
-            if occurrence <= line_end:
-                continue
-            first = last = text.rfind("\n", 0, occurrence) + 1
-            line_end = text.find("\n", occurrence) % (len(text) + 1)
-        else:
-            first, last = occurrence - rule.back, occurrence
-        start = max(first, searched)
-        while start <= last:
-            match = rule.pattern.match(text, start)
-            if match is None:
-                start += 1
-                continue
-            yield match
-            start = max(start + 1, match.end())
-        searched = max(searched, start)
+    """What `rule.pattern.finditer(text)` finds, trying the pattern only near its literals."""
+    return matches_near(
+        rule.pattern,
+        text,
+        rule.starts,
+        haystack=folded if rule.is_folded else text,
+        back=rule.back,
+        at_line_start=rule.at_line_start,
+    )
 
 
 def _secret_span(match: re.Match[str]) -> tuple[int, int]:

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field, replace
 
 from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
+from context.literal_scan import matches_near
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
 from context.retrieval.go_types import embedded_types, go_declaration
@@ -634,26 +635,34 @@ def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
     collection a `for` loop iterates)."""
     n = re.escape(name)
     value = _CHAIN_TEXT
+    # Each pattern with the literal its matches start with, so that only the places where
+    # it occurs are tried (`literal_scan`): seven scans of a 100 KB file cost 40 ms.
     patterns = [
-        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)"),
+        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)", name),
         (
             False,
             rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?{value}"
             rf"\s*(?:\(|\{{|<|!|$|\n|;)",
+            name,
         ),
-        (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b"),
-        (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}"),
-        (False, rf"\bfor\s*\(\s*(?:const|let|var)\s+{n}\s+of\s+{value}"),
-        (True, rf"\bvar\s+{n}\s+\*?([A-Za-z_$][\w$.]*)"),
+        (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b", "with"),
+        (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}", "for"),
+        (False, rf"\bfor\s*\(\s*(?:const|let|var)\s+{n}\s+of\s+{value}", "for"),
+        (True, rf"\bvar\s+{n}\s+\*?([A-Za-z_$][\w$.]*)", "var"),
         (
             True,
-            rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
-            rf"[\s*&]+{n}\s*(?:=|;|,|\))",
+            # `[A-Z](?<![\w$][A-Z])` is `(?<![\w$])[A-Z]` with the class first, which
+            # lets `re` skip to the capitals: three times faster.
+            rf"([A-Z](?<![\w$][A-Z])[\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*"
+            rf"(?:<[^<>;=]*>)?[\s*&]+{n}\s*(?:=|;|,|\))",
+            "",
         ),
     ]
     best: tuple[int, bool, str] | None = None
-    for is_type, pattern in patterns:
-        for match in re.finditer(pattern, text):
+    for is_type, pattern, literal in patterns:
+        compiled = re.compile(pattern)
+        matches = matches_near(compiled, text, (literal,)) if literal else compiled.finditer(text)
+        for match in matches:
             if best is None or match.start() > best[0]:
                 best = (match.start(), is_type, match.group(1).strip())
     if best is None or not best[2]:
