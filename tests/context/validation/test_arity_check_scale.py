@@ -132,3 +132,20 @@ def test_the_one_pass_reading_agrees_with_the_per_name_searches() -> None:
                 text, ";", (re.compile("import"), word, re.compile("from"))
             )
             assert (name in index.javascript_imported_words) == expected_import, (text, name)
+
+
+def test_names_after_non_ascii_text_are_found_where_they_are() -> None:
+    """The window's byte offsets, summed once, place each name: `open` rebound after
+    accented text is not the builtin, `len` is, and the problem's offsets count
+    characters."""
+    lang = language_for_path("module.py")
+    assert lang is not None
+    suggestion = (
+        "def café():\n    # « déjà »\n    open = 'ü'\n    return open(1, 2, 3, 4, 5, 6, 7, 8, 9)\n"
+        "\n\ndef thé():\n    return len('é', 2)\n"
+    )
+    splice = make_splice("", 0, suggestion, lang)
+    (problem,) = check_arity(splice, EmptyView())
+    start = suggestion.index("len('é', 2)")
+    assert (problem.start_offset, problem.end_offset) == (start, start + len("len('é', 2)"))
+    assert problem.message.startswith("`len`")
