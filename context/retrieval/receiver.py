@@ -43,6 +43,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
@@ -818,7 +819,7 @@ def _ranked(
     for idx, row in enumerate(rows):
         # A field and a method may share a name (Rust's `items` and `items()`); an
         # override repeats its base's signature, and the nearer one comes first.
-        signature = " ".join(row.signature.split())
+        signature = _normalized(row.signature)
         if signature not in unique and row.kind not in ("impl", "module"):
             unique[signature] = (idx, row)
 
@@ -837,6 +838,13 @@ def _ranked(
         )
 
     return [row for _, row in sorted(unique.values(), key=key)[:limit]]
+
+
+@lru_cache(maxsize=16384)
+def _normalized(signature: str) -> str:
+    """A signature with each run of blanks made one space (kept: a big type's members are
+    ranked again on every keystroke)."""
+    return " ".join(signature.split())
 
 
 def _is_hidden(row: SymbolRow, owner_path: str | None) -> bool:
