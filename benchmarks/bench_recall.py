@@ -608,15 +608,11 @@ class Result:
     misses: list[str] = field(default_factory=list)
 
 
-async def serve_holes(
-    command: Sequence[str],
-    env: dict[str, str],
-    cwd: Path,
-    root: Path,
-    index_dir: Path,
-    holes: Sequence[Hole],
-) -> Result:
-    """Drive one `fillin serve` over `holes` in the folder `root`."""
+async def started_client(
+    command: Sequence[str], env: dict[str, str], cwd: Path, root: Path, index_dir: Path
+) -> LanguageClient:
+    """A client of one `fillin serve` of the folder `root` with default settings at the
+    budget, once the folder's indexing has ended."""
     client = LanguageClient("bench-recall", "1")
     index_ended = asyncio.Event()
 
@@ -647,6 +643,19 @@ async def serve_holes(
     )
     client.initialized(types.InitializedParams())
     await asyncio.wait_for(index_ended.wait(), timeout=600)
+    return client
+
+
+async def serve_holes(
+    command: Sequence[str],
+    env: dict[str, str],
+    cwd: Path,
+    root: Path,
+    index_dir: Path,
+    holes: Sequence[Hole],
+) -> Result:
+    """Drive one `fillin serve` over `holes` in the folder `root`."""
+    client = await started_client(command, env, cwd, root, index_dir)
     result = Result()
     for hole in holes:
         path = root / hole.rel_path

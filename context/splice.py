@@ -14,6 +14,7 @@ are parsed as edits of it. Offsets named `*_byte` count UTF-8 bytes of the windo
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -114,12 +115,38 @@ class Splice:
         window_end = self.original.window_end + len(self.suggestion)
         if not window_start <= offset <= window_end:
             return None
-        start_byte = len(self.text[window_start:offset].encode("utf-8", "surrogatepass"))
+        start_byte = self._window_bytes_before(offset)
         end_byte = start_byte + len(
             self.text[offset : offset + length].encode("utf-8", "surrogatepass")
         )
         node: ts.Node | None = self.tree.root_node.descendant_for_byte_range(start_byte, end_byte)
         return node
+
+    def _window_bytes_before(self, offset: int) -> int:
+        """The UTF-8 length of the window's text before a character offset of `text`.
+
+        Encoding the window up to the offset on every call made a check that asks about
+        every name of a huge suggestion quadratic; the lengths are summed once instead.
+        """
+        window_start = self.original.window_start
+        sums = self._window_byte_sums
+        return offset - window_start if sums is None else sums[offset - window_start]
+
+    @cached_property
+    def _window_byte_sums(self) -> list[int] | None:
+        """Each window character's UTF-8 offset (and the end's), or None for ASCII, where
+        offsets in characters and bytes are the same."""
+        window = self.text[
+            self.original.window_start : self.original.window_end + len(self.suggestion)
+        ]
+        if window.isascii():
+            return None
+        # Lone surrogates encode to three bytes with "surrogatepass", as any other
+        # character below U+10000 and from U+0800 does.
+        sizes = (
+            1 if c < "\x80" else 2 if c < "\u0800" else 3 if c < "\U00010000" else 4 for c in window
+        )
+        return [0, *itertools.accumulate(sizes)]
 
 
 _originals: OrderedDict[tuple[str, str, int], Original] = OrderedDict()

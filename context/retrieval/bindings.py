@@ -263,11 +263,7 @@ class Bindings:
         """A file's top-level definitions by name: one query per file, not one per name."""
         found = self._top_level.get(path)
         if found is None:
-            found = {}
-            for row in self.definitions_in_file(path):
-                if row.container is None:
-                    found.setdefault(row.name, []).append(row)
-            self._top_level[path] = found
+            found = self._top_level[path] = FILE_ROWS.top_level(self.definitions_in_file(path))
         return found
 
     def _imports_of(self, path: str) -> list[ImportRow]:

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from context.index.store import SymbolRow
+from context.literal_scan import matches_near
 from context.retrieval.bindings import Bindings
 from context.retrieval.outline import render_signature_list
 from context.snippet import Snippet
@@ -49,7 +50,9 @@ def receiver_uses(text: str, offset: int, receiver: str) -> Counter[str]:
     chain = r"[ \t]*(?:\?\.|\.)[ \t]*".join(parts)
     pattern = re.compile(rf"(?<![\w$.]){chain}[ \t]*(?:\?\.|\.|::|->)[ \t]*{_NAME}")
     uses: Counter[str] = Counter()
-    for match in pattern.finditer(text):
+    # Every match starts with the receiver's first part: only its places are tried.
+    first = re.split(r"\s*(?:\?\.|\.|::|->)\s*", receiver.strip())[0]
+    for match in matches_near(pattern, text, (first,)) if first else pattern.finditer(text):
         if match.start(1) <= offset <= match.end(1):
             continue
         is_near = abs(match.start() - offset) <= NEAR_CHARS

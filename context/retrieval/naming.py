@@ -13,6 +13,7 @@ Guarantees: pure functions of the text; words are lower case, at least two lette
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from context.retrieval.focus import KEYWORDS
 
@@ -60,6 +61,7 @@ def name_words(name: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _WORD.findall(name) if len(w) >= 2)
 
 
+@lru_cache(maxsize=16384)
 def affinity(member: str, wanted: frozenset[str]) -> int:
     """How many of `member`'s words the assigned name shares (a word matches another it
     starts, `templ` and `template`, when at least `_MIN_PREFIX` letters long)."""

@@ -45,9 +45,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from context.imports.rust import module_prefix
 from context.index.store import SymbolRow
+from context.literal_scan import matches_near
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
 from context.retrieval.commonjs import is_constructor, required_constructor
@@ -789,29 +791,37 @@ def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
     collection a `for` loop iterates)."""
     n = re.escape(name)
     value = _CHAIN_TEXT
+    # Each pattern with the literal its matches start with, so that only the places where
+    # it occurs are tried (`literal_scan`): seven scans of a 100 KB file cost 40 ms.
     patterns = [
-        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)"),
+        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)", name),
         (
             False,
             rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?{value}"
             rf"\s*(?:\(|\{{|<|!|$|\n|;)",
+            name,
         ),
-        (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b"),
-        (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}"),
-        (False, rf"\bfor\s*\(\s*(?:const|let|var)\s+{n}\s+of\s+{value}"),
-        (True, rf"\bvar\s+{n}\s+\*?([A-Za-z_$][\w$.]*)"),
+        (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b", "with"),
+        (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}", "for"),
+        (False, rf"\bfor\s*\(\s*(?:const|let|var)\s+{n}\s+of\s+{value}", "for"),
+        (True, rf"\bvar\s+{n}\s+\*?([A-Za-z_$][\w$.]*)", "var"),
         (
             True,
-            rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
-            rf"[\s*&]+(?P<name>{n})\s*(?:=|;|,|\))",
+            # `[A-Z](?<![\w$][A-Z])` is `(?<![\w$])[A-Z]` with the class first, which
+            # lets `re` skip to the capitals: three times faster.
+            rf"([A-Z](?<![\w$][A-Z])[\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*"
+            rf"(?:<[^<>;=]*>)?[\s*&]+(?P<name>{n})\s*(?:=|;|,|\))",
+            "",
         ),
     ]
     best: tuple[int, bool, str] | None = None
-    for is_type, pattern in patterns:
-        for match in re.finditer(pattern, text):
+    for is_type, pattern, literal in patterns:
+        compiled = re.compile(pattern)
+        matches = matches_near(compiled, text, (literal,)) if literal else compiled.finditer(text)
+        for match in matches:
             # `PushGroup<?> pg = exchange.getPushGroup()` is one declaration: placed at its
             # name, the stated type wins over the value, whose type takes more guessing.
-            at = match.start("name") if "name" in match.re.groupindex else match.start()
+            at = match.start("name") if "name" in compiled.groupindex else match.start()
             if best is None or (at, is_type) > best[:2]:
                 best = (at, is_type, match.group(1).strip())
     if best is None or not best[2]:
@@ -971,7 +981,7 @@ def _ranked(
         # override repeats its base's signature, and the nearer one comes first. A Python
         # name is one member however often it is defined (`@overload`s, a property's
         # setter, an override with other parameters): one line says what it is.
-        signature = " ".join(row.signature.split())
+        signature = _normalized(row.signature)
         identity = row.name if row.language == "python" else signature
         if identity not in unique and row.kind not in ("impl", "module"):
             unique[identity] = (idx, row)
@@ -992,6 +1002,13 @@ def _ranked(
         )
 
     return [row for _, row in sorted(unique.values(), key=key)[:limit]]
+
+
+@lru_cache(maxsize=16384)
+def _normalized(signature: str) -> str:
+    """A signature with each run of blanks made one space (kept: a big type's members are
+    ranked again on every keystroke)."""
+    return " ".join(signature.split())
 
 
 def _is_hidden(row: SymbolRow, owner_path: str | None) -> bool:

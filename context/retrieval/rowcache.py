@@ -6,6 +6,10 @@ hundreds of rows into values costs milliseconds. `FileRows` keeps them per index
 and file, checked against the file's content hash in the index (one single-row query), so
 an edited or re-indexed file is read again and a stale row is never served.
 
+`top_level` turns such a list into its top-level definitions by name once, not once per
+request: the list handed out is the same object while the file's hash holds, so the
+dictionary made from it is kept beside it.
+
 Guarantees: thread-safe; at most `max_files` files are kept (least recently used go first).
 """
 
@@ -28,6 +32,9 @@ class FileRows:
         self.max_files = max_files
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str, str], tuple[str, object]] = OrderedDict()
+        self._by_name: OrderedDict[int, tuple[list[SymbolRow], dict[str, list[SymbolRow]]]] = (
+            OrderedDict()
+        )
 
     def definitions(self, store: IndexStore, path: str) -> list[SymbolRow]:
         """`store.definitions_in_file(path)`, from the cache when the file is unchanged."""
@@ -36,6 +43,25 @@ class FileRows:
     def imports(self, store: IndexStore, path: str) -> list[ImportRow]:
         """`store.imports_of(path)`, from the cache when the file is unchanged."""
         return self._get(store, path, "imports", store.imports_of)
+
+    def top_level(self, rows: list[SymbolRow]) -> dict[str, list[SymbolRow]]:
+        """The rows without a container, by name, in order; made once per list of rows
+        (the dictionary is shared and must not be changed)."""
+        with self._lock:
+            entry = self._by_name.get(id(rows))
+            if entry is not None and entry[0] is rows:
+                self._by_name.move_to_end(id(rows))
+                return entry[1]
+        found: dict[str, list[SymbolRow]] = {}
+        for row in rows:
+            if row.container is None:
+                found.setdefault(row.name, []).append(row)
+        with self._lock:
+            # The list is held beside its dictionary, so its id cannot be reused meanwhile.
+            self._by_name[id(rows)] = (rows, found)
+            while len(self._by_name) > self.max_files:
+                self._by_name.popitem(last=False)
+        return found
 
     def _get(
         self, store: IndexStore, path: str, kind: str, read: Callable[[str], list[T]]

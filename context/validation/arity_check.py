@@ -17,10 +17,13 @@ omitted, so only too many arguments count (and not when the function reads `argu
 
 from __future__ import annotations
 
+import bisect
 import builtins
 import re
 import types
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import tree_sitter as ts
 
@@ -39,7 +42,8 @@ from context.validation.signatures import (
     python_params,
 )
 from context.validation.stdlib_source import loaded_stdlib_module, stdlib_function
-from context.validation.symbol_check import is_python_binding
+from context.validation.symbol_check import is_python_binding, suggestion_offsets
+from context.validation.text_index import PythonHeader, TextIndex, is_word
 from context.validation.view import SymbolView
 
 _JS_FUNCTION_TYPES = frozenset(
@@ -49,11 +53,33 @@ _JS_FUNCTION_TYPES = frozenset(
 
 def check_arity(splice: Splice, view: SymbolView) -> list[Problem]:
     """Problems for calls in the suggestion with an unacceptable number of arguments."""
+    texts = _Texts(splice)
     if splice.lang.name == "python":
-        return list(_python_problems(splice, view))
+        return list(_python_problems(splice, view, texts))
     if splice.lang.name in ("javascript", "typescript", "tsx"):
-        return list(_javascript_problems(splice, view))
+        return list(_javascript_problems(splice, view, texts))
     return []
+
+
+@dataclass
+class _Texts:
+    """What one check reads of the file, read once: the texts' indexes, and each callee's
+    parameters, which depend on its name alone (or on its class and name), so that a
+    suggestion with thousands of calls costs one pass over the text, not one per call."""
+
+    splice: Splice
+    callees: dict[tuple[str, ...], Params | None] = field(default_factory=dict)
+    methods: dict[tuple[int, int], dict[str, list[Params | None]]] = field(default_factory=dict)
+
+    @cached_property
+    def text(self) -> TextIndex:
+        """The document with the suggestion."""
+        return TextIndex(self.splice.text)
+
+    @cached_property
+    def original(self) -> TextIndex:
+        """The document without it."""
+        return TextIndex(self.splice.original.text)
 
 
 def _calls(splice: Splice, call_type: str) -> Iterator[ts.Node]:
@@ -68,17 +94,16 @@ def _calls(splice: Splice, call_type: str) -> Iterator[ts.Node]:
 
 
 def _problem(splice: Splice, call: ts.Node, message: str) -> Problem:
-    start = splice.suggestion_offset(call.start_byte)
-    return Problem("arity", message, start, splice.suggestion_offset(call.end_byte))
+    return Problem("arity", message, *suggestion_offsets(splice, call))
 
 
-def _python_problems(splice: Splice, view: SymbolView) -> Iterator[Problem]:
+def _python_problems(splice: Splice, view: SymbolView, texts: _Texts) -> Iterator[Problem]:
     for call in _calls(splice, "call"):
         callee = call.child_by_field_name("function")
         arguments = call.child_by_field_name("arguments")
         if callee is None or arguments is None:
             continue
-        params = _python_callee_params(splice, view, callee, call)
+        params = _python_callee_params(splice, view, callee, call, texts)
         if params is None:
             continue
         message = _python_mismatch(splice, params, arguments)
@@ -117,21 +142,14 @@ def _python_mismatch(splice: Splice, params: Params, arguments: ts.Node) -> str 
 
 
 def _python_callee_params(
-    splice: Splice, view: SymbolView, callee: ts.Node, call: ts.Node
+    splice: Splice, view: SymbolView, callee: ts.Node, call: ts.Node, texts: _Texts
 ) -> Params | None:
     if callee.type == "identifier":
         name = splice.node_text(callee)
-        found = _python_definitions_in_file(splice, name)
-        if found:
-            return _same(found)
-        if _is_bound_otherwise(splice, name):
-            return None
-        if name in builtins.__dict__:
-            value = builtins.__dict__[name]
-            if isinstance(value, types.BuiltinFunctionType):
-                return params_from_callable(value)
-            return None
-        return _indexed_params(splice, view, name)
+        key: tuple[str, ...] = ("name", name)
+        if key not in texts.callees:
+            texts.callees[key] = _python_function_params(splice, view, name, texts)
+        return texts.callees[key]
     if callee.type == "attribute":
         owner = callee.child_by_field_name("object")
         attribute = callee.child_by_field_name("attribute")
@@ -139,11 +157,31 @@ def _python_callee_params(
             return None
         owner_name, name = splice.node_text(owner), splice.node_text(attribute)
         if owner_name == "self":
-            return _self_method_params(splice, call, name)
-        module = _python_module_alias(splice.text, owner_name)
-        if module is not None and is_python_stdlib(module):
-            return _stdlib_params(module, name)
+            return _self_method_params(splice, call, name, texts)
+        key = ("module", owner_name, name)
+        if key not in texts.callees:
+            module = _python_module_alias(splice.text, owner_name, texts.text)
+            is_stdlib = module is not None and is_python_stdlib(module)
+            texts.callees[key] = _stdlib_params(module, name) if module and is_stdlib else None
+        return texts.callees[key]
     return None
+
+
+def _python_function_params(
+    splice: Splice, view: SymbolView, name: str, texts: _Texts
+) -> Params | None:
+    """The parameters of the function (or class) a plain name calls, when they are sure."""
+    found = _python_definitions_in_file(splice, name, texts.text)
+    if found:
+        return _same(found)
+    if _is_bound_otherwise(splice, name, texts.text):
+        return None
+    if name in builtins.__dict__:
+        value = builtins.__dict__[name]
+        if isinstance(value, types.BuiltinFunctionType):
+            return params_from_callable(value)
+        return None
+    return _indexed_params(splice, view, name, texts.original)
 
 
 def _were(n: int) -> str:
@@ -156,22 +194,39 @@ def _same(found: list[Params | None]) -> Params | None:
     return first if first is not None and all(p == first for p in found) else None
 
 
-def _python_definitions_in_file(splice: Splice, name: str) -> list[Params | None]:
+def _python_definitions_in_file(splice: Splice, name: str, index: TextIndex) -> list[Params | None]:
     """The parameters of every function or class named `name` in the file (methods aside),
     read from the text of their headers."""
     found: list[Params | None] = []
     text = splice.text
-    pattern = rf"^([ \t]*)(?:async\s+)?(def|class)\s+{re.escape(name)}\b"
-    for match in re.finditer(pattern, text, re.MULTILINE):
-        if match.group(1) and _is_in_class(text, match.start(), len(match.group(1))):
+    for header in _python_headers(text, name, index):
+        start, indent = header.start, len(header.indent)
+        if indent and _is_in_class_at(index, text, start, indent):
             continue
-        if is_decorated(text, match.start()):
+        if is_decorated(text, start):
             found.append(None)
-        elif match.group(2) == "class":
-            found.append(_init_params(splice, match.start(), len(match.group(1))))
+        elif header.keyword == "class":
+            found.append(_init_params(splice, start, indent))
         else:
-            found.append(params_from_signature(header_at(text, match.start(2)), splice.lang))
+            found.append(params_from_signature(header_at(text, header.keyword_at), splice.lang))
     return found
+
+
+def _python_headers(text: str, name: str, index: TextIndex) -> list[PythonHeader]:
+    """Each `def name` or `class name` line."""
+    if is_word(name):
+        return index.python_headers.get(name, [])
+    pattern = rf"^([ \t]*)(?:async\s+)?(def|class)\s+{re.escape(name)}\b"
+    return [
+        PythonHeader(m.start(), m.group(1), m.group(2), m.start(2))
+        for m in re.finditer(pattern, text, re.MULTILINE)
+    ]
+
+
+def _is_in_class_at(index: TextIndex, text: str, start: int, indent: int) -> bool:
+    """`_is_in_class`, read from the index when `start` is a non-blank line's start."""
+    known = index.is_in_class.get(start)
+    return known if known is not None else _is_in_class(text, start, indent)
 
 
 def _is_in_class(text: str, start: int, indent: int) -> bool:
@@ -213,14 +268,23 @@ def _init_params(splice: Splice, start: int, indent: int) -> Params | None:
     return Params((), frozenset(), frozenset())
 
 
-def _self_method_params(splice: Splice, call: ts.Node, name: str) -> Params | None:
+def _self_method_params(splice: Splice, call: ts.Node, name: str, texts: _Texts) -> Params | None:
     cls = call.parent
     while cls is not None and cls.type != "class_definition":
         cls = cls.parent
     body = cls.child_by_field_name("body") if cls is not None else None
-    if body is None:
+    if cls is None or body is None:
         return None
-    found: list[Params | None] = []
+    key = (cls.start_byte, cls.end_byte)
+    if key not in texts.methods:
+        texts.methods[key] = _methods(splice, body)
+    found = texts.methods[key].get(name)
+    return _same(found) if found else None
+
+
+def _methods(splice: Splice, body: ts.Node) -> dict[str, list[Params | None]]:
+    """The parameters of each method a class body defines, by name (None where unsure)."""
+    methods: dict[str, list[Params | None]] = {}
     for statement in body.named_children:
         function = statement
         decorators = ""
@@ -230,8 +294,9 @@ def _self_method_params(splice: Splice, call: ts.Node, name: str) -> Params | No
         if function.type != "function_definition":
             continue
         function_name = function.child_by_field_name("name")
-        if function_name is None or splice.node_text(function_name) != name:
+        if function_name is None:
             continue
+        found = methods.setdefault(splice.node_text(function_name), [])
         parameters = function.child_by_field_name("parameters")
         params = python_params(parameters, splice.source) if parameters else None
         decorator_names = set(re.findall(r"@\s*([\w.]+)", decorators))
@@ -241,10 +306,10 @@ def _self_method_params(splice: Splice, call: ts.Node, name: str) -> Params | No
             found.append(params)
         else:
             found.append(params.without_first())
-    return _same(found) if found else None
+    return methods
 
 
-def _is_bound_otherwise(splice: Splice, name: str) -> bool:
+def _is_bound_otherwise(splice: Splice, name: str, index: TextIndex) -> bool:
     """Whether `name` is bound in the file other than by a `def` or a plain import of it.
 
     An assignment, a parameter, a loop variable or an import alias makes the name stand
@@ -254,14 +319,18 @@ def _is_bound_otherwise(splice: Splice, name: str) -> bool:
     escaped = re.escape(name)
     # A line that mentions the name many times is read once, not once per mention.
     lines_read: set[int] = set()
-    for match in re.finditer(rf"\b{escaped}\b", splice.text):
-        node = splice.node_at(match.start(), len(name))
+    if is_word(name):
+        starts = index.words.get(name, [])
+    else:
+        starts = [m.start() for m in re.finditer(rf"\b{escaped}\b", splice.text)]
+    for start in starts:
+        node = splice.node_at(start, len(name))
         if node is None:
-            line_start = splice.text.rfind("\n", 0, match.start()) + 1
+            line_start = _line_start(index, start)
             if line_start in lines_read:
                 continue
             lines_read.add(line_start)
-            line_end = splice.text.find("\n", match.start())
+            line_end = splice.text.find("\n", start)
             line = splice.text[line_start : line_end if line_end != -1 else len(splice.text)]
             if _binds_in_text(line, escaped):
                 return True
@@ -275,6 +344,11 @@ def _is_bound_otherwise(splice: Splice, name: str) -> bool:
             continue
         return True
     return False
+
+
+def _line_start(index: TextIndex, offset: int) -> int:
+    """The start of the line holding `offset`."""
+    return index.line_starts[bisect.bisect_right(index.line_starts, offset) - 1]
 
 
 def _binds_in_text(line: str, escaped: str) -> bool:
@@ -314,7 +388,9 @@ def _occur_in_order(text: str, barrier: str, patterns: tuple[re.Pattern[str], ..
     return False
 
 
-def _python_module_alias(text: str, name: str) -> str | None:
+def _python_module_alias(text: str, name: str, index: TextIndex) -> str | None:
+    if is_word(name):
+        return index.module_aliases.get(name)
     match = re.search(
         rf"^[ \t]*import\s+([\w.]+)\s+as\s+{re.escape(name)}\s*$"
         rf"|^[ \t]*import\s+({re.escape(name)})\s*$",
@@ -338,9 +414,14 @@ def _stdlib_params(module: str, name: str) -> Params | None:
     return params_from_ast(function.args) if function is not None else None
 
 
-def _indexed_params(splice: Splice, view: SymbolView, name: str) -> Params | None:
+def _indexed_params(
+    splice: Splice, view: SymbolView, name: str, original: TextIndex
+) -> Params | None:
     """The parameters of repository functions named `name`, when they all agree."""
-    module = _imported_from(splice.original.text, name)
+    if is_word(name):
+        module = original.imported_from.get(name)
+    else:
+        module = _imported_from(splice.original.text, name)
     symbols = [
         s
         for s in view.definitions(name)
@@ -369,7 +450,7 @@ def _imported_from(text: str, name: str) -> str | None:
     return None
 
 
-def _javascript_problems(splice: Splice, view: SymbolView) -> Iterator[Problem]:
+def _javascript_problems(splice: Splice, view: SymbolView, texts: _Texts) -> Iterator[Problem]:
     is_typed = splice.lang.name != "javascript"
     for call in _calls(splice, "call_expression"):
         callee = call.child_by_field_name("function")
@@ -381,7 +462,10 @@ def _javascript_problems(splice: Splice, view: SymbolView) -> Iterator[Problem]:
         if any(a.type == "spread_element" for a in arguments.named_children):
             continue
         name = splice.node_text(callee)
-        params = _javascript_callee_params(splice, view, name, is_typed)
+        if ("name", name) not in texts.callees:
+            found = _javascript_callee_params(splice, view, name, is_typed, texts)
+            texts.callees[("name", name)] = found
+        params = texts.callees[("name", name)]
         if params is None:
             continue
         n_given = sum(1 for a in arguments.named_children if a.type != "comment")
@@ -395,16 +479,15 @@ def _javascript_problems(splice: Splice, view: SymbolView) -> Iterator[Problem]:
 
 
 def _javascript_callee_params(
-    splice: Splice, view: SymbolView, name: str, is_typed: bool
+    splice: Splice, view: SymbolView, name: str, is_typed: bool, texts: _Texts
 ) -> Params | None:
     found: list[Params | None] = []
     escaped = re.escape(name)
-    pattern = rf"\bfunction\s*\*?\s*{escaped}\s*[(<]|\b(?:const|let|var)\s+{escaped}\s*="
-    for match in re.finditer(pattern, splice.text):
-        node = splice.node_at(match.start())
+    for start, is_variable in _javascript_declarations(splice.text, name, texts.text):
+        node = splice.node_at(start)
         if node is None:
-            header = header_at(splice.text, match.start())
-            if match.group(0).startswith(("const", "let", "var")):
+            header = header_at(splice.text, start)
+            if is_variable:
                 header += " => {}"
             found.append(params_from_signature(header, splice.lang))
             continue
@@ -430,10 +513,14 @@ def _javascript_callee_params(
     if found:
         return _same(found)
     # A name bound some other way in this file: trust the index only for an import.
-    word = re.compile(rf"\b{escaped}\b")
-    if word.search(splice.original.text) and not _occur_in_order(
-        splice.original.text, ";", (_IMPORT, word, _FROM)
-    ):
+    if is_word(name):
+        is_mentioned = name in texts.original.words
+        is_imported = name in texts.original.javascript_imported_words
+    else:
+        word = re.compile(rf"\b{escaped}\b")
+        is_mentioned = word.search(splice.original.text) is not None
+        is_imported = _occur_in_order(splice.original.text, ";", (_IMPORT, word, _FROM))
+    if is_mentioned and not is_imported:
         return None
     symbols = [
         s
@@ -443,6 +530,16 @@ def _javascript_callee_params(
     if not symbols:
         return None
     return _same([params_from_signature(s.signature, splice.lang) for s in symbols])
+
+
+def _javascript_declarations(text: str, name: str, index: TextIndex) -> list[tuple[int, bool]]:
+    """Where `function name(` and `const|let|var name =` start, and whether each is a
+    variable's."""
+    if is_word(name):
+        return index.javascript_declarations.get(name, [])
+    escaped = re.escape(name)
+    pattern = rf"\bfunction\s*\*?\s*{escaped}\s*[(<]|\b(?:const|let|var)\s+{escaped}\s*="
+    return [(m.start(), not m.group(0).startswith("function")) for m in re.finditer(pattern, text)]
 
 
 def _javascript_function(node: ts.Node | None) -> ts.Node | None:

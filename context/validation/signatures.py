@@ -253,8 +253,11 @@ def _dedent_pattern(indent: int) -> re.Pattern[str]:
 
 def is_decorated(text: str, start: int) -> bool:
     """Whether the line before `start` (blank lines aside) is a decorator."""
-    before = text[:start].rstrip()
-    return before[before.rfind("\n") + 1 :].lstrip().startswith("@")
+    # `text[:start].rstrip()` would copy the text before `start` on every call.
+    end = start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return text[text.rfind("\n", 0, end) + 1 : end].lstrip().startswith("@")
 
 
 def _first_of(root: ts.Node, node_type: str) -> ts.Node | None:

@@ -174,11 +174,11 @@ def _check(
 
 
 def _problem(splice: Splice, node: ts.Node, message: str) -> Problem:
-    start, end = _suggestion_offsets(splice, node)
+    start, end = suggestion_offsets(splice, node)
     return Problem("unknown-symbol", message, start, end)
 
 
-def _suggestion_offsets(splice: Splice, node: ts.Node) -> tuple[int, int]:
+def suggestion_offsets(splice: Splice, node: ts.Node) -> tuple[int, int]:
     """A node's start and end as characters into the suggestion.
 
     `Splice.suggestion_offset` decodes the suggestion up to the offset, which costs the
@@ -328,7 +328,7 @@ def _check_python_member(
         what = "nothing in the file, the repository, the builtins or the imported modules has a"
     elif name in members:
         return None
-    start, end = _suggestion_offsets(splice, member)
+    start, end = suggestion_offsets(splice, member)
     shown = owner_name if len(owner_name) <= 30 else "..."
     return Problem(
         "unknown-symbol", f"unknown member `{shown}.{name}`: {what} member `{name}`", start, end

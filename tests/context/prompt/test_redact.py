@@ -7,13 +7,26 @@ code around it is left alone.
 
 from __future__ import annotations
 
+import re
+import string
 import time
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from context.document import Document
 from context.prompt.assemble import build_prompt
-from context.prompt.redact import Finding, redact, redact_prompt
+from context.prompt.redact import (
+    _ASSIGNED,
+    _CASE_FOLD,
+    _RULES,
+    Finding,
+    _matches,
+    redact,
+    redact_prompt,
+)
 from context.prompt.templates import get_template
 from context.settings import ContextSettings
 
@@ -114,3 +127,49 @@ def test_redaction_is_linear_on_crafted_input(crafted: str) -> None:
     started = time.perf_counter()
     redact(crafted)
     assert time.perf_counter() - started < 0.5
+
+
+# Pieces that the scan's literals and the patterns' edges are made of: every format's
+# start, separators, quotes, line breaks, and the characters `(?i)` folds to ASCII letters.
+_PIECES = [
+    *(line for _, line, _ in SECRETS),
+    "AKIA", "ghp_", "sk-", "sk_", "rk_", "eyJ", "xox", "glpat-", "github_pat_", "://", "aws",
+    "SECRET", "Token", "pass", "passw", "API", "api_key", "Access", "auth", "credential",
+    "_live_", "q9XfT2mB7vLz4KpW", "0123456789abcdefABCDEF0123456789abcd", "u:", "@", "=", ":",
+    "=>", ":=", '"', "'", "`", " ", "\t", "\n", "export ", "x", "_", "-", ".",
+    "\u212a", "\u017f", "\u0131", "\u0130", "é",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_the_literal_scan_finds_what_finditer_finds(text: str) -> None:
+    """Each rule's scan near its literals gives exactly `finditer`'s matches, so the
+    redacted prompt is the same as a scan of every character would make it."""
+    for rule in (*_RULES, *_ASSIGNED):
+        folded = text.lower() if text.isascii() else text.translate(_CASE_FOLD)
+        expected = [m.span() for m in rule.pattern.finditer(text)]
+        assert [m.span() for m in _matches(rule, text, folded)] == expected, rule.kind
+
+
+def test_the_case_fold_table_is_what_re_folds_to_ascii_letters() -> None:
+    """The characters that `(?i)` matches to an ASCII letter are exactly those folded, each
+    to the letter it matches."""
+    letters = re.compile("(?i)[a-z]")
+    folded = {
+        chr(c): "".join(x for x in string.ascii_lowercase if re.fullmatch(f"(?i){x}", chr(c)))
+        for c in range(0x80, 0x110000)
+        if not 0xD800 <= c <= 0xDFFF and letters.fullmatch(chr(c))
+    }
+    assert folded == {c: c.translate(_CASE_FOLD) for c in "\u0130\u0131\u017f\u212a"}
+    assert string.ascii_uppercase.translate(_CASE_FOLD) == string.ascii_lowercase
+
+
+def test_a_prompt_sized_text_is_redacted_in_a_few_milliseconds() -> None:
+    """The scan costs little on ordinary code; every pattern at every character cost 30 ms
+    on 9,000 characters of TypeScript, a third of the next keystroke's whole budget."""
+    code = Path(__file__).read_text(encoding="utf-8") * 3
+    started = time.perf_counter()
+    for _ in range(10):
+        redact(code)
+    assert (time.perf_counter() - started) / 10 < 0.010 * len(code) / 9000
