@@ -50,9 +50,10 @@ BATCH_FILES = 200
 keystroke's update never waits long for the write lock."""
 PARALLEL_MIN_FILES = 400
 """From this many files to parse, worker processes pay for their start-up."""
-PARALLEL_MIN_BYTES = 2_000_000
-"""Or from this many bytes: about half a second of parsing and extraction on one core, where
-a worker starts in about a sixth of a second (`fillin serve`'s main module is light)."""
+PARALLEL_MIN_BYTES = 8_000_000
+"""Or from this many bytes, which 400 files of typical size hold: two to three seconds of
+parsing and extraction on one core. A worker costs about a fifth of a second to start
+(`fillin serve`'s main module is light), a loss below this size on a busy machine."""
 CHUNK_FILES = 32
 """Files per task sent to a worker process."""
 MAX_WORKERS = 4
