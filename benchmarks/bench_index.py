@@ -52,12 +52,14 @@ from pathlib import Path
 from benchmarks.baseline import BASELINE, REPO, environment_for, extract_baseline
 from context.document import Document, TextChange
 from context.ignore import IgnoreRules
-from context.index.indexer import Indexer
 from context.index.records import default_resolver
 from context.languages import language_for_path
-from context.settings import IndexSettings
 from context.syntax import parse
-from context.workspace import Workspace
+
+# The index's worker processes import this module again as their `__main__`, as `spawn`
+# does. `fillin serve`'s main module is light, so the workspace, the store (sqlite_utils,
+# which imports numpy when it is installed) and the settings are imported where they are
+# used: otherwise every worker here would pay half a second that it never pays there.
 
 TARGET_RATIO = 2.0
 TARGET_FILES_PER_S = 500.0
@@ -106,8 +108,14 @@ def _throughput(label: str, root: Path, work: Path, *, limit: int | None) -> Non
     """Print raw parse throughput and cold index throughput (workers, then one thread).
 
     Wall time is what a user waits; CPU time (this process and its workers) shows the
-    work done, which stays comparable when other processes share the machine.
+    work done, which stays comparable when other processes share the machine. The first
+    cold index takes the default number of workers (see `context.index.indexer`), which
+    its row names.
     """
+    from context.index.indexer import Indexer
+    from context.settings import IndexSettings
+    from context.workspace import Workspace
+
     settings = IndexSettings(max_files=limit or IndexSettings().max_files)
     files = list(IgnoreRules(root, settings).walk())
     blobs = [(language_for_path(f.rel_path), f.path.read_bytes()) for f in files]
@@ -121,7 +129,7 @@ def _throughput(label: str, root: Path, work: Path, *, limit: int | None) -> Non
     print(f"\n{label}: {len(files)} files, {n_bytes / 1e6:.1f} MB")
     _row("raw parse (1 core)", len(files), n_bytes, raw, None)
     known = frozenset(f.rel_path for f in files)
-    for name, n_workers in (("cold index (workers)", None), ("cold index (1 thread)", 0)):
+    for name, n_workers in (("cold index (default)", None), ("cold index (1 thread)", 0)):
         db = work / f"{label.replace(' ', '-')}-{n_workers}.sqlite3"
         workspace = Workspace(root, settings, db_path=db)
         try:
@@ -134,6 +142,8 @@ def _throughput(label: str, root: Path, work: Path, *, limit: int | None) -> Non
             timing = _Timing(time.perf_counter() - started, _cpu_s() - cpu_started)
         finally:
             workspace.close()
+        if n_workers is None:
+            name = f"cold index ({stats.n_workers or 'no'} workers)"
         _row(name, stats.n_parsed, stats.n_bytes, timing, raw)
         print(f"  {'':24} {stats.n_symbols} symbols")
 
@@ -179,6 +189,9 @@ def _incremental(work: Path, *, n_edits: int) -> None:
     broken until the line is complete). An unclosed bracket (no auto-closing) can make
     tree-sitter re-parse the rest of the file once, at about a full parse's cost.
     """
+    from context.settings import IndexSettings
+    from context.workspace import Workspace
+
     root = work / "incremental"
     root.mkdir()
     path = root / "big_module.py"
@@ -349,6 +362,9 @@ def _peak_rss(root: Path, work: Path) -> None:
 
 def _child_index(root: Path, db: Path) -> None:
     """The `--child-index` mode: index `root` cold and print peak RSS as JSON."""
+    from context.settings import IndexSettings
+    from context.workspace import Workspace
+
     workspace = Workspace(root, IndexSettings(), db_path=db)
     try:
         stats = workspace.refresh()

@@ -6,10 +6,14 @@ transactions; indexed files that the crawl no longer finds (deleted, renamed, no
 gone after a branch switch) lose every row. It runs in whatever thread calls it (the
 workspace runs it in a worker thread) and reports `IndexProgress` as it goes.
 
-A large refresh (`PARALLEL_MIN_FILES` files or more) reads and parses in worker processes
-(`spawn`ed, so nothing of the server's threads is inherited); the calling thread only writes
-SQLite. Parsing holds the GIL, so this keeps the server's event loop responsive while it
-indexes, and uses every core. Smaller refreshes run in the calling thread.
+A large refresh (`PARALLEL_MIN_FILES` files or `PARALLEL_MIN_BYTES` bytes or more) reads
+and parses in worker processes (`spawn`ed, so nothing of the server's threads is inherited);
+the calling thread only writes SQLite. Parsing holds the GIL, so this keeps the server's
+event loop responsive while it indexes. It gets one worker per idle core (cores less the
+load average, at least one, at most `n_workers`): a worker on a busy core adds its start-up
+and a fifth more CPU per file (two processes share the caches) and gains nothing, since the
+kernel shares a busy machine's CPU between sessions, not processes. Smaller refreshes run in
+the calling thread.
 
 Reading and parsing one file is `context.index.records`' job; imports are resolved there
 through `context.imports.resolve_import` when that module is present (a resolver error never
@@ -46,6 +50,10 @@ BATCH_FILES = 200
 keystroke's update never waits long for the write lock."""
 PARALLEL_MIN_FILES = 400
 """From this many files to parse, worker processes pay for their start-up."""
+PARALLEL_MIN_BYTES = 8_000_000
+"""Or from this many bytes, which 400 files of typical size hold: two to three seconds of
+parsing and extraction on one core. A worker costs about a fifth of a second to start
+(`fillin serve`'s main module is light), a loss below this size on a busy machine."""
 CHUNK_FILES = 32
 """Files per task sent to a worker process."""
 MAX_WORKERS = 4
@@ -75,6 +83,8 @@ class IndexStats:
     n_bytes: int
     """Bytes of the files parsed."""
     elapsed_s: float
+    n_workers: int = 0
+    """Worker processes that parsed (0: the calling thread did)."""
 
     @property
     def files_per_s(self) -> float:
@@ -140,7 +150,8 @@ class Indexer:
         touched: list[tuple[str, int]] = []
         unusable: list[str] = []
         n_parsed = n_bytes = 0
-        outcomes = self._outcomes(todo, old_hashes, seen, cancel)
+        n_workers = worker_count(self.n_workers, len(todo), sum(f.size for f in todo))
+        outcomes = self._outcomes(todo, old_hashes, seen, cancel, n_workers)
         for n_done, (crawled_file, outcome) in enumerate(outcomes, 1):
             if outcome is None:
                 touched.append((crawled_file.rel_path, crawled_file.mtime_ns))
@@ -166,6 +177,7 @@ class Indexer:
             n_deleted=len(stale),
             n_bytes=n_bytes,
             elapsed_s=time.perf_counter() - started,
+            n_workers=n_workers,
         )
 
     def _outcomes(
@@ -174,10 +186,12 @@ class Indexer:
         old_hashes: Sequence[str | None],
         seen: Collection[str],
         cancel: threading.Event | None,
+        n_workers: int,
     ) -> Iterator[tuple[CrawledFile, Outcome]]:
-        """Each file of `todo` with its outcome, in order, from this thread or workers."""
+        """Each file of `todo` with its outcome, in order, from this thread or `n_workers`
+        worker processes."""
         max_bytes = self.rules.settings.max_file_bytes
-        if not self.n_workers or len(todo) < PARALLEL_MIN_FILES:
+        if not n_workers:
             for crawled_file, old_hash in zip(todo, old_hashes, strict=True):
                 if cancel is not None and cancel.is_set():
                     return
@@ -187,7 +201,7 @@ class Indexer:
             list(zip(todo[i : i + CHUNK_FILES], old_hashes[i : i + CHUNK_FILES], strict=True))
             for i in range(0, len(todo), CHUNK_FILES)
         ]
-        n_workers = min(self.n_workers, len(chunks))
+        n_workers = min(n_workers, len(chunks))
         executor = ProcessPoolExecutor(
             max_workers=n_workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -222,6 +236,29 @@ class Indexer:
                     )
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def worker_count(requested: int, n_files: int, n_bytes: int) -> int:
+    """Worker processes for a refresh that parses `n_files` files of `n_bytes` bytes, when
+    up to `requested` may run; 0 means the calling thread parses.
+
+    A busy machine still gets one worker, which keeps the GIL free for the server's event
+    loop; each further worker needs an idle core. The load average counts the calling
+    thread, which idles while workers parse.
+    """
+    if requested < 1 or (n_files < PARALLEL_MIN_FILES and n_bytes < PARALLEL_MIN_BYTES):
+        return 0
+    try:
+        n_cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n_cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        # No load average (Windows): assume the cores are idle.
+        load = 0.0
+    n_idle = int(n_cores - max(load - 1.0, 0.0) + 0.5)
+    return max(1, min(requested, n_idle))
 
 
 def _is_changed(crawled: CrawledFile, known: dict[str, tuple[int, int, str, bool]]) -> bool:
