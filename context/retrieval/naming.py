@@ -27,6 +27,8 @@ _DECLARED = re.compile(r"^\s*([A-Za-z_][\w]*)\s+\*?\[?\]?\*?$")
 _RETURNED = re.compile(r"(?<![\w$])return\s+(?:&\s*|\*\s*)?$")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _MIN_PREFIX = 4
+NEARBY_LINES = 3
+_IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def assigned_words(text_before_chain: str) -> frozenset[str]:
@@ -47,6 +49,20 @@ def declared_words(line_before_cursor: str) -> frozenset[str]:
     if field is None or field.group(1) in KEYWORDS:
         return frozenset()
     return name_words(field.group(1))
+
+
+def nearby_words(text: str, offset: int) -> frozenset[str]:
+    """The words of the `NEARBY_LINES` lines before the cursor's line, that line up to the
+    cursor and the line after it, comments and strings included: `// add the --version flag`
+    or `Use: "fish"` says which of a big type's unused members comes next."""
+    start = offset
+    for _ in range(NEARBY_LINES + 1):
+        start = text.rfind("\n", 0, start - 1) + 1 if start > 0 else 0
+    end = text.find("\n", text.find("\n", offset) + 1)
+    window = text[start : end if end >= 0 else len(text)]
+    return frozenset(
+        w for w in name_words(" ".join(_IDENTIFIERS.findall(window))) if w not in KEYWORDS
+    )
 
 
 def is_returned(text_before_chain: str) -> bool:

@@ -24,8 +24,10 @@ that define them, three levels deep. They are ranked by the member name already 
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
 after a `.`/`::` (uses near the cursor, before or after it, counting more; in JavaScript and
-TypeScript uses on the same receiver text count most), then in Go, Java and Python by how
-often the package's other files do (`retrieval.python_uses` for Python), public before
+TypeScript uses on the same receiver text count most), in Go and Rust then by the words they
+share with the lines around the cursor (`// add the --version flag` before `cmd.|`:
+`InitDefaultVersionFlag`, `retrieval.naming.nearby_words`), then in Go, Java and Python by
+how often the package's other files do (`retrieval.python_uses` for Python), public before
 private, and what the file cannot reach (another file's `private`, another Go package's
 unexported names) last; only the best `MAX_MEMBERS`
 are shown, so a type with hundreds of methods shows those that match, not its first few. A
@@ -61,7 +63,13 @@ from context.retrieval.js_naming import class_named_like
 from context.retrieval.js_objects import namesake_object_members
 from context.retrieval.jsdoc import jsdoc_return_type, jsdoc_types
 from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
-from context.retrieval.naming import affinity, assigned_words, is_returned, name_words
+from context.retrieval.naming import (
+    affinity,
+    assigned_words,
+    is_returned,
+    name_words,
+    nearby_words,
+)
 from context.retrieval.outline import (
     TYPE_KINDS,
     one_line,
@@ -95,6 +103,10 @@ NEAR_CHARS = 3_000
 """Uses this close before the cursor count three times."""
 NEAR_AFTER_CHARS = 1_500
 """Uses this close after the cursor count three times."""
+NEARBY_SLOTS = 6
+"""Places of a full member list kept for unused members named around the cursor."""
+MIN_NEARBY_WORDS = 2
+"""Words a member must share with those lines to take one of those places."""
 
 _INDENT = "    "
 _SELF_NAMES = frozenset({"self", "this", "cls"})
@@ -450,6 +462,7 @@ def receiver_snippets(
             package_uses,
             bindings.path,
             limit=max_members or MAX_MEMBERS,
+            nearby=nearby_words(text, offset) if bindings.language in ("go", "rust") else None,
         )
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
@@ -966,6 +979,7 @@ def _ranked(
     *,
     limit: int = MAX_MEMBERS,
     kinds_first: frozenset[str] = frozenset(),
+    nearby: frozenset[str] | None = None,
 ) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `limit`: those starting with
     the typed `prefix`, then containing it, then (when given) those of `kinds_first`, then
@@ -996,12 +1010,21 @@ def _ranked(
             int(_is_hidden(row, owner_path)),
             -affinity(row.name, wanted),
             -uses[row.name],
+            -affinity(row.name, nearby or frozenset()),
             -elsewhere[row.name],
             int(row.name.startswith("_")),
             idx,
         )
 
-    return [row for _, row in sorted(unique.values(), key=key)[:limit]]
+    ordered = [row for _, row in sorted(unique.values(), key=key)]
+    if not nearby or len(ordered) <= limit:
+        return ordered[:limit]
+    # A big type's members that this file already uses fill the list; the last places go
+    # to unused ones that the lines around the cursor name (`--version` before `cmd.|`).
+    named = [r for r in ordered[limit:] if affinity(r.name, nearby) >= MIN_NEARBY_WORDS]
+    named.sort(key=lambda r: -affinity(r.name, nearby))
+    taken = named[: min(NEARBY_SLOTS, limit // 2)]
+    return ordered[: limit - len(taken)] + taken
 
 
 @lru_cache(maxsize=16384)
