@@ -860,7 +860,9 @@ def _declared_type(signature: str, name: str, language: str) -> str | None:
         if found is not None:
             return found.group(1)
     found = re.search(
-        rf"([A-Za-z_$][\w$.:]*)\s*(?:<[^<>]*>)?[\s*&]+{n}\s*(?:[=;,)\[]|$)", signature
+        # `Map<String, List<X>> m`, and C++'s brace initialisation (`position_t position {};`).
+        rf"([A-Za-z_$][\w$.:]*)\s*(?:<(?:[^<>]|<[^<>]*>)*>)?[\s*&]+{n}\s*(?:[=;,)\[{{]|$)",
+        signature,
     )
     if found is not None and found.group(1) not in _WRAPPERS:
         return found.group(1)

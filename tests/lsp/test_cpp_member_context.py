@@ -2,9 +2,11 @@
 
 The `cppscopes` fixture's `include/parser.hpp` stops at `m_lexer.|` in a method of a class
 template whose field `m_lexer` is declared with the class's own alias (`using lexer_t =
-lexer<CharT>;`), and `src/report.cpp` stops at `detail::|`, a namespace that
-`include/lexer.hpp` opens inside `namespace lib`. The model service is the loopback
-stand-in and is never called (`fillin/context` only builds the prompt).
+lexer<CharT>;`); `src/report.cpp` stops at `detail::|`, a namespace that
+`include/lexer.hpp` opens inside `namespace lib`; `include/counter.hpp` stops at
+`position.|`, a field declared with brace initialisation (`detail::position_t position
+{};`) after one of a nested template type. The model service is the loopback stand-in and
+is never called (`fillin/context` only builds the prompt).
 """
 
 from __future__ import annotations
@@ -44,3 +46,13 @@ async def test_a_namespace_qualifier_shows_the_names_the_namespace_declares(
     text = "".join(section.text for section in members)
     assert "inline std::string concat(const std::string& a, const std::string& b)" in text
     assert "class lexer" in text
+
+
+async def test_a_brace_initialised_field_is_typed_by_its_declaration(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    members = await _members_at(client, model_server, tmp_path, "include/counter.hpp")
+
+    assert members, "no member section"
+    assert members[0].path == "include/lexer.hpp"
+    assert "std::size_t chars_read_total = 0;" in members[0].text
