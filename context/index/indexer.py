@@ -6,14 +6,13 @@ transactions; indexed files that the crawl no longer finds (deleted, renamed, no
 gone after a branch switch) lose every row. It runs in whatever thread calls it (the
 workspace runs it in a worker thread) and reports `IndexProgress` as it goes.
 
-A large refresh (`PARALLEL_MIN_FILES` files or `PARALLEL_MIN_BYTES` bytes or more) reads
-and parses in worker processes (`spawn`ed, so nothing of the server's threads is inherited);
-the calling thread only writes SQLite. Parsing holds the GIL, so this keeps the server's
-event loop responsive while it indexes. It gets one worker per idle core (cores less the
-load average, at least one, at most `n_workers`): a worker on a busy core adds its start-up
-and a fifth more CPU per file (two processes share the caches) and gains nothing, since the
-kernel shares a busy machine's CPU between sessions, not processes. Smaller refreshes run in
-the calling thread.
+A large refresh (`PARALLEL_MIN_WORK` or more, see `worker_count`) reads and parses in
+worker processes (`spawn`ed, so nothing of the server's threads is inherited); the calling
+thread only writes SQLite. Parsing holds the GIL, so this keeps the server's event loop
+responsive while it indexes. It gets one worker per idle core (cores less the load average,
+at least one, at most `MAX_WORKERS`): a worker on a busy core adds its start-up and about a
+fifth more CPU per file and gains nothing, since the kernel shares a busy machine's CPU
+between sessions, not processes. Smaller refreshes run in the calling thread.
 
 Reading and parsing one file is `context.index.records`' job; imports are resolved there
 through `context.imports.resolve_import` when that module is present (a resolver error never
@@ -48,12 +47,15 @@ _log = logging.getLogger(__name__)
 BATCH_FILES = 200
 """Files per write transaction: big enough to amortise commits, small enough that a
 keystroke's update never waits long for the write lock."""
-PARALLEL_MIN_FILES = 400
-"""From this many files to parse, worker processes pay for their start-up."""
-PARALLEL_MIN_BYTES = 8_000_000
-"""Or from this many bytes, which 400 files of typical size hold: two to three seconds of
-parsing and extraction on one core. A worker costs about a fifth of a second to start
-(`fillin serve`'s main module is light), a loss below this size on a busy machine."""
+FILE_WORK_BYTES = 4_500
+"""What one file costs to crawl, read, hash, write and start parsing, counted in the bytes
+that parsing and extraction get through in the same time (about 0.9 ms and 0.19 s/MB
+measured on the CPython standard library and on many small generated files)."""
+PARALLEL_MIN_WORK = 12_000_000
+"""Work, in bytes with `FILE_WORK_BYTES` per file, from which worker processes pay: about
+two and a half seconds on one core. A worker costs a third of a second of CPU to start
+(imports, grammars and queries; `fillin serve`'s main module is light), which a busy
+machine pays in full, since the other workers gain it nothing there."""
 CHUNK_FILES = 32
 """Files per task sent to a worker process."""
 MAX_WORKERS = 4
@@ -109,15 +111,13 @@ class Indexer:
         include_dirs: Sequence[str] = (),
         n_workers: int | None = None,
     ) -> None:
-        """`n_workers`: worker processes for large refreshes (None: one per core, up to
-        `MAX_WORKERS`; 0: always parse in the calling thread)."""
+        """`n_workers`: worker processes for every refresh (0: parse in the calling
+        thread), or None to choose by each refresh's size and the idle cores."""
         self.store = store
         self.rules = rules
         self.resolver = resolver
         self.include_dirs = tuple(include_dirs)
-        if n_workers is None:
-            n_workers = min(os.cpu_count() or 1, MAX_WORKERS)
-        self.n_workers = n_workers if n_workers > 1 else 0
+        self.n_workers = n_workers if n_workers is None else max(n_workers, 0)
 
     def refresh(
         self,
@@ -150,7 +150,10 @@ class Indexer:
         touched: list[tuple[str, int]] = []
         unusable: list[str] = []
         n_parsed = n_bytes = 0
-        n_workers = worker_count(self.n_workers, len(todo), sum(f.size for f in todo))
+        n_chunks = -(-len(todo) // CHUNK_FILES)
+        n_workers = min(
+            worker_count(self.n_workers, len(todo), sum(f.size for f in todo)), n_chunks
+        )
         outcomes = self._outcomes(todo, old_hashes, seen, cancel, n_workers)
         for n_done, (crawled_file, outcome) in enumerate(outcomes, 1):
             if outcome is None:
@@ -201,7 +204,6 @@ class Indexer:
             list(zip(todo[i : i + CHUNK_FILES], old_hashes[i : i + CHUNK_FILES], strict=True))
             for i in range(0, len(todo), CHUNK_FILES)
         ]
-        n_workers = min(n_workers, len(chunks))
         executor = ProcessPoolExecutor(
             max_workers=n_workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -238,15 +240,17 @@ class Indexer:
             executor.shutdown(wait=True, cancel_futures=True)
 
 
-def worker_count(requested: int, n_files: int, n_bytes: int) -> int:
-    """Worker processes for a refresh that parses `n_files` files of `n_bytes` bytes, when
-    up to `requested` may run; 0 means the calling thread parses.
+def worker_count(requested: int | None, n_files: int, n_bytes: int) -> int:
+    """Worker processes for a refresh that parses `n_files` files of `n_bytes` bytes: the
+    `requested` number, or when that is None, a choice; 0 means the calling thread parses.
 
-    A busy machine still gets one worker, which keeps the GIL free for the server's event
-    loop; each further worker needs an idle core. The load average counts the calling
-    thread, which idles while workers parse.
+    A large refresh on a busy machine still gets one worker, which keeps the GIL free for
+    the server's event loop; each further worker needs an idle core. The load average
+    counts the calling thread, which idles while workers parse.
     """
-    if requested < 1 or (n_files < PARALLEL_MIN_FILES and n_bytes < PARALLEL_MIN_BYTES):
+    if requested is not None:
+        return requested
+    if n_files * FILE_WORK_BYTES + n_bytes < PARALLEL_MIN_WORK:
         return 0
     try:
         n_cores = len(os.sched_getaffinity(0))
@@ -258,7 +262,7 @@ def worker_count(requested: int, n_files: int, n_bytes: int) -> int:
         # No load average (Windows): assume the cores are idle.
         load = 0.0
     n_idle = int(n_cores - max(load - 1.0, 0.0) + 0.5)
-    return max(1, min(requested, n_idle))
+    return max(1, min(MAX_WORKERS, n_cores, n_idle))
 
 
 def _is_changed(crawled: CrawledFile, known: dict[str, tuple[int, int, str, bool]]) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from context.document import Document, TextChange
-from context.index.indexer import PARALLEL_MIN_FILES, Indexer, IndexProgress
+from context.index.indexer import Indexer, IndexProgress
 from context.index.store import IndexStore
 from context.settings import IndexSettings
 from context.workspace import Workspace
@@ -214,11 +214,15 @@ async def test_index_reports_progress_on_the_event_loop_thread(
     assert last.n_done == last.n_total == 5
 
 
+N_PARALLEL_FILES = 410
+"""Enough files for many chunks, so that each worker process parses several."""
+
+
 def test_worker_processes_index_exactly_what_the_thread_does(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = tmp_path / "big"
-    for i in range(PARALLEL_MIN_FILES + 10):
+    for i in range(N_PARALLEL_FILES + 10):
         _write(
             root,
             f"pkg{i % 7}/mod{i}.py",
@@ -233,9 +237,9 @@ def test_worker_processes_index_exactly_what_the_thread_does(
         with caplog.at_level(logging.WARNING, logger="context.index.indexer"):
             Indexer(parallel.store, parallel.rules, n_workers=2).refresh()
         assert not caplog.records, "the workers failed and the thread did their work"
-        assert parallel.store.file_count() == PARALLEL_MIN_FILES + 10
+        assert parallel.store.file_count() == N_PARALLEL_FILES + 10
         assert parallel.store.symbol_count() == threaded.store.symbol_count()
-        for name in ("C3", "m17", f"m{PARALLEL_MIN_FILES + 9}"):
+        for name in ("C3", "m17", f"m{N_PARALLEL_FILES + 9}"):
             assert parallel.store.definitions(name) == threaded.store.definitions(name)
     finally:
         threaded.close()

@@ -1,22 +1,32 @@
 """A cold index holds the same rows however it is built, in every supported language.
 
 The fixture repositories (tests/fixtures/repos, every language fillin indexes) are copied
-into one tree, several times over so that a refresh reaches the size where worker processes
-parse. That tree is indexed three ways into three real SQLite files: a cold refresh in the
-calling thread, a cold refresh in worker processes, and one file per transaction through
-`read_record` and `replace_files`, as later updates write files. All three must hold the
-same files, symbols and imports (ids aside), and every language must have rows.
+into one tree, twice, so that it makes several chunks for the worker processes. That tree
+is indexed three ways into three real SQLite files: a cold refresh in the calling thread, a
+cold refresh in two worker processes, and one file per transaction through `read_record`
+and `replace_files`, as later updates write files. All three must hold the same files,
+symbols and imports (ids aside), and every language must have rows.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from context.ignore import IgnoreRules
-from context.index.indexer import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, Indexer, worker_count
+from context.index.indexer import (
+    CHUNK_FILES,
+    FILE_WORK_BYTES,
+    MAX_WORKERS,
+    PARALLEL_MIN_WORK,
+    Indexer,
+    worker_count,
+)
 from context.index.records import FileRecord, default_resolver, read_record
 from context.index.store import IndexStore
 from context.languages import LANGUAGES, language_for_path
@@ -45,22 +55,19 @@ def _rows(db: Path) -> dict[str, Counter[tuple[object, ...]]]:
 
 
 def _fixture_tree(fixtures_dir: Path, root: Path) -> int:
-    """Copy every fixture repository into `root` until it holds enough source files for
-    worker processes; returns how many copies that took."""
-    n_copies = 0
-    while sum(1 for path in root.rglob("*") if language_for_path(path)) < PARALLEL_MIN_FILES:
+    """Copy every fixture repository into `root` twice; returns how many source files."""
+    for n_copy in range(2):
         for repo in sorted((fixtures_dir / "repos").iterdir()):
             if repo.is_dir():
-                shutil.copytree(repo, root / f"copy{n_copies}" / repo.name)
-        n_copies += 1
-    return n_copies
+                shutil.copytree(repo, root / f"copy{n_copy}" / repo.name)
+    return sum(1 for path in root.rglob("*") if language_for_path(path))
 
 
 def test_thread_workers_and_per_file_writes_leave_identical_rows_in_every_language(
-    fixtures_dir: Path, tmp_path: Path
+    fixtures_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = tmp_path / "tree"
-    assert _fixture_tree(fixtures_dir, root) >= 2
+    assert _fixture_tree(fixtures_dir, root) > 2 * CHUNK_FILES
     settings = IndexSettings()
     rules = IgnoreRules(root, settings)
     files = list(rules.walk())
@@ -71,11 +78,12 @@ def test_thread_workers_and_per_file_writes_leave_identical_rows_in_every_langua
     for name, n_workers in (("thread", 0), ("workers", 2)):
         store = IndexStore(root, tmp_path / f"{name}.sqlite3")
         try:
-            stats = Indexer(store, rules, resolver=resolver, n_workers=n_workers).refresh()
+            with caplog.at_level(logging.WARNING, logger="context.index.indexer"):
+                stats = Indexer(store, rules, resolver=resolver, n_workers=n_workers).refresh()
         finally:
             store.close()
-        assert stats.n_workers == worker_count(n_workers, stats.n_parsed, stats.n_bytes)
-        assert (stats.n_workers > 0) == (n_workers > 0), name
+        assert stats.n_workers == n_workers, name
+        assert not caplog.records, "the workers failed and the thread did their work"
         built[name] = _rows(tmp_path / f"{name}.sqlite3")
 
     store = IndexStore(root, tmp_path / "per-file.sqlite3")
@@ -100,9 +108,12 @@ def test_thread_workers_and_per_file_writes_leave_identical_rows_in_every_langua
 
 
 def test_worker_count_parses_small_refreshes_in_the_thread_and_large_ones_in_workers() -> None:
-    assert worker_count(4, PARALLEL_MIN_FILES - 1, PARALLEL_MIN_BYTES - 1) == 0
-    assert worker_count(0, 10 * PARALLEL_MIN_FILES, 10 * PARALLEL_MIN_BYTES) == 0
-    # However busy the machine is, a large refresh gets one worker, and never more than asked.
-    for requested in (1, 2, 4):
-        assert 1 <= worker_count(requested, PARALLEL_MIN_FILES, 0) <= requested
-        assert 1 <= worker_count(requested, 1, PARALLEL_MIN_BYTES) <= requested
+    n_files = -(-PARALLEL_MIN_WORK // FILE_WORK_BYTES)  # the fewest files that make the work
+    assert worker_count(None, n_files - 1, 0) == 0
+    assert worker_count(None, 1, PARALLEL_MIN_WORK - FILE_WORK_BYTES - 1) == 0
+    # However busy the machine is, a large refresh gets one worker, and at most MAX_WORKERS.
+    assert 1 <= worker_count(None, n_files, 0) <= MAX_WORKERS
+    assert 1 <= worker_count(None, 1, PARALLEL_MIN_WORK) <= MAX_WORKERS
+    # A number asked for is what a refresh of any size gets.
+    assert worker_count(0, 10 * n_files, 10 * PARALLEL_MIN_WORK) == 0
+    assert worker_count(3, 1, 0) == 3
