@@ -22,9 +22,10 @@ a field (a Go test table's `[]struct{ url string }` is no package-level `url`) n
 the file imports from an outside package (Go's `url.Parse` is `net/url`), and in Rust a
 method call (`visitor.next_key()`) is never a field's. A hole is a member-access hole when
 its first cross-file name follows `.`, `::` or (in C and C++) `->` (not a spread's `...`
-nor a Rust range's `..`). Comment lines, every line of a block comment and the lines of a
-multi-line string after its first (docstring prose), as tree-sitter parses the file, hold
-no holes.
+nor a Rust range's `..`). Comment lines, Java and Go package declarations (`package
+java.util.logging;` names no class `logging`), every line of a block comment and the lines
+of a multi-line string after its first (docstring prose), as tree-sitter parses the file,
+hold no holes.
 
 After each hole's request one more character is typed (`textDocument/didChange`) and
 `fillin/context` is asked again: its round trip is "the next keystroke" latency.
@@ -390,7 +391,7 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
             if line_idx in import_lines or open_brackets:
                 open_brackets = max(0, open_brackets + _bracket_balance(line))
                 continue
-            if _is_comment(line) or len(line) > 200:
+            if _is_comment(line) or len(line) > 200 or _PACKAGE_LINE.match(line):
                 continue
             uses = _cross_file_uses(by_name, file.rel_path, language, imported, external, line)
             if not uses:
@@ -577,6 +578,11 @@ def _without_strings(line: str, language: str) -> str:
 def _bracket_balance(line: str) -> int:
     code = _without_strings(line, "")
     return sum(code.count(c) for c in "({[") - sum(code.count(c) for c in ")}]")
+
+
+_PACKAGE_LINE = re.compile(r"\s*package\s+[\w.]+\s*;?\s*$")
+"""A Java or Go package declaration (`package java.util.logging;`): it names the file's own
+package, not a definition (a class named `logging` elsewhere is no truth)."""
 
 
 def _is_comment(line: str) -> bool:
