@@ -294,7 +294,13 @@ class _Resolver:
             if self.is_expired():
                 break
             target = self.qualified(words, owner.rel_path)
-            found.extend(t for t in target.types[:1] if t.name != owner.name)
+            # A base may share the type's name (`class Request(_SansIORequest)`, imported
+            # `as` another name): only the type itself is left out.
+            found.extend(
+                t
+                for t in target.types[:1]
+                if (t.rel_path, t.start_line_idx) != (owner.rel_path, owner.start_line_idx)
+            )
         return found
 
     def all_members(self, owner: SymbolRow) -> list[SymbolRow]:

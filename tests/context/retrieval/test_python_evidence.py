@@ -10,6 +10,7 @@ source shows):
 - an `@overload`ed method and a property's setter are listed once;
 - `name: |` names the type the same name is annotated with in the file or in another
   class's field (`retrieval.python_annotations`);
+- a base class of the same name, imported under another, brings its members;
 - at `raise |` the imported exceptions lead the definitions (`retrieval.python_raises`);
 - a re-import that leads nowhere (`from installed_term.console import Console` under
   `if __name__ == "__main__":`) does not hide the import that found `console.py`.
@@ -176,3 +177,12 @@ def test_at_raise_the_imported_exceptions_lead_the_definitions(workspace: Worksp
 )
 def test_raise_and_except_name_an_exception_next(line: str, expected: bool) -> None:
     assert is_raising(line) == expected
+
+
+def test_a_base_of_the_same_name_imported_under_another_brings_its_members(
+    workspace: Workspace,
+) -> None:
+    """`class Console(_BaseConsole)` with `from .console import Console as _BaseConsole`:
+    the base is another class, not the type itself."""
+    members = snippets_at(workspace, "term/recording.py", "        self.$0clear_live()")
+    assert any(s.path == "term/console.py" and CLEAR_LIVE in s.text for s in members)
