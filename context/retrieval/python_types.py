@@ -126,13 +126,16 @@ def narrowed_type(text: str, name: str) -> tuple[int, str] | None:
     depth = len(last_line) - len(last_line.lstrip())
     pattern = (
         rf"(?m)^([ \t]*)(if|elif|while|assert)\s+(?:[^\n]*?\b(?:and|or)\s+)?"
-        rf"(not\s+)?isinstance\(\s*{re.escape(name)}\s*,\s*([^\n]+?)\)\s*(?:[:\n]|and\b|or\b)"
+        rf"(not\s+)?isinstance\(\s*{re.escape(name)}\s*,\s*([^\n]+?)\)\s*(?:[:\n]|and\b|or\b|,)"
     )
     best: tuple[int, str] | None = None
     for match in re.finditer(pattern, text):
         indent = len(match.group(1).expandtabs())
-        is_enclosing = indent < depth or (match.group(2) == "assert" and indent <= depth)
-        if match.group(3) or not is_enclosing or _is_closed(text, match.end(), indent):
+        is_assert = match.group(2) == "assert"
+        is_enclosing = indent < depth or (is_assert and indent <= depth)
+        # An `assert` narrows to the end of its own block: only a shallower line ends it.
+        closing = indent - 1 if is_assert else indent
+        if match.group(3) or not is_enclosing or _is_closed(text, match.end(), closing):
             continue
         best = (match.start(), match.group(4).strip().strip("()"))
     return best

@@ -116,6 +116,8 @@ def test_the_last_assignment_names_its_loop_and_unpacked_place() -> None:
         ("    if isinstance(c, Group):\n        if c.chain:\n            c.", "Group"),
         ("    if x and isinstance(c, (A, B)):\n        c.", "A, B"),
         ("    assert isinstance(c, A)\n    c.", "A"),
+        ("    assert isinstance(c, A), (\n        f'not {c}'\n    )\n    if c:\n        c.", "A"),
+        ("    if x:\n        assert isinstance(c, A)\n    c.", None),
         ("    if not isinstance(c, A):\n        c.", None),
         ("    if isinstance(c, A):\n        pass\n    c.", None),
         ("    if isinstance(c, A):\n        pass\n    else:\n        c.", None),
