@@ -441,6 +441,9 @@ def _head_target(
         declared = _declared_type(function.signature, name, bindings.language)
         if declared and bindings.language == "rust":
             declared = generic_bound(function.signature, declared.strip(" &")) or declared
+        if declared and bindings.language == "python":
+            # `param: Parameter` narrowed by `if not isinstance(param, Option): return`.
+            declared = _narrowed_parameter(text, function, offset, name) or declared
         if declared:
             found = resolver.type_named(declared, bindings.path, owner)
             if found.types or found.module_paths:
@@ -478,6 +481,16 @@ def _head_target(
             return found
     types = tuple(bindings.resolve_type(name))
     return Target(types=types[:1])
+
+
+def _narrowed_parameter(text: str, function: SymbolRow, offset: int, name: str) -> str | None:
+    """The type an `isinstance` test in `function` narrows its parameter `name` to at
+    `offset`, unless `name` is assigned again after the test."""
+    start = _line_offset(text, function.start_line_idx)
+    narrowed = narrowed_type(text[start:offset], name)
+    if narrowed is None or last_assignment(text[start + narrowed[0] : offset], name):
+        return None
+    return narrowed[1]
 
 
 def _python_assigned(

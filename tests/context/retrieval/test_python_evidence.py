@@ -11,6 +11,7 @@ source shows):
 - `name: |` names the type the same name is annotated with in the file or in another
   class's field (`retrieval.python_annotations`);
 - a base class of the same name, imported under another, brings its members;
+- a parameter narrowed by `if not isinstance(p, T): return` is a `T` past it;
 - at `raise |` the imported exceptions lead the definitions (`retrieval.python_raises`);
 - a re-import that leads nowhere (`from installed_term.console import Console` under
   `if __name__ == "__main__":`) does not hide the import that found `console.py`.
@@ -186,3 +187,13 @@ def test_a_base_of_the_same_name_imported_under_another_brings_its_members(
     the base is another class, not the type itself."""
     members = snippets_at(workspace, "term/recording.py", "        self.$0clear_live()")
     assert any(s.path == "term/console.py" and CLEAR_LIVE in s.text for s in members)
+
+
+def test_a_parameter_narrowed_by_an_early_return_is_the_narrowed_type(
+    workspace: Workspace,
+) -> None:
+    """`display: Theme | Live`, then `if not isinstance(display, Live): return`: past it the
+    parameter is a `Live`."""
+    members = snippets_at(workspace, "term/guard.py", "    display.$0stop()")
+    assert [s.path for s in members] == ["term/live.py"]
+    assert "def stop(self) -> None:" in members[0].text
