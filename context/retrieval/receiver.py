@@ -74,6 +74,8 @@ MAX_MODULE_MEMBERS = 120
 """A module's names shown in all, the used and matching ones first."""
 MAX_MODULE_FILES = 64
 MAX_BASE_DEPTH = 3
+MAX_CHAIN_LINES = 8
+"""How many lines back a chain continued on lines that start with `.` is followed."""
 DOC_CHARS = 1_500
 """How far before a function its doc comment is looked for."""
 NEAR_CHARS = 3_000
@@ -92,6 +94,7 @@ _QUALIFIED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*")
 _QUALIFIED_CALLS = re.compile(
     r"[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?)*"
 )
+_CONTINUED = re.compile(r"[ \t]*\.(?![.\d])")
 _USE = re.compile(r"(?:\.|::|->)\s*([A-Za-z_$][\w$]*)")
 _WRAPPERS = frozenset(
     {
@@ -345,7 +348,7 @@ def receiver_snippets(
     `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
     module (one line each, and a module's names are what `alias.|` can be)."""
     line_start = text.rfind("\n", 0, offset) + 1
-    line_text = text[line_start:offset]
+    line_text = _continued(text, line_start) + text[line_start:offset]
     if bindings.language == "python":
         # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
         line_text = line_text.rsplit("->", 1)[-1]
@@ -374,8 +377,8 @@ def receiver_snippets(
     if is_expired():
         return []
     uses = _member_uses(text, offset)
-    wanted = assigned_words(text[line_start : line_start + match.start()])
-    if not wanted and is_returned(text[line_start : line_start + match.start()]):
+    wanted = assigned_words(line_text[: match.start()])
+    if not wanted and is_returned(line_text[: match.start()]):
         function = _innermost(
             bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS
         )
@@ -421,6 +424,27 @@ def receiver_snippets(
             ranked = with_families(ranked, rows)
         return _render_by_file(ranked)
     return named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
+
+
+def _continued(text: str, line_start: int) -> str:
+    """The lines before `line_start` that a chain continued on the line there began on,
+    joined without their breaks and indentation: for a line that starts with `.`
+    (`Text("\\n")\\n    .join(lines)\\n    .|`), up to `MAX_CHAIN_LINES` lines, back to the
+    first that does not; empty otherwise."""
+    if _CONTINUED.match(text, line_start) is None:
+        return ""
+    lines: list[str] = []
+    end = line_start - 1
+    while end > 0 and len(lines) < MAX_CHAIN_LINES:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if not line:
+            break
+        lines.append(line)
+        if not line.startswith("."):
+            break
+        end = start - 1
+    return "".join(reversed(lines))
 
 
 def _head_target(

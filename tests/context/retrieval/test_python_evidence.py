@@ -12,6 +12,7 @@ source shows):
   class's field (`retrieval.python_annotations`);
 - a base class of the same name, imported under another, brings its members;
 - a parameter narrowed by `if not isinstance(p, T): return` is a `T` past it;
+- a chain continued on a line that starts with `.` is followed to the line it began on;
 - at `raise |` the imported exceptions lead the definitions (`retrieval.python_raises`);
 - a re-import that leads nowhere (`from installed_term.console import Console` under
   `if __name__ == "__main__":`) does not hide the import that found `console.py`.
@@ -197,3 +198,10 @@ def test_a_parameter_narrowed_by_an_early_return_is_the_narrowed_type(
     members = snippets_at(workspace, "term/guard.py", "    display.$0stop()")
     assert [s.path for s in members] == ["term/live.py"]
     assert "def stop(self) -> None:" in members[0].text
+
+
+def test_a_chain_continued_on_a_line_that_starts_with_a_dot(workspace: Workspace) -> None:
+    """`Console.create(80)` on one line, `.|` on the next: the receiver is the call above."""
+    members = snippets_at(workspace, "term/panel.py", "        .$0clear_live()")
+    assert [s.path for s in members] == ["term/console.py"]
+    assert CLEAR_LIVE in members[0].text
