@@ -5,7 +5,8 @@ A type checker-lite for the member source (`retrieval.receiver`): `self._body[id
 `_body: list[tuple[Key | None, Item]]` is an `Item`; `for key, item in pairs.items()` with
 `pairs: dict[str, Item]` makes `item` an `Item`; `name, cmd, args = resolve(...)` with
 `-> tuple[str, Command | None, list[str]]` makes `cmd` a `Command`; inside
-`if isinstance(command, Group):` `command` is a `Group`. Only the standard
+`if isinstance(command, Group):`, and after `if not isinstance(command, Group): return`,
+`command` is a `Group`. Only the standard
 generic containers of `typing` and the builtins are understood; anything else gives None.
 
 Guarantees: pure functions of their text; never raise on any input; an unknown container,
@@ -121,21 +122,58 @@ def narrowed_type(text: str, name: str) -> tuple[int, str] | None:
     """Where and to what `isinstance` narrows `name` at the end of `text`: the last
     `if`/`elif`/`while`/`assert isinstance(name, T)` whose block holds the end of `text`
     (a line indented less than the last one, or an `assert` at most as deep); a negated
-    test (`not isinstance`) narrows nothing."""
+    test (`not isinstance`) narrows only past a block that always leaves (`_exits`)."""
     last_line = text[text.rfind("\n") + 1 :]
     depth = len(last_line) - len(last_line.lstrip())
     pattern = (
         rf"(?m)^([ \t]*)(if|elif|while|assert)\s+(?:[^\n]*?\b(?:and|or)\s+)?"
-        rf"(not\s+)?isinstance\(\s*{re.escape(name)}\s*,\s*([^\n]+?)\)\s*(?:[:\n]|and\b|or\b)"
+        rf"(not\s+)?isinstance\(\s*{re.escape(name)}\s*,\s*([^\n]+?)\)\s*(?:[:\n]|and\b|or\b|,)"
     )
     best: tuple[int, str] | None = None
     for match in re.finditer(pattern, text):
         indent = len(match.group(1).expandtabs())
-        is_enclosing = indent < depth or (match.group(2) == "assert" and indent <= depth)
-        if match.group(3) or not is_enclosing or _is_closed(text, match.end(), indent):
+        is_assert = match.group(2) == "assert"
+        is_enclosing = indent < depth or (is_assert and indent <= depth)
+        # An `assert` narrows to the end of its own block: only a shallower line ends it.
+        closing = indent - 1 if is_assert else indent
+        if match.group(3):
+            # `if not isinstance(x, A): return`: past that block, `x` is an `A`.
+            if match.group(2) == "if" and _exits(text, match.end(), indent, depth):
+                best = (match.start(), match.group(4).strip().strip("()"))
+            continue
+        if not is_enclosing or _is_closed(text, match.end(), closing):
             continue
         best = (match.start(), match.group(4).strip().strip("()"))
     return best
+
+
+_EXITS = ("return", "raise", "continue", "break")
+
+
+def _exits(text: str, at: int, indent: int, depth: int) -> bool:
+    """Whether the `if` block whose test ends at `at` (its `if` `indent` deep) always
+    leaves (its last statement returns, raises, continues or breaks), has no `else`, and
+    the end of `text` (a line `depth` deep) stands after it in the same block."""
+    head, _, rest = text[at:].partition("\n")
+    lines = [line for line in rest.split("\n")[:-1] if line.strip()]
+    lines = [line for line in lines if not line.lstrip().startswith("#")]
+    depths = [len(line) - len(line.lstrip()) for line in lines]
+    n_body = next((idx for idx, d in enumerate(depths) if d <= indent), len(lines))
+    if head.strip():
+        # `if not isinstance(x, A): return` on one line.
+        last, n_body = head.strip(), 0
+    elif n_body:
+        last = lines[n_body - 1].strip()
+    else:
+        return False
+    after = lines[n_body:]
+    if after and after[0].lstrip().startswith(("else", "elif")):
+        return False
+    if not last.startswith(_EXITS) or any(d < indent for d in depths[n_body:]):
+        return False
+    # With no line between the block and the cursor, the cursor's own line must not be
+    # in the block.
+    return depth >= indent and (bool(after) or depth == indent)
 
 
 def _is_closed(text: str, at: int, indent: int) -> bool:

@@ -97,6 +97,8 @@ MAX_MODULE_MEMBERS = 120
 """A module's names shown in all, the used and matching ones first."""
 MAX_MODULE_FILES = 64
 MAX_BASE_DEPTH = 3
+MAX_CHAIN_LINES = 8
+"""How many lines back a chain continued on lines that start with `.` is followed."""
 DOC_CHARS = 1_500
 """How far before a function its doc comment is looked for."""
 NEAR_CHARS = 3_000
@@ -119,6 +121,7 @@ _QUALIFIED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*")
 _QUALIFIED_CALLS = re.compile(
     r"[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?)*"
 )
+_CONTINUED = re.compile(r"[ \t]*\.(?![.\d])")
 _USE = re.compile(r"(?:\.|::|->)\s*([A-Za-z_$][\w$]*)")
 _WRAPPERS = frozenset(
     {
@@ -357,7 +360,13 @@ class _Resolver:
             if self.is_expired():
                 break
             target = self.qualified(words, owner.rel_path)
-            found.extend(t for t in target.types[:1] if t.name != owner.name)
+            # A base may share the type's name (`class Request(_SansIORequest)`, imported
+            # `as` another name): only the type itself is left out.
+            found.extend(
+                t
+                for t in target.types[:1]
+                if (t.rel_path, t.start_line_idx) != (owner.rel_path, owner.start_line_idx)
+            )
         if owner.language == "rust" and owner.kind not in ("trait", "interface"):
             # `impl Math for Bigint {}`: the trait's provided methods are Bigint's too.
             found.extend(implemented_traits(self.bindings.store, owner))
@@ -432,12 +441,13 @@ def receiver_snippets(
     if found is None or is_expired():
         return []
     resolver, target, match = found
+    line_text = match.string
     prefix = match.group(2) or ""
     parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
     cursor_line = text.count("\n", 0, offset)
     uses = _member_uses(text, offset)
-    wanted = assigned_words(text[line_start : line_start + match.start()])
-    if not wanted and is_returned(text[line_start : line_start + match.start()]):
+    wanted = assigned_words(line_text[: match.start()])
+    if not wanted and is_returned(line_text[: match.start()]):
         function = _innermost(
             bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS
         )
@@ -473,7 +483,7 @@ def receiver_snippets(
         uses.update(through)
         uses.update(through)
         kinds_first: frozenset[str] = frozenset()
-        before = text[line_start : line_start + match.start()]
+        before = line_text[: match.start()]
         if bindings.language in JS_FAMILY and is_type_position(before):
             # `params?: string | core.|`: a type goes here, named for what it annotates.
             kinds_first = _TS_TYPE_KINDS
@@ -533,7 +543,7 @@ def _chain_target(
     the type of `self.de`), with the resolver that found it and the chain's match on the
     line; None where no chain ends there."""
     line_start = text.rfind("\n", 0, offset) + 1
-    line_text = text[line_start:offset]
+    line_text = _continued(text, line_start) + text[line_start:offset]
     if bindings.language == "python":
         # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
         line_text = line_text.rsplit("->", 1)[-1]
@@ -562,6 +572,27 @@ def _chain_target(
     return resolver, target, match
 
 
+def _continued(text: str, line_start: int) -> str:
+    """The lines before `line_start` that a chain continued on the line there began on,
+    joined without their breaks and indentation: for a line that starts with `.`
+    (`Text("\\n")\\n    .join(lines)\\n    .|`), up to `MAX_CHAIN_LINES` lines, back to the
+    first that does not; empty otherwise."""
+    if _CONTINUED.match(text, line_start) is None:
+        return ""
+    lines: list[str] = []
+    end = line_start - 1
+    while end > 0 and len(lines) < MAX_CHAIN_LINES:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if not line:
+            break
+        lines.append(line)
+        if not line.startswith("."):
+            break
+        end = start - 1
+    return "".join(reversed(lines))
+
+
 def _head_target(
     resolver: _Resolver, text: str, offset: int, cursor_line: int, name: str, depth: int = 0
 ) -> Target:
@@ -583,6 +614,9 @@ def _head_target(
         declared = _declared_type(function.signature, name, bindings.language)
         if declared and bindings.language == "rust":
             declared = generic_bound(function.signature, declared.strip(" &")) or declared
+        if declared and bindings.language == "python":
+            # `param: Parameter` narrowed by `if not isinstance(param, Option): return`.
+            declared = _narrowed_parameter(text, function, offset, name) or declared
         if declared:
             found = resolver.type_named(declared, bindings.path, owner)
             if found.types or found.module_paths:
@@ -635,6 +669,16 @@ def _head_target(
             # `detail::`: every file that opens the namespace.
             return Target(module_paths=namespace)
     return Target(types=types[:1])
+
+
+def _narrowed_parameter(text: str, function: SymbolRow, offset: int, name: str) -> str | None:
+    """The type an `isinstance` test in `function` narrows its parameter `name` to at
+    `offset`, unless `name` is assigned again after the test."""
+    start = _line_offset(text, function.start_line_idx)
+    narrowed = narrowed_type(text[start:offset], name)
+    if narrowed is None or last_assignment(text[start + narrowed[0] : offset], name):
+        return None
+    return narrowed[1]
 
 
 def _python_assigned(

@@ -10,6 +10,9 @@ source shows):
 - an `@overload`ed method and a property's setter are listed once;
 - `name: |` names the type the same name is annotated with in the file or in another
   class's field (`retrieval.python_annotations`);
+- a base class of the same name, imported under another, brings its members;
+- a parameter narrowed by `if not isinstance(p, T): return` is a `T` past it;
+- a chain continued on a line that starts with `.` is followed to the line it began on;
 - at `raise |` the imported exceptions lead the definitions (`retrieval.python_raises`);
 - a re-import that leads nowhere (`from installed_term.console import Console` under
   `if __name__ == "__main__":`) does not hide the import that found `console.py`.
@@ -176,3 +179,29 @@ def test_at_raise_the_imported_exceptions_lead_the_definitions(workspace: Worksp
 )
 def test_raise_and_except_name_an_exception_next(line: str, expected: bool) -> None:
     assert is_raising(line) == expected
+
+
+def test_a_base_of_the_same_name_imported_under_another_brings_its_members(
+    workspace: Workspace,
+) -> None:
+    """`class Console(_BaseConsole)` with `from .console import Console as _BaseConsole`:
+    the base is another class, not the type itself."""
+    members = snippets_at(workspace, "term/recording.py", "        self.$0clear_live()")
+    assert any(s.path == "term/console.py" and CLEAR_LIVE in s.text for s in members)
+
+
+def test_a_parameter_narrowed_by_an_early_return_is_the_narrowed_type(
+    workspace: Workspace,
+) -> None:
+    """`display: Theme | Live`, then `if not isinstance(display, Live): return`: past it the
+    parameter is a `Live`."""
+    members = snippets_at(workspace, "term/guard.py", "    display.$0stop()")
+    assert [s.path for s in members] == ["term/live.py"]
+    assert "def stop(self) -> None:" in members[0].text
+
+
+def test_a_chain_continued_on_a_line_that_starts_with_a_dot(workspace: Workspace) -> None:
+    """`Console.create(80)` on one line, `.|` on the next: the receiver is the call above."""
+    members = snippets_at(workspace, "term/panel.py", "        .$0clear_live()")
+    assert [s.path for s in members] == ["term/console.py"]
+    assert CLEAR_LIVE in members[0].text
