@@ -436,7 +436,6 @@ def receiver_snippets(
     outline per defining type or module file, best member first; empty elsewhere. At most
     `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
     module (one line each, and a module's names are what `alias.|` can be)."""
-    line_start = text.rfind("\n", 0, offset) + 1
     found = _chain_target(bindings, text, offset, is_expired)
     if found is None or is_expired():
         return []
