@@ -13,7 +13,7 @@ from context.retrieval.receiver import _CHAIN_TEXT, _local_declaration
 
 
 def _reference(text: str, name: str) -> tuple[int, bool, str] | None:
-    """The search as it was: every pattern tried at every character."""
+    """The search without literal anchors: every pattern tried at every character."""
     n = re.escape(name)
     value = _CHAIN_TEXT
     patterns = [
@@ -30,14 +30,16 @@ def _reference(text: str, name: str) -> tuple[int, bool, str] | None:
         (
             True,
             rf"(?<![\w$])([A-Z][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>;=]*>)?"
-            rf"[\s*&]+{n}\s*(?:=|;|,|\))",
+            rf"[\s*&]+(?P<name>{n})\s*(?:=|;|,|\))",
         ),
     ]
     best: tuple[int, bool, str] | None = None
     for is_type, pattern in patterns:
         for match in re.finditer(pattern, text):
-            if best is None or match.start() > best[0]:
-                best = (match.start(), is_type, match.group(1).strip())
+            # A stated type (`Foo x = y`) is placed at its name and wins a tie.
+            at = match.start("name") if "name" in match.re.groupindex else match.start()
+            if best is None or (at, is_type) > best[:2]:
+                best = (at, is_type, match.group(1).strip())
     if best is None or not best[2]:
         return None
     at, is_type, found = best
