@@ -7,7 +7,8 @@ with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prot
 both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
 local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
 `import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
-`export * as util`. Each case removes the rest of a marked line (the cursor is `$0`), opens the
+`export * as util`; `lib/plugins.js` uses `lib/registry.js`'s object built member by
+member. Each case removes the rest of a marked line (the cursor is `$0`), opens the
 result and asks for the prompt. The model server is the deterministic stand-in
 (tests/modelserver.py); it is never asked, since `fillin/context` only builds the prompt.
 """
@@ -163,3 +164,14 @@ async def test_a_value_from_a_method_whose_doc_comment_states_its_return_type(
     members = _member_text(result)
     assert "function Route(path)" in members
     assert "Route.prototype.use = function use(method, handle)" in members
+
+
+async def test_an_object_built_member_by_member_lists_what_the_file_uses_after_the_cursor(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/plugins.js", "  $0registry.add('core', plugins.core);")
+    definitions = "".join(s.text for s in result.sections if s.source == "definition")
+    # Both members are used only below the cursor: the suffix says what the file needs.
+    assert "registry.add = function add(name, plugin)" in definitions
+    assert "registry.remove = function remove(name)" in definitions
+    assert "neverUsed" not in definitions
