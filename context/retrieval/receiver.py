@@ -506,7 +506,7 @@ def _head_target(
             return found
     types = tuple(bindings.resolve_type(name))
     if not types:
-        named_like = class_named_like(bindings, name)
+        named_like = class_named_like(bindings, name, text)
         types = (named_like,) if named_like is not None else ()
     return Target(types=types[:1])
 

@@ -8,7 +8,7 @@ both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` o
 local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
 `import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
 `export * as util`; `lib/plugins.js` uses `lib/registry.js`'s object built member by
-member. Each case removes the rest of a marked line (the cursor is `$0`), opens the
+member; `lib/report.js` names `Deflate` only in a JSDoc `@typedef`. Each case removes the rest of a marked line (the cursor is `$0`), opens the
 result and asks for the prompt. The model server is the deterministic stand-in
 (tests/modelserver.py); it is never asked, since `fillin/context` only builds the prompt.
 """
@@ -175,3 +175,14 @@ async def test_an_object_built_member_by_member_lists_what_the_file_uses_after_t
     assert "registry.add = function add(name, plugin)" in definitions
     assert "registry.remove = function remove(name)" in definitions
     assert "neverUsed" not in definitions
+
+
+async def test_an_untyped_parameter_named_after_a_class_its_doc_comments_import(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "lib/report.js", "  return connections.map((deflate) => deflate.$0params);"
+    )
+    members = _member_text(result)
+    assert "class Deflate" in members
+    assert "this.params = null;" in members
