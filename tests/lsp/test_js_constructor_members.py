@@ -1,5 +1,5 @@
-"""`fillin/context` through a real `fillin serve` where a JavaScript receiver's type is a
-constructor: an ES5 function with prototype members, or a class a CommonJS module exports.
+"""`fillin/context` through a real `fillin serve` where a JavaScript or TypeScript receiver's
+type is not declared where it is used.
 
 The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function Route`
 with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
@@ -8,9 +8,10 @@ both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` o
 local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
 `import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
 `export * as util`; `lib/plugins.js` uses `lib/registry.js`'s object built member by
-member; `lib/report.js` names `Deflate` only in a JSDoc `@typedef`. Each case removes the rest of a marked line (the cursor is `$0`), opens the
-result and asks for the prompt. The model server is the deterministic stand-in
-(tests/modelserver.py); it is never asked, since `fillin/context` only builds the prompt.
+member; `lib/report.js` names `Deflate` only in a JSDoc `@typedef`. Each case removes the
+rest of a marked line (the cursor is `$0`), opens the result and asks for the prompt. The
+model server is the deterministic stand-in (tests/modelserver.py); it is never asked, since
+`fillin/context` only builds the prompt.
 """
 
 from __future__ import annotations
