@@ -28,7 +28,13 @@ package's other files do, public before private, and what the file cannot reach 
 file's `private`, another Go package's unexported names) last; only the best `MAX_MEMBERS`
 are shown, so a type with hundreds of methods shows those that match, not its first few. A
 JavaScript or TypeScript receiver whose type the code does not say gets the members the
-file uses on it, found by name (`retrieval.named_members`).
+file uses on it, found by name (`retrieval.named_members`). In JavaScript, `require` of a
+module that exports one class binds that class (`retrieval.commonjs`), an ES5 constructor
+function is a type, a method's JSDoc `@return {T}` types its value, and an untyped
+camel-case name stands for the class the file binds under it (`retrieval.js_naming`) or for
+an object built member by member in an imported file (`retrieval.js_objects`); in
+TypeScript, a namespace member in a type position lists the module's types first
+(`retrieval.ts_positions`).
 
 Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
 a rendering of index rows, one per defining type or module file, headed by that type's
