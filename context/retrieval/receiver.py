@@ -57,6 +57,7 @@ from context.retrieval.bindings import Bindings
 from context.retrieval.commonjs import is_constructor, required_constructor
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound
+from context.retrieval.import_lists import import_list_snippets
 from context.retrieval.js_naming import class_named_like
 from context.retrieval.js_objects import namesake_object_members
 from context.retrieval.jsdoc import jsdoc_return_type, jsdoc_types
@@ -374,7 +375,8 @@ def receiver_snippets(
         line_text = line_text.rsplit("->", 1)[-1]
     match = _CHAIN.search(line_text)
     if match is None:
-        return []
+        # `const { a, | } = require('./x')`: what that module offers, as `x.|` would list.
+        return import_list_snippets(bindings, text, offset)
     parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
     if not parts:
         return []

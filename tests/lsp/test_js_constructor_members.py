@@ -8,7 +8,8 @@ both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` o
 local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
 `import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
 `export * as util`; `lib/plugins.js` uses `lib/registry.js`'s object built member by
-member; `lib/report.js` names `Deflate` only in a JSDoc `@typedef`. Each case removes the
+member; `lib/report.js` names `Deflate` only in a JSDoc `@typedef`; `lib/logger.js`
+requires names of `lib/symbols.js` in a list that spans lines. Each case removes the
 rest of a marked line (the cursor is `$0`), opens the result and asks for the prompt. The
 model server is the deterministic stand-in (tests/modelserver.py); it is never asked, since
 `fillin/context` only builds the prompt.
@@ -187,3 +188,16 @@ async def test_an_untyped_parameter_named_after_a_class_its_doc_comments_import(
     members = _member_text(result)
     assert "class Deflate" in members
     assert "this.params = null;" in members
+
+
+async def test_an_import_list_offers_the_modules_names_the_file_uses_first(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/logger.js", "  $0formattersSym")
+    members = _member_text(result)
+    # The list being completed no longer names `formattersSym`; the code below uses it.
+    assert members.index("const formattersSym = Symbol.for('formatters');") < members.index(
+        "const unusedSym = Symbol('unused');"
+    )
+    # Names the list holds already are not offered again.
+    assert "const streamSym" not in members
