@@ -12,6 +12,8 @@ namespaces. Definitions local to a function body are left out (they would only p
 name lookups), except the fields that a Python `__init__` or `__post_init__` assigns on
 its first parameter, at any depth of its `if`/`try`/`with`/`for` blocks, once per name,
 and those that a JavaScript or TypeScript constructor assigns on `this` (`context.js_fields`).
+JavaScript members assigned onto a constructor outside its body (`Foo.prototype.bar = ...`,
+`Object.defineProperty(Foo, 'BAR', ...)`) have that constructor as their container.
 
 Lines are 0-based (`line_idx`); byte offsets are UTF-8 (`offset_bytes`).
 """

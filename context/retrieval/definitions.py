@@ -109,7 +109,7 @@ def definition_snippets(
     listed: dict[str, list[SymbolRow]] = {}
     candidates = [
         # The rows of `first` are shown already: only the members assigned onto them join.
-        *_with_members(bindings, [*first, *further], text_before_cursor),
+        *_with_members(bindings, [*first, *further], text_before_cursor + text_after_cursor),
         *_imported_rows(bindings, focus, text_before_cursor, text_after_cursor, is_expired),
         # C and C++ import no names one by one: the names used near the cursor stand in.
         *used_rows(bindings, text_before_cursor, text_after_cursor, is_expired=is_expired),
@@ -153,18 +153,20 @@ def _imported_rows(
             break
         for row in bindings.resolve(name)[:1]:
             rows.append(row)
-            rows.extend(assigned_members(bindings, row, name, text_before_cursor))
+            # The file's later uses (`webidl.brandCheck` below the cursor) count too.
+            rows.extend(
+                assigned_members(bindings, row, name, text_before_cursor + text_after_cursor)
+            )
     return rows
 
 
-def _with_members(
-    bindings: Bindings, rows: Iterable[SymbolRow], text_before_cursor: str
-) -> list[SymbolRow]:
-    """Each of `rows`, followed by the members assigned onto it that the file uses."""
+def _with_members(bindings: Bindings, rows: Iterable[SymbolRow], text: str) -> list[SymbolRow]:
+    """Each of `rows`, followed by the members assigned onto it that the file's `text`
+    (before and after the cursor) uses."""
     found: list[SymbolRow] = []
     for row in rows:
         found.append(row)
-        found.extend(assigned_members(bindings, row, row.name, text_before_cursor))
+        found.extend(assigned_members(bindings, row, row.name, text))
     return found
 
 

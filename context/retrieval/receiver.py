@@ -32,7 +32,13 @@ private, and what the file cannot reach (another file's `private`, another Go pa
 unexported names) last; only the best `MAX_MEMBERS`
 are shown, so a type with hundreds of methods shows those that match, not its first few. A
 JavaScript or TypeScript receiver whose type the code does not say gets the members the
-file uses on it, found by name (`retrieval.named_members`).
+file uses on it, found by name (`retrieval.named_members`). In JavaScript, `require` of a
+module that exports one class binds that class (`retrieval.commonjs`), an ES5 constructor
+function is a type, a method's JSDoc `@return {T}` types its value, and an untyped
+camel-case name stands for the class the file binds under it (`retrieval.js_naming`) or for
+an object built member by member in an imported file (`retrieval.js_objects`); in
+TypeScript, a namespace member in a type position lists the module's types first
+(`retrieval.ts_positions`).
 
 Guarantees: never raises on any text (an unknown receiver yields nothing); every snippet is
 a rendering of index rows, one per defining type or module file, headed by that type's
@@ -58,6 +64,7 @@ from context.retrieval.commonjs import is_constructor, required_constructor
 from context.retrieval.cpp_scopes import aliased_type, namespace_paths
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import crate_members, generic_bound, implemented_traits
+from context.retrieval.import_lists import import_list_snippets
 from context.retrieval.java_packages import package_paths
 from context.retrieval.js_naming import class_named_like
 from context.retrieval.js_objects import namesake_object_members
@@ -437,8 +444,11 @@ def receiver_snippets(
     `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
     module (one line each, and a module's names are what `alias.|` can be)."""
     found = _chain_target(bindings, text, offset, is_expired)
-    if found is None or is_expired():
+    if is_expired():
         return []
+    if found is None:
+        # `const { a, | } = require('./x')`: what that module offers, as `x.|` would list.
+        return import_list_snippets(bindings, text, offset)
     resolver, target, match = found
     line_text = match.string
     prefix = match.group(2) or ""
@@ -660,7 +670,7 @@ def _head_target(
                     return found
     types = tuple(bindings.resolve_type(name))
     if not types:
-        named_like = class_named_like(bindings, name)
+        named_like = class_named_like(bindings, name, text)
         types = (named_like,) if named_like is not None else ()
     if not types:
         namespace = namespace_paths(bindings, name)

@@ -1,5 +1,5 @@
-"""`fillin/context` through a real `fillin serve` where a JavaScript receiver's type is a
-constructor: an ES5 function with prototype members, or a class a CommonJS module exports.
+"""`fillin/context` through a real `fillin serve` where a JavaScript or TypeScript receiver's
+type is not declared where it is used.
 
 The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function Route`
 with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
@@ -7,9 +7,12 @@ with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prot
 both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
 local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
 `import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
-`export * as util`. Each case removes the rest of a marked line (the cursor is `$0`), opens the
-result and asks for the prompt. The model server is the deterministic stand-in
-(tests/modelserver.py); it is never asked, since `fillin/context` only builds the prompt.
+`export * as util`; `lib/plugins.js` uses `lib/registry.js`'s object built member by
+member; `lib/report.js` names `Deflate` only in a JSDoc `@typedef`; `lib/logger.js`
+requires names of `lib/symbols.js` in a list that spans lines. Each case removes the
+rest of a marked line (the cursor is `$0`), opens the result and asks for the prompt. The
+model server is the deterministic stand-in (tests/modelserver.py); it is never asked, since
+`fillin/context` only builds the prompt.
 """
 
 from __future__ import annotations
@@ -163,3 +166,38 @@ async def test_a_value_from_a_method_whose_doc_comment_states_its_return_type(
     members = _member_text(result)
     assert "function Route(path)" in members
     assert "Route.prototype.use = function use(method, handle)" in members
+
+
+async def test_an_object_built_member_by_member_lists_what_the_file_uses_after_the_cursor(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/plugins.js", "  $0registry.add('core', plugins.core);")
+    definitions = "".join(s.text for s in result.sections if s.source == "definition")
+    # Both members are used only below the cursor: the suffix says what the file needs.
+    assert "registry.add = function add(name, plugin)" in definitions
+    assert "registry.remove = function remove(name)" in definitions
+    assert "neverUsed" not in definitions
+
+
+async def test_an_untyped_parameter_named_after_a_class_its_doc_comments_import(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "lib/report.js", "  return connections.map((deflate) => deflate.$0params);"
+    )
+    members = _member_text(result)
+    assert "class Deflate" in members
+    assert "this.params = null;" in members
+
+
+async def test_an_import_list_offers_the_modules_names_the_file_uses_first(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/logger.js", "  $0formattersSym")
+    members = _member_text(result)
+    # The list being completed no longer names `formattersSym`; the code below uses it.
+    assert members.index("const formattersSym = Symbol.for('formatters');") < members.index(
+        "const unusedSym = Symbol('unused');"
+    )
+    # Names the list holds already are not offered again.
+    assert "const streamSym" not in members
