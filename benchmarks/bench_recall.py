@@ -36,10 +36,11 @@ sources (`openjdk-17-source`: `java.net.http`, `java.logging`, `java.sql`, `jdk.
 `java.prefs`; Maven Central is not reachable here), for C and C++ Debian's header packages
 (`libsodium-dev`, `libglm-dev`, `libgit2-dev`, `nlohmann-json3-dev`, `libxml2-dev`,
 `libfmt-dev`: the libraries' `.c`/`.cpp` files come only in source packages, which need
-deb-src, not configured here). Each corpus is marked `tune`
-(looked at while building) or `held-out` (only measured); the totals are given for both. The
-held-out corpora are renewed for each measurement that closes an issue: the ones measured
-last time become `tune`, since the work after them looked at their misses.
+deb-src, not configured here). A Python package is opened as its checkout holds it, in a
+folder of its own name (`py-flask/flask/`). Each corpus is marked `tune` (looked at while
+building) or `held-out` (only measured); the totals are given for both. The held-out
+corpora are renewed for each measurement that closes an issue: the ones measured last time
+become `tune`, since the work after them looked at their misses.
 
 Usage: `python -m benchmarks.bench_recall [--quick] [--holes N] [--only LABEL]
 [--baseline REF] [--misses]`.
@@ -278,8 +279,13 @@ def corpus_root(corpus: Corpus) -> Path | None:
         return None
     if source is None:
         return None
-    root.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, root, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # A Python package keeps its folder's name inside the opened folder, as in the
+    # project's own checkout: `from flask.globals import g` then names a file of the tree.
+    package = Path(corpus.subdir).name
+    is_package = registry == "pypi" and package and (source / "__init__.py").is_file()
+    destination = root / package if is_package else root
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return root
 
 
