@@ -38,13 +38,15 @@ Corpora: real packages that fillin's tests and other benchmarks do not use, fetc
 the registries' own clients into `.bench/`: PyPI sdists (`pip download`), npm tarballs
 (`npm pack`), Debian's Go and Rust source packages (`apt-get download` of
 `golang-github-*-dev` and `librust-*-dev`, unpacked with `dpkg -x`); for Java the JDK's own
-sources (`openjdk-17-source`, the `java.net.http`, `java.logging` and `java.sql` modules:
-Maven Central is not reachable here), for C and C++ Debian's header packages (`libsodium-dev`,
-`libglm-dev`, `libgit2-dev`, `nlohmann-json3-dev`: the libraries' `.c`/`.cpp` files come only in
-source packages, which need deb-src, not configured here). Each corpus is marked `tune`
-(looked at while building) or `held-out` (only measured); the totals are given for both. The
-held-out corpora are renewed for each measurement that closes an issue: the ones measured
-last time become `tune`, since the work after them looked at their misses.
+sources (`openjdk-17-source`: `java.net.http`, `java.logging`, `java.sql`, `jdk.httpserver`,
+`java.prefs`; Maven Central is not reachable here), for C and C++ Debian's header packages
+(`libsodium-dev`, `libglm-dev`, `libgit2-dev`, `nlohmann-json3-dev`, `libxml2-dev`,
+`libfmt-dev`: the libraries' `.c`/`.cpp` files come only in source packages, which need
+deb-src, not configured here). A Python package is opened as its checkout holds it, in a
+folder of its own name (`py-flask/flask/`). Each corpus is marked `tune` (looked at while
+building) or `held-out` (only measured); the totals are given for both. The held-out
+corpora are renewed for each measurement that closes an issue: the ones measured last time
+become `tune`, since the work after them looked at their misses.
 
 Usage: `python -m benchmarks.bench_recall [--quick] [--holes N] [--only LABEL]
 [--baseline REF] [--misses]`.
@@ -189,6 +191,44 @@ CORPORA = (
     ),
     Corpus("c:sodium", "c", "tune", ("deb-dir", "libsodium-dev"), "usr/include"),
     Corpus("cpp:glm", "cpp", "tune", ("deb-dir", "libglm-dev"), "usr/include/glm"),
+    Corpus("py:flask", "python", "held-out", ("pypi", "flask"), "src/flask"),
+    Corpus("py:arrow", "python", "held-out", ("pypi", "arrow"), "arrow"),
+    Corpus("py:paramiko", "python", "held-out", ("pypi", "paramiko"), "paramiko"),
+    Corpus(
+        "go:gin", "go", "held-out", ("deb-go", "golang-github-gin-gonic-gin-dev"),
+        "gin-gonic/gin",
+    ),
+    Corpus(
+        "go:echo", "go", "held-out", ("deb-go", "golang-github-labstack-echo-dev"),
+        "labstack/echo",
+    ),
+    Corpus(
+        "go:afero", "go", "held-out", ("deb-go", "golang-github-spf13-afero-dev"),
+        "spf13/afero",
+    ),
+    Corpus("rust:indexmap", "rust", "held-out", ("deb-rust", "librust-indexmap-dev"), "indexmap-"),
+    Corpus(
+        "rust:itertools", "rust", "held-out", ("deb-rust", "librust-itertools-dev"),
+        "itertools-",
+    ),
+    Corpus("rust:base64", "rust", "held-out", ("deb-rust", "librust-base64-dev"), "base64-"),
+    Corpus("rust:memchr", "rust", "held-out", ("deb-rust", "librust-memchr-dev"), "memchr-"),
+    Corpus("ts:mobx", "typescript", "held-out", ("npm", "mobx"), "src"),
+    Corpus("ts:immer", "typescript", "held-out", ("npm", "immer"), "src"),
+    Corpus("js:fastify", "javascript", "held-out", ("npm", "fastify"), "lib"),
+    Corpus("js:mocha", "javascript", "held-out", ("npm", "mocha"), "lib"),
+    Corpus("js:knex", "javascript", "held-out", ("npm", "knex"), "lib"),
+    Corpus("js:handlebars", "javascript", "held-out", ("npm", "handlebars"), "lib"),
+    Corpus(
+        "java:httpserver", "java", "held-out", ("deb-zip", "openjdk-17-source"),
+        "usr/lib/jvm/openjdk-17/lib/src.zip!jdk.httpserver",
+    ),
+    Corpus(
+        "java:prefs", "java", "held-out", ("deb-zip", "openjdk-17-source"),
+        "usr/lib/jvm/openjdk-17/lib/src.zip!java.prefs",
+    ),
+    Corpus("c:libxml2", "c", "held-out", ("deb-dir", "libxml2-dev"), "usr/include/libxml2"),
+    Corpus("cpp:fmt", "cpp", "held-out", ("deb-dir", "libfmt-dev"), "usr/include/fmt"),
 )  # fmt: skip
 LANGUAGE_IDS = {"typescript": "typescript", "javascript": "javascript", "cpp": "cpp"}
 _RUST_STD_MEMBERS = """
@@ -246,8 +286,13 @@ def corpus_root(corpus: Corpus) -> Path | None:
         return None
     if source is None:
         return None
-    root.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, root, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # A Python package keeps its folder's name inside the opened folder, as in the
+    # project's own checkout: `from flask.globals import g` then names a file of the tree.
+    package = Path(corpus.subdir).name
+    is_package = registry == "pypi" and package and (source / "__init__.py").is_file()
+    destination = root / package if is_package else root
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return root
 
 
