@@ -126,3 +126,22 @@ def without_duplicates(
             value_end = max(value_end, definition.end_line_idx)
         kept.append(definition)
     return kept
+
+
+def fields_once(definitions: Sequence[Definition]) -> list[Definition]:
+    """`definitions` less each field of a type already listed as that type's field earlier
+    (`Object.defineProperty` on both `Foo` and `Foo.prototype`, in two statements).
+
+    `without_duplicates` judges one top-level node at a time, so that the index's
+    per-node extraction cache stays valid; this pass, run on the whole file's list by
+    both paths, joins what two nodes define."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[Definition] = []
+    for definition in definitions:
+        if definition.kind == "field" and definition.container is not None:
+            member = (definition.container, definition.name)
+            if member in seen:
+                continue
+            seen.add(member)
+        kept.append(definition)
+    return kept

@@ -20,6 +20,8 @@ Lines are 0-based (`line_idx`); byte offsets are UTF-8 (`offset_bytes`).
 
 from __future__ import annotations
 
+import bisect
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,7 +30,7 @@ import tree_sitter as ts
 from context.c_macros import edited_span, is_rewritten, parse_source
 from context.document import TextChange
 from context.imports.statements import DECODERS, Import, node_text
-from context.js_fields import constructor_fields, without_duplicates
+from context.js_fields import constructor_fields, fields_once, without_duplicates
 from context.languages import (
     Language,
     definitions_query,
@@ -151,7 +153,7 @@ def extract_definitions(lang: Language, tree: ts.Tree, source: bytes) -> list[De
     """The definitions of a parsed file, in source order, without duplicates."""
     cursor = ts.QueryCursor(definitions_query(lang))
     cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
-    return _definitions(lang, cursor.matches(tree.root_node), source)
+    return _definitions(lang, cursor.matches(tree.root_node), source, _chunk_ends(tree))
 
 
 def extract_all(
@@ -162,7 +164,8 @@ def extract_all(
     cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
     matches = cursor.matches(tree.root_node)
     statements = [c["import"][0] for _, c in matches if "import" in c]
-    return _definitions(lang, matches, source), _imports(lang, statements, source)
+    definitions = _definitions(lang, matches, source, _chunk_ends(tree))
+    return definitions, _imports(lang, statements, source)
 
 
 class ExtractionCache:
@@ -192,6 +195,7 @@ class ExtractionCache:
         definitions: list[Definition] = []
         imports: list[Import] = []
         query = index_query(self.lang)
+        chunk_ends = _chunk_ends(tree)
         chunk_start = 0
         for node in root.children:
             if node.type in _ATTACHED_TYPES:
@@ -210,7 +214,7 @@ class ExtractionCache:
                 statements = [c["import"][0] for _, c in matches if "import" in c]
                 cached = (
                     row,
-                    _definitions(self.lang, matches, source),
+                    _definitions(self.lang, matches, source, chunk_ends),
                     _imports(self.lang, statements, source),
                 )
             chunks[key] = cached
@@ -237,6 +241,8 @@ class ExtractionCache:
                 imports.extend(cached[2])
             chunk_start = node.end_byte
         self._chunks = chunks
+        if self.lang.import_style == "javascript":
+            definitions = fields_once(definitions)
         return definitions, imports
 
 
@@ -246,8 +252,17 @@ def _match_start(captures: dict[str, list[ts.Node]]) -> int:
     return nodes[0].start_byte if nodes else -1
 
 
+def _chunk_ends(tree: ts.Tree) -> list[int]:
+    """The end byte of each of the tree's top-level nodes that `ExtractionCache` cuts the
+    file at (comments and attributes belong to the node after them)."""
+    return [node.end_byte for node in tree.root_node.children if node.type not in _ATTACHED_TYPES]
+
+
 def _definitions(
-    lang: Language, matches: list[tuple[int, dict[str, list[ts.Node]]]], source: bytes
+    lang: Language,
+    matches: list[tuple[int, dict[str, list[ts.Node]]]],
+    source: bytes,
+    chunk_ends: Sequence[int],
 ) -> list[Definition]:
     found: dict[int, tuple[int, Definition]] = {}
     instance_fields: set[int] = set()
@@ -281,7 +296,18 @@ def _definitions(
         if previous is None or previous[0] < priority:
             found[name_node.start_byte] = (priority, definition)
     if lang.import_style == "javascript":
-        return without_duplicates([(key, found[key][1]) for key in sorted(found)], instance_fields)
+        # Duplicates are judged within each top-level node only, so that what a node gives
+        # depends on its text alone and `ExtractionCache` can keep it between edits.
+        by_chunk: dict[int, list[tuple[int, Definition]]] = defaultdict(list)
+        for key in sorted(found):
+            by_chunk[bisect.bisect_right(chunk_ends, key)].append((key, found[key][1]))
+        return fields_once(
+            [
+                definition
+                for chunk in sorted(by_chunk)
+                for definition in without_duplicates(by_chunk[chunk], instance_fields)
+            ]
+        )
     if not instance_fields:
         return [found[key][1] for key in sorted(found)]
     # A field assigned again in `__post_init__`, or annotated in the class body first, is
