@@ -41,9 +41,10 @@ the registries' own clients into `.bench/`: PyPI sdists (`pip download`), npm ta
 sources (`openjdk-17-source`: `java.net.http`, `java.logging`, `java.sql`, `jdk.httpserver`,
 `java.prefs`; Maven Central is not reachable here), for C and C++ Debian's header packages
 (`libsodium-dev`, `libglm-dev`, `libgit2-dev`, `nlohmann-json3-dev`, `libxml2-dev`,
-`libfmt-dev`: the libraries' `.c`/`.cpp` files come only in source packages, which need
-deb-src, not configured here). A Python package is opened as its checkout holds it, in a
-folder of its own name (`py-flask/flask/`). Each corpus is marked `tune` (looked at while
+`libfmt-dev`, `libcli11-dev`: the libraries' `.c`/`.cpp` files come only in source
+packages, which need deb-src, not configured here; fmt's headers end in `.h`, which fillin
+reads as C, so `cpp:fmt` has no C++ holes). A Python package is opened as its checkout
+holds it, in a folder of its own name (`py-flask/flask/`). Each corpus is marked `tune` (looked at while
 building) or `held-out` (only measured); the totals are given for both. The held-out
 corpora are renewed for each measurement that closes an issue: the ones measured last time
 become `tune`, since the work after them looked at their misses.
@@ -229,6 +230,7 @@ CORPORA = (
     ),
     Corpus("c:libxml2", "c", "held-out", ("deb-dir", "libxml2-dev"), "usr/include/libxml2"),
     Corpus("cpp:fmt", "cpp", "held-out", ("deb-dir", "libfmt-dev"), "usr/include/fmt"),
+    Corpus("cpp:cli11", "cpp", "held-out", ("deb-dir", "libcli11-dev"), "usr/include/CLI"),
 )  # fmt: skip
 LANGUAGE_IDS = {"typescript": "typescript", "javascript": "javascript", "cpp": "cpp"}
 _RUST_STD_MEMBERS = """
