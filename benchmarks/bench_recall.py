@@ -44,10 +44,10 @@ sources (`openjdk-17-source`: `java.net.http`, `java.logging`, `java.sql`, `jdk.
 `libfmt-dev`, `libcli11-dev`: the libraries' `.c`/`.cpp` files come only in source
 packages, which need deb-src, not configured here; fmt's headers end in `.h`, which fillin
 reads as C, so `cpp:fmt` has no C++ holes). A Python package is opened as its checkout
-holds it, in a folder of its own name (`py-flask/flask/`). Each corpus is marked `tune` (looked at while
-building) or `held-out` (only measured); the totals are given for both. The held-out
-corpora are renewed for each measurement that closes an issue: the ones measured last time
-become `tune`, since the work after them looked at their misses.
+holds it, in a folder of its own name (`py-flask/flask/`). Each corpus is marked `tune`
+(looked at while building) or `held-out` (only measured); the totals are given for both.
+The held-out corpora are renewed for each measurement that closes an issue: the ones
+measured last time become `tune`, since the work after them looked at their misses.
 
 Usage: `python -m benchmarks.bench_recall [--quick] [--holes N] [--only LABEL]
 [--baseline REF] [--misses]`.
