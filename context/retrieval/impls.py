@@ -23,24 +23,17 @@ file, the owner's file first; nothing outside the owner's crate (its `src/` tree
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
-from pathlib import Path
 
 from context.index.store import IndexStore, SymbolRow
+from context.retrieval.rowcache import FileMemo
 
 MAX_MEMBER_ROWS = 2000
 _TYPE_KINDS = frozenset({"struct", "enum", "union", "trait", "type", "class", "interface"})
 _TRAIT_KINDS = frozenset({"trait", "interface"})
-MAX_FILE_CHARS = 400_000
-"""A file longer than this (generated tables) is not read for its `impl` headers."""
 _IMPL_LINE = re.compile(
     r"^[ \t]*(?:pub(?:\([^)]*\))?\s+)?(?:unsafe\s+)?impl\b[^{;\n]*", re.MULTILINE
 )
 _IMPL_FOR = re.compile(r"impl\s*!?\s*(?:[\w]+::)*([A-Za-z_]\w*)\s+for\s+(?:[\w]+::)*([A-Za-z_]\w*)")
-_lock = threading.Lock()
-_impls: OrderedDict[str, tuple[str, list[tuple[str, str]]]] = OrderedDict()
-_MAX_CACHED_FILES = 8192
 
 
 def crate_members(store: IndexStore, owner: SymbolRow) -> list[SymbolRow]:
@@ -80,27 +73,16 @@ def _trait_names(store: IndexStore, crate: str) -> dict[str, list[str]]:
     for file in store.files():
         if file.language != "rust" or not file.rel_path.startswith(crate):
             continue
-        for type_name, trait in _file_impls(file.path, file.hash, file.size):
+        for type_name, trait in _IMPLS.of(store, file):
             traits = by_type.setdefault(type_name, [])
             if trait not in traits:
                 traits.append(trait)
     return by_type
 
 
-def _file_impls(path: Path, file_hash: str, size: int) -> list[tuple[str, str]]:
-    """(type, trait) of each `impl Trait for Type` header of one file, kept per indexed
-    hash: an edit re-reads the edited file only."""
-    key = str(path)
-    with _lock:
-        cached = _impls.get(key)
-        if cached is not None and cached[0] == file_hash:
-            _impls.move_to_end(key)
-            return cached[1]
+def _impl_headers(text: str) -> list[tuple[str, str]]:
+    """(type, trait) of each `impl Trait for Type` header of one file's text."""
     found: list[tuple[str, str]] = []
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace") if size <= MAX_FILE_CHARS else ""
-    except OSError:
-        text = ""
     for line in _IMPL_LINE.finditer(text):
         header = line.group(0)
         while "<" in header:
@@ -111,11 +93,12 @@ def _file_impls(path: Path, file_hash: str, size: int) -> list[tuple[str, str]]:
         match = _IMPL_FOR.search(header)
         if match is not None:
             found.append((match.group(2), match.group(1)))
-    with _lock:
-        _impls[key] = (file_hash, found)
-        while len(_impls) > _MAX_CACHED_FILES:
-            _impls.popitem(last=False)
     return found
+
+
+_IMPLS = FileMemo(_impl_headers, max_files=8192)
+"""Each file's `impl Trait for Type` headers, kept per indexed hash: an edit re-reads the
+edited file only."""
 
 
 def _crate_prefix(rel_path: str) -> str:

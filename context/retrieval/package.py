@@ -32,18 +32,16 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from context.index.store import FileRow, IndexStore, SymbolRow
+from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.naming import affinity
-from context.retrieval.rowcache import FILE_ROWS
+from context.retrieval.rowcache import FILE_ROWS, FileMemo
 
 MAX_PACKAGE_FILES = 200
 HERE_WEIGHT = 4
 MAX_FAMILY_ROWS = 48
 """Constants added beside the chosen ones as their block's siblings, at most."""
 FAMILY_GAP_LINES = 4
-MAX_FILE_CHARS = 400_000
-"""A file longer than this (generated tables) is not read for its uses."""
 _FREE_IDENTIFIER = re.compile(r"(?<![\w$.])[A-Za-z_][A-Za-z0-9_]*")
 _MEMBER = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -202,35 +200,8 @@ class _Uses:
     members: Counter[str]
 
 
-class _FileUses:
-    """Identifier counts per (database, file), valid while the file's hash holds."""
-
-    def __init__(self, max_files: int = 2048) -> None:
-        self.max_files = max_files
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str], tuple[str, _Uses]] = OrderedDict()
-
-    def of(self, store: IndexStore, file: FileRow) -> _Uses:
-        """How often each identifier occurs in `file`, free and after a `.`."""
-        key = (str(store.db_path), file.rel_path)
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] == file.hash:
-                self._entries.move_to_end(key)
-                return entry[1]
-        text = ""
-        if file.size <= MAX_FILE_CHARS:
-            try:
-                text = file.path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-        counts = _Uses(Counter(_FREE_IDENTIFIER.findall(text)), Counter(_MEMBER.findall(text)))
-        with self._lock:
-            self._entries[key] = (file.hash, counts)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_files:
-                self._entries.popitem(last=False)
-        return counts
-
-
-_USES = _FileUses()
+_USES = FileMemo(
+    lambda text: _Uses(Counter(_FREE_IDENTIFIER.findall(text)), Counter(_MEMBER.findall(text)))
+)
+"""Each file's identifier counts, free and after a `.` (files over `MAX_FILE_CHARS`
+count nothing)."""

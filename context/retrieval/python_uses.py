@@ -8,14 +8,14 @@ while the folders hold `__init__.py`; the file's own folder when it is in none),
 `MAX_PACKAGE_FILES` Python files of it, the edited file left out: its text on disk is not
 what the editor holds, and so is the type's own file (whose uses are its own insides).
 
-Each file's counts are kept while its indexed hash holds (`_COUNTS`: one regular expression
-over the file, no identifier count beside it), and a package's sum while none of its other
-files changes (`_SUMS`, per file being edited), so a keystroke costs a look at the index's
-file list, not a read of each file.
+Each file's counts are kept while its indexed hash holds (`_MEMBER_COUNTS`: one regular
+expression over the file, no identifier count beside it), and a package's sum while none
+of its other files changes (`_SUMS`, per file being edited), so a keystroke costs a look at
+the index's file list, not a read of each file.
 
 Guarantees: counts only names of `names`; a sum cut short by `is_expired` counts nothing
 (a cold start ranks as if no other file were known) and is not kept; files longer than
-`MAX_FILE_CHARS` count nothing.
+`rowcache.MAX_FILE_CHARS` count nothing.
 """
 
 from __future__ import annotations
@@ -25,16 +25,15 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 
-from context.index.store import FileRow, IndexStore
 from context.retrieval.bindings import Bindings
+from context.retrieval.rowcache import FileMemo
 
 MAX_PACKAGE_FILES = 400
-MAX_FILE_CHARS = 400_000
-_MAX_FILES = 2048
 _MAX_SUMS = 16
 _MEMBER = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_MEMBER_COUNTS = FileMemo(lambda text: Counter(_MEMBER.findall(text)))
+"""How often each file names each member after a `.`."""
 _LOCK = threading.Lock()
-_COUNTS: OrderedDict[tuple[str, str], tuple[str, Counter[str]]] = OrderedDict()
 _SUMS: OrderedDict[tuple[str, str], tuple[tuple[tuple[str, str], ...], Counter[str]]] = (
     OrderedDict()
 )
@@ -56,7 +55,7 @@ def package_member_uses(
     total = _package_sum(bindings, prefix, is_expired)
     is_summed = owner_path != bindings.path and owner_path.startswith(prefix)
     owner = bindings.store.file(owner_path) if is_summed else None
-    inside = _member_counts(bindings.store, owner) if owner is not None else Counter()
+    inside = _MEMBER_COUNTS.of(bindings.store, owner) if owner is not None else Counter()
     return Counter({name: count for name in names if (count := total[name] - inside[name]) > 0})
 
 
@@ -91,33 +90,10 @@ def _package_sum(bindings: Bindings, prefix: str, is_expired: Callable[[], bool]
     for file in files:
         if is_expired():
             return Counter()
-        total.update(_member_counts(store, file))
+        total.update(_MEMBER_COUNTS.of(store, file))
     with _LOCK:
         _SUMS[key] = (state, total)
         _SUMS.move_to_end(key)
         while len(_SUMS) > _MAX_SUMS:
             _SUMS.popitem(last=False)
     return total
-
-
-def _member_counts(store: IndexStore, file: FileRow) -> Counter[str]:
-    """How often `file` names each member after a `.`, read again when its hash changes."""
-    key = (str(store.db_path), file.rel_path)
-    with _LOCK:
-        entry = _COUNTS.get(key)
-        if entry is not None and entry[0] == file.hash:
-            _COUNTS.move_to_end(key)
-            return entry[1]
-    text = ""
-    if file.size <= MAX_FILE_CHARS:
-        try:
-            text = file.path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
-    counts = Counter(_MEMBER.findall(text))
-    with _LOCK:
-        _COUNTS[key] = (file.hash, counts)
-        _COUNTS.move_to_end(key)
-        while len(_COUNTS) > _MAX_FILES:
-            _COUNTS.popitem(last=False)
-    return counts

@@ -10,7 +10,13 @@ an edited or re-indexed file is read again and a stale row is never served.
 request: the list handed out is the same object while the file's hash holds, so the
 dictionary made from it is kept beside it.
 
-Guarantees: thread-safe; at most `max_files` files are kept (least recently used go first).
+`FileMemo` keeps what a ranking derives from a file's text on disk (the members it names
+after a `.`, its `impl Trait for Type` headers) on the same terms: one read per file
+content, not per request.
+
+Guarantees: thread-safe; at most `max_files` files are kept (least recently used go first);
+a `FileMemo` reads no file longer than `MAX_FILE_CHARS` (it is derived from "") and reads an
+unreadable file as "".
 """
 
 from __future__ import annotations
@@ -18,11 +24,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-from context.index.store import ImportRow, IndexStore, SymbolRow
+from context.index.store import FileRow, ImportRow, IndexStore, SymbolRow
 
 T = TypeVar("T")
+V = TypeVar("V")
+
+MAX_FILE_CHARS = 400_000
+"""A file longer than this is not read for a `FileMemo` (generated code, data)."""
 
 
 class FileRows:
@@ -86,3 +96,36 @@ class FileRows:
 
 FILE_ROWS = FileRows()
 """The process's cache; lists handed out are shared and must not be changed."""
+
+
+class FileMemo(Generic[V]):
+    """`derive(text)` of a file's text on disk per (database, file), valid while the file's
+    indexed hash holds."""
+
+    def __init__(self, derive: Callable[[str], V], max_files: int = 2048) -> None:
+        self.max_files = max_files
+        self._derive = derive
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str], tuple[str, V]] = OrderedDict()
+
+    def of(self, store: IndexStore, file: FileRow) -> V:
+        """The value derived from `file`'s text, read again only when its hash changes."""
+        key = (str(store.db_path), file.rel_path)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == file.hash:
+                self._entries.move_to_end(key)
+                return entry[1]
+        text = ""
+        if file.size <= MAX_FILE_CHARS:
+            try:
+                text = file.path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+        value = self._derive(text)
+        with self._lock:
+            self._entries[key] = (file.hash, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_files:
+                self._entries.popitem(last=False)
+        return value
