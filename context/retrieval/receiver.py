@@ -449,10 +449,9 @@ def receiver_snippets(
     if found is None:
         # `const { a, | } = require('./x')`: what that module offers, as `x.|` would list.
         return import_list_snippets(bindings, text, offset)
-    resolver, target, match = found
+    resolver, target, match, parts = found.resolver, found.target, found.match, found.parts
     line_text = match.string
     prefix = match.group(2) or ""
-    parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
     cursor_line = text.count("\n", 0, offset)
     uses = _member_uses(text, offset)
     wanted = assigned_words(line_text[: match.start()])
@@ -524,9 +523,9 @@ def callee_rows(
     `pkg.Fn`): the members of that name of the chain's type, or the module's definition;
     and whether it is a method call (`x.f(`, whose `self` is the receiver)."""
     found = _chain_target(bindings, text, callee_end, is_expired)
-    if found is None or not found[2].group(2):
+    if found is None or not found.match.group(2):
         return [], False
-    resolver, target, match = found
+    resolver, target, match = found.resolver, found.target, found.match
     name = match.group(2)
     is_method_call = not match.group(1).rstrip().endswith("::")
     if target.types:
@@ -545,12 +544,24 @@ def type_rows(
     return list(_Resolver(bindings, is_expired).type_named(type_text, path).types[:1])
 
 
+@dataclass(frozen=True)
+class _Chain:
+    """What a chain of names before the cursor reaches into, and how it was read."""
+
+    resolver: _Resolver
+    target: Target
+    match: re.Match[str]
+    """The chain's match on the line up to the cursor (`match.string`), continued lines
+    included."""
+    parts: list[tuple[str, bool]]
+    """The chain's names, each with whether a call follows it."""
+
+
 def _chain_target(
     bindings: Bindings, text: str, offset: int, is_expired: Callable[[], bool]
-) -> tuple[_Resolver, Target, re.Match[str]] | None:
+) -> _Chain | None:
     """What the chain of names before character `offset` reaches into (`self.de.|`:
-    the type of `self.de`), with the resolver that found it and the chain's match on the
-    line; None where no chain ends there."""
+    the type of `self.de`); None where no chain ends there."""
     line_start = text.rfind("\n", 0, offset) + 1
     line_text = _continued(text, line_start) + text[line_start:offset]
     if bindings.language == "python":
@@ -578,7 +589,7 @@ def _chain_target(
         last = parts[-1][0]
         module = bindings.module_paths(last) or package_paths(bindings, parts)
         target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
-    return resolver, target, match
+    return _Chain(resolver, target, match, parts)
 
 
 def _continued(text: str, line_start: int) -> str:
