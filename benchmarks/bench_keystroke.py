@@ -38,13 +38,13 @@ from pygls.lsp.client import LanguageClient
 from benchmarks.bench_recall import (
     BUDGET,
     CORPORA,
-    LANGUAGE_IDS,
     REPO_ROOT,
     WORK,
     Hole,
     baseline_source,
     corpus_root,
     find_holes,
+    open_hole,
     percentile,
     started_client,
 )
@@ -76,19 +76,7 @@ async def keystrokes(
     client = await started_client(command, env, cwd, root, index_dir)
     found: list[float] = []
     for hole in holes:
-        uri = (root / hole.rel_path).as_uri()
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(
-                    uri=uri,
-                    language_id=LANGUAGE_IDS.get(hole.language, hole.language),
-                    version=1,
-                    text=hole.text,
-                )
-            )
-        )
-        line = hole.text.split("\n")[hole.line_idx][: hole.column]
-        character = len(line.encode("utf-16-le")) // 2
+        uri, character = open_hole(client, root, hole)
         await _context(client, uri, hole.line_idx, character)
         for version, typed in enumerate((hole.hidden[:n_keys] or " ")[:n_keys], start=2):
             position = types.Position(hole.line_idx, character)

@@ -699,6 +699,24 @@ async def started_client(
     return client
 
 
+def open_hole(client: LanguageClient, root: Path, hole: Hole) -> tuple[str, int]:
+    """Open the hole's file (its text with the hole) in the server, as an editor does; its
+    URI and the cursor's column in UTF-16 code units."""
+    uri = (root / hole.rel_path).as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri,
+                language_id=LANGUAGE_IDS.get(hole.language, hole.language),
+                version=1,
+                text=hole.text,
+            )
+        )
+    )
+    line = hole.text.split("\n")[hole.line_idx][: hole.column]
+    return uri, len(line.encode("utf-16-le")) // 2
+
+
 async def serve_holes(
     command: Sequence[str],
     env: dict[str, str],
@@ -711,20 +729,8 @@ async def serve_holes(
     client = await started_client(command, env, cwd, root, index_dir)
     result = Result()
     for hole in holes:
-        path = root / hole.rel_path
-        uri = path.as_uri()
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(
-                    uri=uri,
-                    language_id=LANGUAGE_IDS.get(hole.language, hole.language),
-                    version=1,
-                    text=hole.text,
-                )
-            )
-        )
-        column_utf16 = len(hole.text.split("\n")[hole.line_idx][: hole.column].encode("utf-16-le"))
-        position = {"line": hole.line_idx, "character": column_utf16 // 2}
+        uri, character = open_hole(client, root, hole)
+        position = {"line": hole.line_idx, "character": character}
         started = time.perf_counter()
         answer = await _context(client, uri, position)
         result.first_ms.append((time.perf_counter() - started) * 1000)
