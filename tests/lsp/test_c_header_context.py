@@ -15,8 +15,7 @@ from typing import Any
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_requests import context_at_fixture
 from tests.modelserver import ModelServer
 
 
@@ -24,12 +23,7 @@ async def _context_at_hole(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> Any:
     """`fillin/context` at `src/hole.c`'s cursor, once the fixture is indexed."""
-    await initialize(
-        client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "cheaders"]
-    )
-    await wait_for_index(client)
-    opened = open_fixture(client, "cheaders/src/hole.c", language_id="c")
-    return await request(client, "fillin/context", location(opened))
+    return await context_at_fixture(client, model_server, tmp_path, "cheaders/src/hole.c", "c")
 
 
 async def test_declarations_behind_export_macros_reach_the_prompt_as_written(

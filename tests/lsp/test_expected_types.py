@@ -14,8 +14,7 @@ from pathlib import Path
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_requests import context_at_fixture
 from tests.modelserver import ModelServer
 
 
@@ -24,12 +23,7 @@ async def _outline_at(
 ) -> tuple[list[str], str]:
     """The member lines of the definition outline headed `header` in the prompt at the
     fixture's cursor, and the prompt."""
-    await initialize(
-        client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "expected"]
-    )
-    await wait_for_index(client)
-    opened = open_fixture(client, fixture, language_id="rust")
-    result = await request(client, "fillin/context", location(opened))
+    result = await context_at_fixture(client, model_server, tmp_path, fixture, "rust")
     outlines = [
         s for s in result.sections if s.source == "definition" and s.text.startswith(header)
     ]

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_requests import context_at_fixture
 from tests.modelserver import ModelServer
 
 KEY = "func generateChallengeKey() (string, error)"
@@ -23,11 +22,9 @@ KEY = "func generateChallengeKey() (string, error)"
 async def test_the_first_of_several_assigned_names_ranks_the_package_functions(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> None:
-    await initialize(client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "gopkg"])
-    await wait_for_index(client)
-    opened = open_fixture(client, "gopkg/handshake/client.go", language_id="go")
-
-    result = await request(client, "fillin/context", location(opened))
+    result = await context_at_fixture(
+        client, model_server, tmp_path, "gopkg/handshake/client.go", "go"
+    )
 
     listed = "".join(s.text for s in result.sections if s.source == "definition")
     assert KEY in listed, [(s.source, s.path) for s in result.sections]

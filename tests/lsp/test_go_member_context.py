@@ -13,8 +13,7 @@ from pathlib import Path
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_requests import context_at_fixture
 from tests.modelserver import ModelServer
 
 LOOKUP = "func (f *FlagSet) lookupFlag(name string) (int, bool)"
@@ -23,13 +22,9 @@ LOOKUP = "func (f *FlagSet) lookupFlag(name string) (int, bool)"
 async def test_a_big_go_type_shows_the_method_its_package_calls(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> None:
-    await initialize(
-        client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "gorust"]
+    result = await context_at_fixture(
+        client, model_server, tmp_path, "gorust/go/server/hole.go", "go"
     )
-    await wait_for_index(client)
-    opened = open_fixture(client, "gorust/go/server/hole.go", language_id="go")
-
-    result = await request(client, "fillin/context", location(opened))
 
     outlines = [
         s for s in result.sections if s.source == "member" and s.path == "go/server/flags.go"

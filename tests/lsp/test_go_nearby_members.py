@@ -13,8 +13,7 @@ from pathlib import Path
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_requests import context_at_fixture
 from tests.modelserver import ModelServer
 
 VERSION = "func (c *Command) InitDefaultVersionFlag()"
@@ -23,11 +22,7 @@ VERSION = "func (c *Command) InitDefaultVersionFlag()"
 async def test_an_unused_member_named_by_the_lines_around_the_cursor_is_listed(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> None:
-    await initialize(client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "gopkg"])
-    await wait_for_index(client)
-    opened = open_fixture(client, "gopkg/cli/prepare.go", language_id="go")
-
-    result = await request(client, "fillin/context", location(opened))
+    result = await context_at_fixture(client, model_server, tmp_path, "gopkg/cli/prepare.go", "go")
 
     members = "".join(s.text for s in result.sections if s.source == "member")
     assert VERSION in members, [(s.source, s.path) for s in result.sections]

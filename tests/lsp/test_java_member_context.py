@@ -16,8 +16,7 @@ from typing import Any
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_requests import context_at_fixture
 from tests.modelserver import ModelServer
 
 
@@ -30,14 +29,7 @@ async def member_sections(
 ) -> list[Any]:
     """The member sections of `fillin/context` at the cursor of the fixture `relative`
     (`folder/path`), once the fixture's folder is indexed."""
-    await initialize(
-        client,
-        indexed_settings(model_server, tmp_path),
-        folders=[FIXTURES / relative.split("/", 1)[0]],
-    )
-    await wait_for_index(client)
-    opened = open_fixture(client, relative, language_id=language_id)
-    result = await request(client, "fillin/context", location(opened))
+    result = await context_at_fixture(client, model_server, tmp_path, relative, language_id)
     return [s for s in result.sections if s.source == "member"]
 
 

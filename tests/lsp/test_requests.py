@@ -13,7 +13,14 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import PROJECT, Opened, initialize, model_settings, open_fixture
+from tests.lsp.conftest import (
+    FIXTURES,
+    PROJECT,
+    Opened,
+    initialize,
+    model_settings,
+    open_fixture,
+)
 from tests.modelserver import ModelServer
 
 CART = "project/src/shop/cart.py"
@@ -49,6 +56,25 @@ def location(opened: Opened) -> dict[str, Any]:
         "textDocument": {"uri": opened.uri},
         "position": {"line": opened.position.line, "character": opened.position.character},
     }
+
+
+async def context_at_fixture(
+    client: LanguageClient,
+    model_server: ModelServer,
+    index_dir: Path,
+    relative: str,
+    language_id: str,
+) -> Any:
+    """`fillin/context` at the cursor of the fixture `relative` (`folder/path` under
+    tests/fixtures/lsp), the folder opened as the workspace and indexed first."""
+    await initialize(
+        client,
+        indexed_settings(model_server, index_dir),
+        folders=[FIXTURES / relative.split("/", 1)[0]],
+    )
+    await wait_for_index(client)
+    opened = open_fixture(client, relative, language_id=language_id)
+    return await request(client, "fillin/context", location(opened))
 
 
 async def test_indexing_reports_progress_and_context_holds_cross_file_definitions(

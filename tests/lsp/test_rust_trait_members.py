@@ -14,21 +14,16 @@ from pathlib import Path
 
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import FIXTURES, initialize, open_fixture
-from tests.lsp.test_requests import indexed_settings, location, request, wait_for_index
+from tests.lsp.test_requests import context_at_fixture
 from tests.modelserver import ModelServer
 
 
 async def test_a_type_lists_the_methods_of_the_crate_traits_it_implements(
     client: LanguageClient, model_server: ModelServer, tmp_path: Path
 ) -> None:
-    await initialize(
-        client, indexed_settings(model_server, tmp_path), folders=[FIXTURES / "traits"]
+    result = await context_at_fixture(
+        client, model_server, tmp_path, "traits/src/algorithm.rs", "rust"
     )
-    await wait_for_index(client)
-    opened = open_fixture(client, "traits/src/algorithm.rs", language_id="rust")
-
-    result = await request(client, "fillin/context", location(opened))
 
     traits = [s for s in result.sections if s.source == "member" and s.path == "src/math.rs"]
     assert traits, [(s.source, s.path) for s in result.sections]
