@@ -618,6 +618,14 @@ class IndexStore:
         """Every indexed file, in path order."""
         return self._files("ORDER BY path", ())
 
+    def files_under(self, prefix: str, language: str) -> list[FileRow]:
+        """The indexed files of `language` whose root-relative path starts with `prefix`
+        ("" for all), in path order: a Python package's or a Rust crate's files."""
+        return self._files(
+            "WHERE language = ? AND substr(path, 1, ?) = ? ORDER BY path",
+            (language, len(prefix), prefix),
+        )
+
     def files_in_folder(self, folder: str) -> list[FileRow]:
         """The indexed files directly in the root-relative `folder` ("" for the root), in
         path order: a Go package's files."""

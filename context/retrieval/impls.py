@@ -70,9 +70,7 @@ def implemented_traits(store: IndexStore, owner: SymbolRow) -> list[SymbolRow]:
 def _trait_names(store: IndexStore, crate: str) -> dict[str, list[str]]:
     """Type name -> the trait names its crate's `impl Trait for Type` headers give."""
     by_type: dict[str, list[str]] = {}
-    for file in store.files():
-        if file.language != "rust" or not file.rel_path.startswith(crate):
-            continue
+    for file in store.files_under(crate, "rust"):
         for type_name, trait in _IMPLS.of(store, file):
             traits = by_type.setdefault(type_name, [])
             if trait not in traits:

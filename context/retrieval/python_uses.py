@@ -74,11 +74,9 @@ def top_package(bindings: Bindings) -> str:
 def _package_sum(bindings: Bindings, prefix: str, is_expired: Callable[[], bool]) -> Counter[str]:
     """The member counts of the Python files under `prefix` but the edited one, summed."""
     store = bindings.store
-    files = [
-        f
-        for f in store.files()
-        if f.language == "python" and f.rel_path.startswith(prefix) and f.rel_path != bindings.path
-    ][:MAX_PACKAGE_FILES]
+    files = [f for f in store.files_under(prefix, "python") if f.rel_path != bindings.path][
+        :MAX_PACKAGE_FILES
+    ]
     state = tuple((f.rel_path, f.hash) for f in files)
     key = (str(store.db_path), bindings.path)
     with _LOCK:

@@ -115,6 +115,24 @@ async def test_queries_return_definitions_members_and_resolved_imports(
     )
 
 
+def test_files_under_a_prefix_are_those_of_one_language_there(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path, tmp_path / "db.sqlite3")
+    rust = FileRecord("pkg/lib.rs", "rust", 10, "h", 1, [], [])
+    store.replace_files(
+        [_record(rel) for rel in ("pkg/a.py", "pkg/sub/b.py", "pkgs/c.py", "top.py")] + [rust]
+    )
+    under = [f.rel_path for f in store.files_under("pkg/", "python")]
+    assert under == ["pkg/a.py", "pkg/sub/b.py"]
+    assert [f.rel_path for f in store.files_under("", "python")] == [
+        "pkg/a.py",
+        "pkg/sub/b.py",
+        "pkgs/c.py",
+        "top.py",
+    ]
+    assert [f.rel_path for f in store.files_under("pkg/", "rust")] == ["pkg/lib.rs"]
+    store.close()
+
+
 def test_imports_round_trip_names_aliases_and_resolution(tmp_path: Path) -> None:
     store = IndexStore(tmp_path, tmp_path / "db.sqlite3")
     store.replace_files([_record("a.py", "f")])
