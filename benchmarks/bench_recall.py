@@ -16,8 +16,11 @@ tree (a namespace import, `import * as schemas`, binds a module, not a definitio
 defined in another file of the same package folder; for C and C++: in any other file).
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
-(`STD_MEMBERS`: `out.push(c)` may be a `String`'s; for Rust and Go the names are read from
-the standard library's own source, `benchmarks.std_members`). An unqualified name is never
+(`STD_MEMBERS`: `out.push(c)` may be a `String`'s; for Rust, Go and Python the names are
+read from the standard library's own source, `benchmarks.std_members`: `dt.day` may be a
+`datetime`'s), unless, in Python, the receiver's own code says it is one of the tree's
+classes with that member (`self.logger` in a subclass of the class defining `logger`, a
+parameter `msg: Message`: `benchmarks.py_receivers`). An unqualified name is never
 a field (a Go test table's `[]struct{ url string }` is no package-level `url`) nor a name
 the file imports from an outside package (Go's `url.Parse` is `net/url`), and in Rust a
 method call (`visitor.next_key()`) is never a field's. A hole is a member-access hole when
@@ -57,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import random
 import re
@@ -67,7 +71,7 @@ import tarfile
 import time
 import zipfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +79,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from benchmarks.py_receivers import FileReceivers, TreeClasses
 from benchmarks.std_members import std_members
 from context.index.store import IndexStore, SymbolRow
 from context.languages import language_named
@@ -267,6 +272,8 @@ be a `String`'s or a `dict`'s, and the unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER_BEFORE = re.compile(r"(?:(?<!\.)\.|::)\s*$")
 _RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*$")
+_CHAIN_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*$")
+"""A receiver that is a chain of names (`self.app.`), as Python's `owns` reads it."""
 # `->` reaches a member in C and C++ only; in Python and Rust it starts a return type.
 _C_MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
 _C_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*$")
@@ -409,11 +416,15 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
         # trait's declaration outside the tree makes the name defined twice.
         for name in _outside_trait_methods(root, [f.rel_path for f in files], by_name):
             by_name.pop(name, None)
+    texts = {
+        f.rel_path: (root / f.rel_path).read_text(encoding="utf-8", errors="replace") for f in files
+    }
+    classes = TreeClasses.of(texts.items()) if language == "python" else None
     holes: list[Hole] = []
     for file in files:
         if _is_test(file.rel_path):
             continue
-        text = (root / file.rel_path).read_text(encoding="utf-8", errors="replace")
+        text = texts[file.rel_path]
         imports = store.imports_of(file.rel_path)
         import_lines = {row.line_idx for row in imports}
         inside = [row for row in imports if row.resolved_path]
@@ -424,6 +435,16 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
         external = {n.local_name for row in outside for n in row.names} | {
             row.alias or re.split(r"[./:]+", row.module.strip("./"))[-1] for row in outside
         }
+        receivers = None
+        if classes is not None:
+            imported_from = {
+                n.local_name: row.resolved_path
+                for row in inside
+                if row.resolved_path
+                for n in row.names
+                if n.name != "*"
+            }
+            receivers = FileReceivers.of(classes, file.rel_path, text, imported_from)
         lines = text.split("\n")
         in_prose = _prose_lines(language, text)
         offset = 0
@@ -440,7 +461,10 @@ def find_holes(store: IndexStore, root: Path, language: str, n_holes: int) -> li
                 continue
             if _is_comment(line) or len(line) > 200 or _PACKAGE_LINE.match(line):
                 continue
-            uses = _cross_file_uses(by_name, file.rel_path, language, imported, external, line)
+            owns = functools.partial(receivers.owns, line_idx) if receivers else None
+            uses = _cross_file_uses(
+                by_name, file.rel_path, language, imported, external, line, owns
+            )
             if not uses:
                 continue
             column, _, is_member = uses[0]
@@ -468,8 +492,12 @@ def _cross_file_uses(
     imported: set[str],
     external: set[str],
     line: str,
+    owns: Callable[[str, str | None], bool] | None = None,
 ) -> list[tuple[int, SymbolRow, bool]]:
-    """(column, definition, is_member) of each cross-file name of `line`, in order."""
+    """(column, definition, is_member) of each cross-file name of `line`, in order.
+    `owns(receiver, container)` says whether the code states that a receiver is a tree
+    class with a member in `container`: a standard-library namesake reached through one
+    still counts."""
     code = _without_strings(line, language)
     is_c = language in ("c", "cpp")
     member_before = _C_MEMBER_BEFORE if is_c else _MEMBER_BEFORE
@@ -483,13 +511,15 @@ def _cross_file_uses(
         if not rows or any(r.rel_path == rel_path for r in rows):
             continue
         is_member = member_before.search(code[: match.start()]) is not None
+        receiver = receiver_before.search(code[: match.start()])
         if is_member and name in _std_members(language):
-            continue
+            chain = _CHAIN_BEFORE.search(code[: match.start()])
+            if not (owns and chain and len(rows) == 1 and owns(chain.group(1), rows[0].container)):
+                continue
         if not is_member and name in external:
             # The file binds the name to an outside package (`url.Parse` after `import
             # "net/url"`), whatever the tree defines under that name.
             continue
-        receiver = receiver_before.search(code[: match.start()])
         if is_member and receiver is not None and receiver.group(1) in external:
             # `decimal.Decimal`, `os.PathLike`: a member of an outside package's module.
             continue

@@ -1,0 +1,1 @@
+"""Tests of the benchmarks' own oracles, on fixture trees and the real standard library."""
