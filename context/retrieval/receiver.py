@@ -15,7 +15,9 @@ type from what the code says, without running a type checker:
   constructor assigned in `__init__`, or the `__init__` parameter assigned to it), and a
   method's stated return type (`self.store().|`);
 - a module alias (`pricing.`, Go's `store.`, Rust's `report::`, `crate::ser::`): every file
-  of the module, for Go the whole package folder.
+  of the module, for Go the whole package folder;
+- in Python, when none of that resolves, the class that defines the members the file uses
+  on the same receiver, or the one it is named after (`retrieval.python_duck`).
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
 `extends`, `implements`, Go's embedded types: `retrieval.go_types`, the crate's traits a
@@ -24,13 +26,14 @@ that define them, three levels deep. They are ranked by the member name already 
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
 after a `.`/`::` (uses near the cursor, before or after it, counting more; in JavaScript and
-TypeScript uses on the same receiver text count most), in Go and Rust then by the words they
-share with the lines around the cursor (`// add the --version flag` before `cmd.|`:
-`InitDefaultVersionFlag`, `retrieval.naming.nearby_words`), then in Go, Java and Python by
-how often the package's other files do (`retrieval.python_uses` for Python), public before
-private, and what the file cannot reach (another file's `private`, another Go package's
-unexported names) last; only the best `MAX_MEMBERS`
-are shown, so a type with hundreds of methods shows those that match, not its first few. A
+TypeScript uses on the same receiver text count most), in Go, Rust and Python then by the
+words they share with the lines around the cursor (`// add the --version flag` before
+`cmd.|`: `InitDefaultVersionFlag`, `retrieval.naming.nearby_words`), then in Go, Java and
+Python by how often the package's other files do (`retrieval.python_uses` for Python),
+public before private, and what the file cannot reach (another file's `private`, another Go
+package's unexported names) last; only the best `MAX_MEMBERS` are shown, so a type with
+hundreds of methods shows those that match, not its first few (the next `MORE_MEMBERS` come
+apart, `MemberTiers.more`, for the room a prompt leaves). A
 JavaScript or TypeScript receiver whose type the code does not say gets the members the
 file uses on it, found by name (`retrieval.named_members`). In JavaScript, `require` of a
 module that exports one class binds that class (`retrieval.commonjs`), an ES5 constructor
@@ -85,6 +88,7 @@ from context.retrieval.outline import (
     type_header,
 )
 from context.retrieval.package import package_member_uses, with_families
+from context.retrieval.python_duck import duck_typed_class
 from context.retrieval.python_types import (
     Assignment,
     declared_annotation,
@@ -100,6 +104,8 @@ from context.snippet import Snippet
 
 MAX_MEMBERS = 24
 """Members shown in all; a one-line signature costs 10 to 30 tokens."""
+MORE_MEMBERS = 48
+"""A big type's members ranked next, offered for the room the prompt has left."""
 MAX_MODULE_MEMBERS = 120
 """A module's names shown in all, the used and matching ones first."""
 MAX_MODULE_FILES = 64
@@ -118,6 +124,8 @@ MIN_NEARBY_WORDS = 2
 """Words a member must share with those lines to take one of those places."""
 
 _INDENT = "    "
+_NEARBY_LANGUAGES = frozenset({"go", "rust", "python"})
+"""Where the words of the lines around the cursor rank a big type's unused members."""
 _SELF_NAMES = frozenset({"self", "this", "cls"})
 _CHAIN = re.compile(
     r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?\s*(?:\?\.|\.|::|->)\s*)+)([A-Za-z_$][\w$]*)?$"
@@ -431,6 +439,16 @@ class _Resolver:
         return rows
 
 
+@dataclass(frozen=True)
+class MemberTiers:
+    """The member source's snippets: the best members, and the type's next ones."""
+
+    best: list[Snippet]
+    more: list[Snippet] = field(default_factory=list)
+    """Outlines of the `MORE_MEMBERS` members ranked after the best of a type (none for a
+    module): worth the room the rest of the prompt leaves, and no more."""
+
+
 def receiver_snippets(
     bindings: Bindings,
     text: str,
@@ -443,12 +461,26 @@ def receiver_snippets(
     outline per defining type or module file, best member first; empty elsewhere. At most
     `max_members` are shown: by default `MAX_MEMBERS` of a type, `MAX_MODULE_MEMBERS` of a
     module (one line each, and a module's names are what `alias.|` can be)."""
+    return receiver_tiers(
+        bindings, text, offset, is_expired=is_expired, max_members=max_members
+    ).best
+
+
+def receiver_tiers(
+    bindings: Bindings,
+    text: str,
+    offset: int,
+    *,
+    is_expired: Callable[[], bool] = lambda: False,
+    max_members: int | None = None,
+) -> MemberTiers:
+    """`receiver_snippets`, with the outlines of a type's next `MORE_MEMBERS` members."""
     found = _chain_target(bindings, text, offset, is_expired)
     if is_expired():
-        return []
+        return MemberTiers([])
     if found is None:
         # `const { a, | } = require('./x')`: what that module offers, as `x.|` would list.
-        return import_list_snippets(bindings, text, offset)
+        return MemberTiers(import_list_snippets(bindings, text, offset))
     resolver, target, match, parts = found.resolver, found.target, found.match, found.parts
     line_text = match.string
     prefix = match.group(2) or ""
@@ -472,17 +504,20 @@ def receiver_snippets(
             names = {row.name for row in members}
             owner_path = target.types[0].rel_path
             package_uses = python_member_uses(bindings, names, owner_path, is_expired)
-        rows = _ranked(
-            members,
-            prefix,
-            uses,
-            wanted,
-            package_uses,
-            bindings.path,
-            limit=max_members or MAX_MEMBERS,
-            nearby=nearby_words(text, offset) if bindings.language in ("go", "rust") else None,
+        limit = max_members or MAX_MEMBERS
+        nearby = nearby_words(text, offset) if bindings.language in _NEARBY_LANGUAGES else None
+        evidence = (members, prefix, uses, wanted, package_uses, bindings.path)
+        rows = _ranked(*evidence, limit=limit, nearby=nearby)
+        shown = {(r.rel_path, r.start_line_idx) for r in rows}
+        more = [
+            r
+            for r in _ranked(*evidence, limit=limit + MORE_MEMBERS, nearby=nearby)
+            if (r.rel_path, r.start_line_idx) not in shown
+        ]
+        owner = target.types[0]
+        return MemberTiers(
+            _render_by_owner(resolver, owner, rows), _render_by_owner(resolver, owner, more)
         )
-        return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
         # A module's names used through this same path (`nodes.Const`) say more than
@@ -507,13 +542,13 @@ def receiver_snippets(
         )
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
-        return _render_by_file(ranked)
+        return MemberTiers(_render_by_file(ranked))
     named = named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
     if len(parts) == 1:
         namesakes = namesake_object_members(bindings, parts[0][0], prefix, text)
         if namesakes:
-            return [render_signature_list(namesakes, "member"), *named]
-    return named
+            return MemberTiers([render_signature_list(namesakes, "member"), *named])
+    return MemberTiers(named)
 
 
 def callee_rows(
@@ -589,6 +624,10 @@ def _chain_target(
         last = parts[-1][0]
         module = bindings.module_paths(last) or package_paths(bindings, parts)
         target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
+    if not (target.types or target.module_paths) and bindings.language == "python":
+        # `m.|` with an untyped `m`: the class that defines what the file calls on it.
+        duck = duck_typed_class(bindings, text, offset, match.group(1), is_expired)
+        target = Target(types=(duck,)) if duck is not None else target
     return _Chain(resolver, target, match, parts)
 
 

@@ -11,7 +11,8 @@ Sources (`ContextSettings.sources` picks and orders them):
   similar to the code before the cursor (`retrieval.similar`);
 - `recent`: the regions the user edited last in other files (`retrieval.recent`).
 
-Their ranked lists are fused by reciprocal rank (`retrieval.fusion`). `build_prompt` then
+Their ranked lists are fused by reciprocal rank (`retrieval.fusion`), and a big type's
+members past the member source's best follow them all. `build_prompt` then
 takes the best snippets that fit the budget and drops those already in the prompt's window.
 Everything is read through the `Workspace`: its index (`store`), its open-document overlay
 (`document_text`, `open_documents`), its `recent_edits` and its ignore rules.
@@ -51,7 +52,7 @@ from context.retrieval.bindings import Bindings
 from context.retrieval.definitions import definition_snippets
 from context.retrieval.focus import SELF_NAMES, find_focus
 from context.retrieval.fusion import fuse
-from context.retrieval.receiver import receiver_snippets
+from context.retrieval.receiver import receiver_tiers
 from context.retrieval.recent import recent_snippets
 from context.retrieval.scope import scope_snippets
 from context.retrieval.similar import Candidate, query_tokens, similar_windows
@@ -146,8 +147,12 @@ def retrieve_sync(
             text_after_cursor=document.text[offset:],
         )
 
+    more_members: list[Snippet] = []
+
     def member(is_expired: Callable[[], bool]) -> list[Snippet]:
-        return receiver_snippets(bindings(), document.text, offset, is_expired=is_expired)
+        tiers = receiver_tiers(bindings(), document.text, offset, is_expired=is_expired)
+        more_members.extend(tiers.more)
+        return tiers.best
 
     def scope(is_expired: Callable[[], bool]) -> list[Snippet]:
         return scope_snippets(
@@ -193,6 +198,11 @@ def retrieve_sync(
                 name, run, settings.retrieval_timeout_ms, is_essential=name in ESSENTIAL_SOURCES
             )
     fused = fuse(ranked, SOURCE_WEIGHTS)
+    if ranked.get("member"):
+        # A big type's next members come after every other snippet: they take only the
+        # room that the rest leaves (`build_prompt` cuts a snippet to the lines that fit).
+        keys = {(s.path, s.start_line, s.end_line) for s in fused}
+        fused.extend(s for s in more_members if (s.path, s.start_line, s.end_line) not in keys)
     paths = {s.path for s in fused}
     # Every path here came from the index or the overlay, which hold no ignored file and
     # whose contents were checked when read; the rules are asked again, by path alone, so

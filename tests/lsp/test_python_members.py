@@ -85,6 +85,7 @@ async def test_a_member_the_package_calls_reaches_the_prompt_of_a_file_that_has_
     )
 
     members = [s for s in result.sections if s.source == "member"]
-    assert [s.path for s in members] == ["term/console.py"]
+    # The best members, then (`Console` has more than an outline lists) the next ones.
+    assert {s.path for s in members} == {"term/console.py"}
     assert "def clear_live(self) -> None:" in members[0].text
     assert "def clear_live(self) -> None:" in result.prompt

@@ -22,7 +22,7 @@ import pytest
 
 from context.prompt.assemble import build_prompt
 from context.prompt.templates import TEMPLATES
-from context.retrieval.receiver import MAX_MEMBERS
+from context.retrieval.receiver import MAX_MEMBERS, MORE_MEMBERS
 from context.retrieval.retrieve import retrieve_sync
 from context.settings import ContextSettings, IndexSettings
 from context.snippet import Snippet
@@ -83,9 +83,10 @@ def test_a_go_method_the_package_calls_ranks_first_among_120(workspace: Workspac
     listed = members(snippets)
     wanted = "func (f *FlagSet) lookupFlag(name string) (int, bool)"
     assert wanted in listed
-    # The outline is cut to the best members, and the called one comes before the
-    # never-called ones that precede it in the source.
-    assert listed.count("func (f *FlagSet) Op") < MAX_MEMBERS
+    # The outlines are cut to the best members and the next ones (which follow every other
+    # snippet), and the called one comes before the never-called ones that precede it in
+    # the source.
+    assert listed.count("func (f *FlagSet) Op") < MAX_MEMBERS + MORE_MEMBERS
     assert listed.index(wanted) < listed.index("func (f *FlagSet) Op000() int")
     assert "func (f *FlagSet) lookupFlag(name string) (int, bool)" in context
 
