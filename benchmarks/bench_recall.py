@@ -200,6 +200,8 @@ CORPORA = (
     Corpus("py:flask", "python", "tune", ("pypi", "flask"), "src/flask"),
     Corpus("py:arrow", "python", "tune", ("pypi", "arrow"), "arrow"),
     Corpus("py:paramiko", "python", "tune", ("pypi", "paramiko"), "paramiko"),
+    Corpus("py:urllib3", "python", "tune", ("pypi", "urllib3"), "src/urllib3"),
+    Corpus("py:sqlparse", "python", "tune", ("pypi", "sqlparse"), "sqlparse"),
     Corpus(
         "go:gin", "go", "tune", ("deb-go", "golang-github-gin-gonic-gin-dev"),
         "gin-gonic/gin",
