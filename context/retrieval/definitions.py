@@ -25,9 +25,11 @@ whole body; a definition appears once; `is_expired` is checked between names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from context.index.store import SymbolRow
+from context.literal_scan import matches_near
 from context.retrieval.bindings import Bindings
 from context.retrieval.c_names import used_rows
 from context.retrieval.expected import expected_rows, expected_snippets
@@ -38,6 +40,7 @@ from context.retrieval.outline import TYPE_KINDS, render_definition, render_sign
 from context.retrieval.package import package_rows
 from context.retrieval.python_annotations import annotation_types
 from context.retrieval.python_raises import exceptions_at
+from context.retrieval.python_uses import class_access_uses
 from context.retrieval.receiver import receiver_snippets
 from context.snippet import Snippet
 
@@ -46,6 +49,9 @@ CALLEE_MEMBERS = 8
 MAX_LISTED_NAMES = 80
 MAX_PACKAGE_NAMES = 40
 FULL_RENDERS = 3
+MAX_CLASS_ACCESS = 6
+"""Places of a Python class's outline that go to the members reached through its name; the
+others keep the source order (fields first, what a constructor call needs)."""
 USE_WINDOW_CHARS = 8_000
 
 
@@ -85,7 +91,8 @@ def definition_snippets(
             full.setdefault((snippet.path, snippet.start_line), snippet)
     # `cookies: |`: the type the same name is annotated with elsewhere.
     annotated = annotation_types(bindings, text_before_cursor, text_after_cursor, is_expired)
-    for snippet in render_rows(bindings, annotated):
+    text = text_before_cursor + text_after_cursor
+    for snippet in render_rows(bindings, annotated, text):
         full.setdefault((snippet.path, snippet.start_line), snippet)
     # `Error::new(|` with `fn new(kind: ErrorKind)`: the argument's type, variants and all
     # (`retrieval.expected`; Rust and Go).
@@ -100,7 +107,7 @@ def definition_snippets(
         near.extend(bindings.resolve(name)[:2])
     near = list({(r.rel_path, r.start_line_idx): r for r in near}.values())
     first, further = near[:FULL_RENDERS], near[FULL_RENDERS:]
-    for snippet in render_rows(bindings, first):
+    for snippet in render_rows(bindings, first, text):
         full.setdefault((snippet.path, snippet.start_line), snippet)
 
     # Every other imported name, as one line each: the code about to be written tends to
@@ -134,7 +141,7 @@ def definition_snippets(
     lists = lists[len(leading) :]
 
     room = max(0, limit - len(full) - len(lists))
-    deeper = [s for s in render_rows(bindings, further[:room]) if "\n" in s.text.rstrip("\n")]
+    deeper = [s for s in render_rows(bindings, further[:room], text) if "\n" in s.text.rstrip("\n")]
     return [*leading, *full.values(), *lists, *deeper]
 
 
@@ -170,14 +177,18 @@ def _with_members(bindings: Bindings, rows: Iterable[SymbolRow], text: str) -> l
     return found
 
 
-def render_rows(bindings: Bindings, rows: Iterable[SymbolRow]) -> list[Snippet]:
-    """Definition snippets for index rows: outlines for types, signatures for the rest."""
+def render_rows(bindings: Bindings, rows: Iterable[SymbolRow], text: str = "") -> list[Snippet]:
+    """Definition snippets for index rows: outlines for types, signatures for the rest; a
+    Python class's outline lists first what `text` (the file) and the package's other files
+    reach through its name (`_class_access_first`)."""
     snippets = []
     for row in rows:
         members: list[SymbolRow] = []
         container: SymbolRow | None = None
         if row.kind in TYPE_KINDS:
             members = _members(bindings, row)
+            if row.language == "python":
+                members = _class_access_first(bindings, row, members, text)
         elif row.container:
             container = next(
                 (
@@ -189,6 +200,25 @@ def render_rows(bindings: Bindings, rows: Iterable[SymbolRow]) -> list[Snippet]:
             )
         snippets.append(render_definition(row, members, container, "definition"))
     return snippets
+
+
+def _class_access_first(
+    bindings: Bindings, owner: SymbolRow, members: list[SymbolRow], text: str
+) -> list[SymbolRow]:
+    """A Python class's members, up to `MAX_CLASS_ACCESS` of those reached through its name
+    first (`Text.assemble(`, `Segment.set_shape(`: at `|Text.` the line goes on with one of
+    them), the most used first, uses in `text` counting three times; the rest in order."""
+    names = {m.name for m in members}
+    uses = class_access_uses(bindings, owner, names)
+    through = re.compile(rf"(?<![\w.]){re.escape(owner.name)}\.([A-Za-z_]\w*)")
+    for match in matches_near(through, text, (owner.name,)):
+        if match.group(1) in names:
+            uses[match.group(1)] += 3
+    if not uses:
+        return members
+    leading = sorted(uses, key=lambda name: -uses[name])[:MAX_CLASS_ACCESS]
+    first = [m for name in leading for m in members if m.name == name]
+    return first + [m for m in members if m.name not in leading]
 
 
 def _members(bindings: Bindings, row: SymbolRow) -> list[SymbolRow]:

@@ -25,6 +25,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 
+from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.rowcache import FileMemo
 
@@ -33,8 +34,14 @@ _MAX_SUMS = 16
 _MEMBER = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 _MEMBER_COUNTS = FileMemo(lambda text: Counter(_MEMBER.findall(text)))
 """How often each file names each member after a `.`."""
+_CLASS_ACCESS = re.compile(r"(?<![\w.])([A-Z]\w*)\.([A-Za-z_]\w*)")
+"""A member reached through a class's name (`Segment.set_shape`, `Text.assemble`)."""
+_CLASS_ACCESS_COUNTS = FileMemo(
+    lambda text: Counter(f"{m[1]}.{m[2]}" for m in _CLASS_ACCESS.finditer(text))
+)
+"""How often each file names each `Class.member`."""
 _LOCK = threading.Lock()
-_SUMS: OrderedDict[tuple[str, str], tuple[tuple[tuple[str, str], ...], Counter[str]]] = (
+_SUMS: OrderedDict[tuple[str, str, int], tuple[tuple[tuple[str, str], ...], Counter[str]]] = (
     OrderedDict()
 )
 
@@ -59,6 +66,30 @@ def package_member_uses(
     return Counter({name: count for name in names if (count := total[name] - inside[name]) > 0})
 
 
+def class_access_uses(
+    bindings: Bindings,
+    owner: SymbolRow,
+    names: Iterable[str],
+    is_expired: Callable[[], bool] = lambda: False,
+) -> Counter[str]:
+    """How often the other Python files of the file's package name each of `names` right
+    after the class `owner`'s name (`Segment.set_shape`), its own file left out."""
+    if bindings.language != "python" or not bindings.path:
+        return Counter()
+    prefix = top_package(bindings)
+    prefix = f"{prefix}/" if prefix else ""
+    total = _package_sum(bindings, prefix, is_expired, _CLASS_ACCESS_COUNTS)
+    own = bindings.store.file(owner.rel_path) if owner.rel_path != bindings.path else None
+    inside = _CLASS_ACCESS_COUNTS.of(bindings.store, own) if own is not None else Counter()
+    return Counter(
+        {
+            name: count
+            for name in names
+            if (count := total[f"{owner.name}.{name}"] - inside[f"{owner.name}.{name}"]) > 0
+        }
+    )
+
+
 def top_package(bindings: Bindings) -> str:
     """The folder of the file's top package ("" for the root): the highest folder above it
     that a chain of `__init__.py` files reaches, or its own folder."""
@@ -71,14 +102,19 @@ def top_package(bindings: Bindings) -> str:
     return folder
 
 
-def _package_sum(bindings: Bindings, prefix: str, is_expired: Callable[[], bool]) -> Counter[str]:
-    """The member counts of the Python files under `prefix` but the edited one, summed."""
+def _package_sum(
+    bindings: Bindings,
+    prefix: str,
+    is_expired: Callable[[], bool],
+    counts: FileMemo[Counter[str]] = _MEMBER_COUNTS,
+) -> Counter[str]:
+    """The `counts` of the Python files under `prefix` but the edited one, summed."""
     store = bindings.store
     files = [f for f in store.files_under(prefix, "python") if f.rel_path != bindings.path][
         :MAX_PACKAGE_FILES
     ]
     state = tuple((f.rel_path, f.hash) for f in files)
-    key = (str(store.db_path), bindings.path)
+    key = (str(store.db_path), bindings.path, id(counts))
     with _LOCK:
         entry = _SUMS.get(key)
         if entry is not None and entry[0] == state:
@@ -88,7 +124,7 @@ def _package_sum(bindings: Bindings, prefix: str, is_expired: Callable[[], bool]
     for file in files:
         if is_expired():
             return Counter()
-        total.update(_MEMBER_COUNTS.of(store, file))
+        total.update(counts.of(store, file))
     with _LOCK:
         _SUMS[key] = (state, total)
         _SUMS.move_to_end(key)

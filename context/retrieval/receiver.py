@@ -506,6 +506,10 @@ def receiver_tiers(
             package_uses = python_member_uses(bindings, names, owner_path, is_expired)
         limit = max_members or MAX_MEMBERS
         nearby = nearby_words(text, offset) if bindings.language in _NEARBY_LANGUAGES else None
+        if nearby and bindings.language == "python":
+            # The receiver's own name is in those lines, and says nothing of the member
+            # (`command.|` is no evidence for `add_command` over `chain`).
+            nearby = nearby - name_words(receiver)
         evidence = (members, prefix, uses, wanted, package_uses, bindings.path)
         rows = _ranked(*evidence, limit=limit, nearby=nearby)
         shown = {(r.rel_path, r.start_line_idx) for r in rows}

@@ -8,7 +8,9 @@
 - a base class and the subclasses overriding its methods score alike: the base wins;
 - a receiver whose members no class defines gets no member outline at all;
 - a type with more members than the outline lists offers the next ones as a second
-  outline, after every other snippet, for the room the prompt leaves.
+  outline, after every other snippet, for the room the prompt leaves;
+- a class's definition outline leads with what the package reaches through the class's
+  name (`Packetizer.from_socket(sock)`), past the first dozen members in source order.
 
 Each case names a line with the cursor marked `$0`; the rest of the line is removed, as a
 user about to type it would have it.
@@ -98,7 +100,24 @@ def test_a_big_types_next_members_follow_every_other_snippet(workspace: Workspac
     best, more = (set(s.text.splitlines()[1:]) for s in outlines)
     assert len(best) == MAX_MEMBERS
     assert not best & more
-    assert len(best | more) == 30
+    assert len(best | more) == 31
     # The file's own uses lead the best; the next ones wait for the room left at the end.
     assert "    def set_inbound_cipher(self):" in best
     assert found[-1] is outlines[-1]
+
+
+def test_a_class_outline_leads_with_what_the_package_reaches_through_its_name(
+    workspace: Workspace,
+) -> None:
+    """`Packetizer.from_socket` is the last of 31 members, past the outline's first dozen,
+    and the package's other files call it through the class's name."""
+    found = snippets_at(
+        workspace,
+        "wire/server.py",
+        "    packetizer = $0Packetizer.from_socket(sock)",
+        sources=("definition",),
+    )
+    outline = next(s.text for s in found if s.text.startswith("class Packetizer:"))
+    assert outline.splitlines()[1] == "    @classmethod def from_socket(cls, sock):"
+    # The rest keep their source order.
+    assert outline.splitlines()[2] == "    def set_log(self):"
