@@ -8,12 +8,13 @@ with default settings and a 2,048-token budget.
 
 Holes, as in issue 12: the cursor sits before the first cross-file name of a line and the
 rest of the line is removed; the hole is recalled when the prompt holds the defining header
-(the signature line) of every cross-file name in the removed text. A cross-file name is an
-identifier defined in exactly one place of the tree, in another file, and either reached as
-a member (`x.name`, `pkg.Name`, `module::name`, but not a member of an outside package's
-module: `decimal.Decimal`) or, unqualified, imported by name by the file from a file of the
-tree (a namespace import, `import * as schemas`, binds a module, not a definition; for Go:
-defined in another file of the same package folder; for C and C++: in any other file).
+(the signature line, runs of blanks counted as one) of every cross-file name in the removed
+text. A cross-file name is an identifier defined in exactly one place of the tree, in
+another file, and either reached as a member (`x.name`, `pkg.Name`, `module::name`, but not
+a member of an outside package's module: `decimal.Decimal`) or, unqualified, imported by
+name by the file from a file of the tree (a namespace import, `import * as schemas`, binds a
+module, not a definition; for Go: defined in another file of the same package folder; for C
+and C++: in any other file).
 Names defined more than once are left out of the oracle: which one is meant would need a
 type checker; so are member names that the standard library's types define too
 (`STD_MEMBERS`: `out.push(c)` may be a `String`'s; for Rust, Go and Python the names are
@@ -768,7 +769,8 @@ async def serve_holes(
         result.first_ms.append((time.perf_counter() - started) * 1000)
         prompt: str = answer.prompt
         needles = [signature_line(row) for row in hole.truths]
-        is_hit = all(needle in prompt for needle in needles)
+        missing = missing_needles(prompt, needles)
+        is_hit = not missing
         result.n_holes += 1
         result.hits += is_hit
         result.n_member += hole.is_member
@@ -776,7 +778,6 @@ async def serve_holes(
         sources = {s.source for s in answer.sections}
         result.empty_definitions += not ({"definition", "member"} & sources)
         if not is_hit:
-            missing = [n for n in needles if n not in prompt]
             line = hole.text.split("\n")[hole.line_idx]
             result.misses.append(
                 f"{hole.rel_path}:{hole.line_idx + 1}: {line.strip()}|{hole.hidden.strip()}"
@@ -808,6 +809,17 @@ async def serve_holes(
     client.exit(None)
     await client.stop()
     return result
+
+
+def missing_needles(prompt: str, needles: Sequence[str]) -> list[str]:
+    """The `needles` that `prompt` does not hold, each run of spaces and tabs counted as one:
+    a header rendered on one line (`LocalProxy( # type: ignore`) holds the same words as its
+    source line (`LocalProxy(  # type: ignore`)."""
+    squeezed = _BLANKS.sub(" ", prompt)
+    return [n for n in needles if _BLANKS.sub(" ", n) not in squeezed]
+
+
+_BLANKS = re.compile(r"[ \t]+")
 
 
 async def _context(client: LanguageClient, uri: str, position: dict[str, int]) -> Any:

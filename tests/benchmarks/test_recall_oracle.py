@@ -8,7 +8,8 @@ classes do) and the running interpreter's own standard library:
   `__init__` stores such a parameter, and `anything.day` on an untyped one are no holes;
 - `self.day` in a subclass of `Parts`, `self.parts.flush()` on an attribute assigned
   from a `Parts` parameter and `parts.day` on a `"Parts | None"` parameter still are;
-- a name no standard-library class defines (`moon_phase`) counts whatever its receiver.
+- a name no standard-library class defines (`moon_phase`) counts whatever its receiver;
+- a header that fillin renders on one line still holds its source line's words.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import bench_recall, std_members
+from context.retrieval.outline import one_line
 from context.workspace import Workspace
 
 
@@ -58,3 +60,13 @@ def test_namesakes_count_only_where_the_code_says_the_receiver_is_the_package_cl
         "return parts.|day if parts else 0",
         "return anything.|moon_phase",
     }
+
+
+def test_a_header_rendered_on_one_line_holds_its_source_line() -> None:
+    """fillin's outlines put each signature on one line (`one_line`), which squeezes the
+    blanks before a trailing comment; the oracle's needle is the source line as written."""
+    source = "current_app: Flask = LocalProxy(  # type: ignore[assignment]\n    _cv_app)"
+    prompt = "class Flask(App):\n" + one_line(source) + "\n"
+
+    assert bench_recall.missing_needles(prompt, [source.split("\n")[0]]) == []
+    assert bench_recall.missing_needles(prompt, ["current_app: App ="]) == ["current_app: App ="]
