@@ -174,3 +174,14 @@ def test_a_rust_generic_parameter_has_its_bound_s_methods(workspace: Workspace) 
 def test_a_rust_bound_named_by_a_crate_path_is_followed(workspace: Workspace) -> None:
     snippets, _ = context_of(workspace, "rust/src/buf.rs", "    !src.$0has_remaining()")
     assert "fn has_remaining(&self) -> bool" in members(snippets)
+
+
+def test_a_go_import_with_a_major_version_binds_its_package_clause_s_name(
+    workspace: Workspace,
+) -> None:
+    # `example.com/gorust/kit/v2` declares `package kit`: `kit.` is that folder's package.
+    snippets, context = context_of(
+        workspace, "go/web/gzip.go", '\theader.Set(kit.$0HeaderContentEncoding, "gzip")'
+    )
+    assert 'HeaderContentEncoding = "Content-Encoding"' in members(snippets)
+    assert 'HeaderContentEncoding = "Content-Encoding"' in context
