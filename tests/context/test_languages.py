@@ -206,6 +206,18 @@ def test_locals_inside_function_bodies_are_not_definitions() -> None:
     assert names == ["outer"]
 
 
+def test_a_go_test_table_s_anonymous_fields_are_not_definitions() -> None:
+    go = language_for_id("go")
+    assert go is not None
+    source = (
+        b"package p\n\ntype Config struct {\n\tName string\n}\n\n"
+        b"func TestConfig(t *testing.T) {\n\ttests := []struct {\n\t\terr error\n\t}{}\n"
+        b"\t_ = tests\n}\n"
+    )
+    found = [(d.name, d.container) for d in extract_definitions(go, parse(go, source), source)]
+    assert found == [("Config", None), ("Name", "Config"), ("TestConfig", None)]
+
+
 def test_signature_stops_before_the_body_and_its_leading_comment() -> None:
     python = language_for_id("python")
     assert python is not None
