@@ -185,3 +185,10 @@ def test_a_go_import_with_a_major_version_binds_its_package_clause_s_name(
     )
     assert 'HeaderContentEncoding = "Content-Encoding"' in members(snippets)
     assert 'HeaderContentEncoding = "Content-Encoding"' in context
+
+
+def test_the_blank_identifier_is_no_package_name(workspace: Workspace) -> None:
+    snippets, _ = context_of(workspace, "go/server/fresh.go", "\treturn $0cleanName(name)")
+    definitions = "".join(s.text for s in snippets if s.source == "definition")
+    assert "func cleanName(s string) string" in definitions
+    assert "_ interface{" not in definitions

@@ -1,0 +1,53 @@
+"""What a Go file's bare names say about its package's definitions (`retrieval.go_uses`):
+locals, parameters and composite-literal keys are no package names, and a function counts
+where it is called."""
+
+from __future__ import annotations
+
+from context.retrieval.go_uses import go_uses
+
+SOURCE = """package gin
+
+func (engine *Engine) addRoute(kind, method, path string, handlers HandlersChain) {
+	root := engine.trees.get(method)
+	if root == nil {
+		root = new(node)
+		engine.trees = append(engine.trees, methodTree{method: method, root: root})
+	}
+	var source []byte
+	_ = source
+	debugPrintRoute(method, path, handlers)
+	for _, param := range params {
+		debugPrint("%s", param)
+	}
+	switch kind {
+	case static, catchAll:
+		return
+	}
+	go serve(handler)
+	h := middleware
+	_ = h
+}
+"""
+
+
+def test_locals_parameters_and_keys_are_no_package_names() -> None:
+    uses = go_uses(SOURCE)
+    for local in ("root", "source", "param", "engine", "kind", "method", "path", "handlers", "h"):
+        assert uses.free[local] == 0, local
+    # `methodTree{method: method, ...}`: the key is a field; the value is the parameter.
+    assert uses.free["methodTree"] == 1
+    # `case static, catchAll:` names values, keys of nothing.
+    assert uses.free["static"] == 1
+    assert uses.free["catchAll"] == 1
+
+
+def test_a_function_counts_where_it_is_called() -> None:
+    uses = go_uses(SOURCE)
+    assert uses.called["debugPrintRoute"] == 1
+    assert uses.called["debugPrint"] == 1
+    assert uses.called["serve"] == 1
+    # `handler` and `middleware` are passed or assigned, not called.
+    assert uses.free["middleware"] == 1
+    assert uses.called["middleware"] == 0
+    assert uses.called["handler"] == 0
