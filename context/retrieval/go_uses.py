@@ -19,10 +19,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 _FREE = re.compile(r"(?<![\w$.])([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
-_SHORT_DECLARATION = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\s*,\s*)*[A-Za-z_]\w*)\s*:=(?!=)")
-_VAR = re.compile(r"(?<![\w.])var\s+([A-Za-z_]\w*)")
+_DECLARED_LIST = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*[ \t]*,[ \t]*)*[A-Za-z_]\w*)[ \t]*$")
+"""The names before a `:=` on its line (`k, v`); matched on the line's text up to it."""
+_VAR = re.compile(r"var\s+([A-Za-z_]\w*)")
 _SIGNATURE = re.compile(
-    r"\bfunc\s*(?:\(([^()]*)\)\s*)?(?:[A-Za-z_]\w*\s*)?(?:\[[^\]\n]*\]\s*)?\(([^()]*)\)"
+    r"func\s*(?:\(([^()]*)\)\s*)?(?:[A-Za-z_]\w*\s*)?(?:\[[^\]\n]*\]\s*)?\(([^()]*)\)"
     r"(?:\s*\(([^()]*)\))?"
 )
 _PARAMETER = re.compile(r"^\s*([A-Za-z_]\w*)\s+\S")
@@ -44,27 +45,33 @@ class GoUses:
 def go_uses(text: str) -> GoUses:
     """The bare names `text` uses that may be its package's definitions, with counts."""
     local = _local_names(text)
-    keys = _key_spans(text)
     free: Counter[str] = Counter()
     called: Counter[str] = Counter()
-    for match in _FREE.finditer(text):
-        name = match.group(1)
-        if name in local or match.start(1) in keys:
-            continue
-        free[name] += 1
-        if match.group(2):
-            called[name] += 1
-    return GoUses(free, called)
+    for (name, paren), count in Counter(_FREE.findall(text)).items():
+        if name not in local:
+            free[name] += count
+            if paren:
+                called[name] += count
+    free.subtract(_keys(text))
+    return GoUses(+free, called)
 
 
 def _local_names(text: str) -> set[str]:
     """The names `text` declares inside functions: `a, b :=`, `var a`, parameters,
     results and receivers (top-level `var`s of the file itself are its own anyway)."""
     names: set[str] = set()
-    for match in _SHORT_DECLARATION.finditer(text):
-        names.update(part.strip() for part in match.group(1).split(","))
-    names.update(_VAR.findall(text))
+    # Each pattern starts with a literal (`:=`, `var`, `func`), which the scan looks for
+    # first: this runs on every keystroke over the file being edited.
+    at = text.find(":=")
+    while at != -1:
+        declared = _DECLARED_LIST.search(text[text.rfind("\n", 0, at) + 1 : at])
+        if declared is not None:
+            names.update(part.strip() for part in declared.group(1).split(","))
+        at = text.find(":=", at + 2)
+    names.update(m.group(1) for m in _VAR.finditer(text) if _is_word_start(text, m.start()))
     for match in _SIGNATURE.finditer(text):
+        if not _is_word_start(text, match.start()):
+            continue
         for group in match.groups():
             pieces = (group or "").split(",")
             named = [_PARAMETER.match(piece) for piece in pieces]
@@ -81,12 +88,16 @@ def _local_names(text: str) -> set[str]:
     return names
 
 
-def _key_spans(text: str) -> set[int]:
-    """Where the keys of composite literals start (`{method: m, root: r}`), leaving out a
-    `case a, b:` line's names, which are values."""
-    starts: set[int] = set()
+def _is_word_start(text: str, at: int) -> bool:
+    """Whether a keyword found at `at` starts a word (`var`, not `envvar`)."""
+    return at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_.")
+
+
+def _keys(text: str) -> Counter[str]:
+    """The keys of the composite literals in `text` (`{method: m, root: r}`), leaving out
+    a `case a, b:` line's names, which are values."""
+    keys: Counter[str] = Counter()
     for match in _KEY.finditer(text):
-        at = match.start(1)
-        if _CASE.match(text, text.rfind("\n", 0, at) + 1) is None:
-            starts.add(at)
-    return starts
+        if _CASE.match(text, text.rfind("\n", 0, match.start(1)) + 1) is None:
+            keys[match.group(1)] += 1
+    return keys
