@@ -57,8 +57,8 @@ def go_uses(text: str) -> GoUses:
 
 
 def _local_names(text: str) -> set[str]:
-    """The names `text` declares inside functions: `a, b :=`, `var a`, parameters,
-    results and receivers (top-level `var`s of the file itself are its own anyway)."""
+    """The names `text` declares inside functions: `a, b :=`, an indented `var a`,
+    parameters, results and receivers."""
     names: set[str] = set()
     # Each pattern starts with a literal (`:=`, `var`, `func`), which the scan looks for
     # first: this runs on every keystroke over the file being edited.
@@ -68,7 +68,7 @@ def _local_names(text: str) -> set[str]:
         if declared is not None:
             names.update(part.strip() for part in declared.group(1).split(","))
         at = text.find(":=", at + 2)
-    names.update(m.group(1) for m in _VAR.finditer(text) if _is_word_start(text, m.start()))
+    names.update(m.group(1) for m in _VAR.finditer(text) if _is_local_var(text, m.start()))
     for match in _SIGNATURE.finditer(text):
         if not _is_word_start(text, match.start()):
             continue
@@ -86,6 +86,13 @@ def _local_names(text: str) -> set[str]:
                 )
     names.discard("_")
     return names
+
+
+def _is_local_var(text: str, at: int) -> bool:
+    """Whether the `var` at `at` declares a local: indented on its line (gofmt puts a
+    package-level `var` at column 0, and that name is the package's own)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return at > line_start and not text[line_start:at].strip()
 
 
 def _is_word_start(text: str, at: int) -> bool:

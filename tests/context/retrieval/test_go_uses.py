@@ -8,6 +8,12 @@ from context.retrieval.go_uses import go_uses
 
 SOURCE = """package gin
 
+var defaultTrees = methodTrees{}
+
+func reset() {
+	defaultTrees = nil
+}
+
 func (engine *Engine) addRoute(kind, method, path string, handlers HandlersChain) {
 	root := engine.trees.get(method)
 	if root == nil {
@@ -35,6 +41,8 @@ def test_locals_parameters_and_keys_are_no_package_names() -> None:
     uses = go_uses(SOURCE)
     for local in ("root", "source", "param", "engine", "kind", "method", "path", "handlers", "h"):
         assert uses.free[local] == 0, local
+    # A package-level `var` is the package's own name, used where it is assigned.
+    assert uses.free["defaultTrees"] == 2
     # `methodTree{method: method, ...}`: the key is a field; the value is the parameter.
     assert uses.free["methodTree"] == 1
     # `case static, catchAll:` names values, keys of nothing.
