@@ -192,3 +192,11 @@ def test_the_blank_identifier_is_no_package_name(workspace: Workspace) -> None:
     definitions = "".join(s.text for s in snippets if s.source == "definition")
     assert "func cleanName(s string) string" in definitions
     assert "_ interface{" not in definitions
+
+
+def test_a_go_function_literal_s_parameter_has_its_type(workspace: Workspace) -> None:
+    snippets, context = context_of(
+        workspace, "go/server/middleware.go", '\t\treturn rt.$0Handle("/logged")'
+    )
+    assert "func (r *Router) Handle(path string) int" in members(snippets)
+    assert "func (r *Router) Handle(path string) int" in context
