@@ -200,3 +200,16 @@ def test_a_go_function_literal_s_parameter_has_its_type(workspace: Workspace) ->
     )
     assert "func (r *Router) Handle(path string) int" in members(snippets)
     assert "func (r *Router) Handle(path string) int" in context
+
+
+def test_a_composite_literal_s_last_key_names_the_value(workspace: Workspace) -> None:
+    # `Err:` (not `Path`) is what the value is for: `ErrNoReadlink` shares its word and
+    # leads sixty package functions that this file never calls.
+    snippets, context = context_of(
+        workspace,
+        "go/server/links.go",
+        '\treturn &linkError{Op: "readlink", Path: name, Err: $0ErrNoReadlink}',
+    )
+    definitions = "".join(s.text for s in snippets if s.source == "definition")
+    assert 'ErrNoReadlink = errors.New("readlink not supported")' in definitions
+    assert 'ErrNoReadlink = errors.New("readlink not supported")' in context
