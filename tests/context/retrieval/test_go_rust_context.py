@@ -213,3 +213,14 @@ def test_a_composite_literal_s_last_key_names_the_value(workspace: Workspace) ->
     definitions = "".join(s.text for s in snippets if s.source == "definition")
     assert 'ErrNoReadlink = errors.New("readlink not supported")' in definitions
     assert 'ErrNoReadlink = errors.New("readlink not supported")' in context
+
+
+def test_a_field_being_assigned_names_the_value(workspace: Workspace) -> None:
+    # `r.Accepted = |`: the helper sharing the field's words leads sixty package
+    # functions that this file never calls.
+    snippets, context = context_of(
+        workspace, "go/server/accept.go", "\tr.Accepted = $0parseAccept(header)"
+    )
+    definitions = "".join(s.text for s in snippets if s.source == "definition")
+    assert "func parseAccept(header string) []string" in definitions
+    assert "func parseAccept(header string) []string" in context
