@@ -19,6 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 _FREE = re.compile(r"(?<![\w$.])([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
+MAX_DECLARED_CHARS = 160
+"""How far before a `:=` its names are looked for (a crafted line of many `:=` must not
+cost the square of its length)."""
 _DECLARED_LIST = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*[ \t]*,[ \t]*)*[A-Za-z_]\w*)[ \t]*$")
 """The names before a `:=` on its line (`k, v`); matched on the line's text up to it."""
 _VAR = re.compile(r"var\s+([A-Za-z_]\w*)")
@@ -64,7 +67,8 @@ def _local_names(text: str) -> set[str]:
     # first: this runs on every keystroke over the file being edited.
     at = text.find(":=")
     while at != -1:
-        declared = _DECLARED_LIST.search(text[text.rfind("\n", 0, at) + 1 : at])
+        line_start = max(text.rfind("\n", 0, at) + 1, at - MAX_DECLARED_CHARS)
+        declared = _DECLARED_LIST.search(text, line_start, at)
         if declared is not None:
             names.update(part.strip() for part in declared.group(1).split(","))
         at = text.find(":=", at + 2)

@@ -4,6 +4,8 @@ where it is called."""
 
 from __future__ import annotations
 
+import time
+
 from context.retrieval.go_uses import go_uses
 
 SOURCE = """package gin
@@ -59,3 +61,13 @@ def test_a_function_counts_where_it_is_called() -> None:
     assert uses.free["middleware"] == 1
     assert uses.called["middleware"] == 0
     assert uses.called["handler"] == 0
+
+
+def test_a_crafted_line_of_many_declarations_stays_fast() -> None:
+    # A line of 2,000 `a,a,...,b :=` once cost the square of its length (over a minute).
+    line = ("a," * 50 + "bb := 1; ") * 2000
+    started = time.perf_counter()
+    uses = go_uses(f"package p\n\nfunc f() {{\n\t{line}\n\tcc(bb)\n}}\n")
+    assert time.perf_counter() - started < 2.0
+    assert uses.free["bb"] == 0
+    assert uses.called["cc"] == 1
