@@ -215,6 +215,12 @@ CORPORA = (
         "go:afero", "go", "tune", ("deb-go", "golang-github-spf13-afero-dev"),
         "spf13/afero",
     ),
+    Corpus(
+        "go:zerolog", "go", "tune", ("deb-go", "golang-github-rs-zerolog-dev"), "rs/zerolog"
+    ),
+    Corpus(
+        "go:sqlx", "go", "tune", ("deb-go", "golang-github-jmoiron-sqlx-dev"), "jmoiron/sqlx"
+    ),
     Corpus("rust:indexmap", "rust", "tune", ("deb-rust", "librust-indexmap-dev"), "indexmap-"),
     Corpus(
         "rust:itertools", "rust", "tune", ("deb-rust", "librust-itertools-dev"),

@@ -504,7 +504,10 @@ def _container(
                 name = _typedef_name(ancestor.parent)
             if name is not None:
                 return _type_name(name, source), ancestor.type, False
-        if ancestor.type in lang.function_types and kind != "field":
+        if ancestor.type in lang.function_types and (kind != "field" or lang.name == "go"):
+            # A field walks on through functions to find the class of Python's `self.x`;
+            # a Go field inside a function belongs to an anonymous struct there (a test
+            # table's `[]struct{ err error }`), which nothing outside can name.
             return None, None, True
         ancestor = ancestor.parent
     return None, None, False

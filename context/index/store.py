@@ -56,7 +56,7 @@ from context.index.records import (
 from context.private_files import private_database, private_dir
 from context.syntax import Definition
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump on any change to the tables or to the rows extraction gives a file; an older
 database is then rebuilt (a file is re-read only when its content changes, so new rows
 would otherwise never reach unchanged files). Version 2 dropped the `symbols_fts`

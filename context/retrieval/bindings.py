@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from context.imports.go import package_name
 from context.imports.resolve import resolve_import
 from context.index.store import ImportRow, IndexStore, SymbolRow
 from context.retrieval.barrels import namespace_reexport
@@ -324,7 +325,11 @@ def _bind(
         modules[row.module] = paths
         return
     elif not row.names:
-        local = _implicit_module_name(language, row.module)
+        local = (
+            package_name(root, row.module, paths)
+            if language == "go"
+            else _implicit_module_name(language, row.module)
+        )
         if local:
             modules.setdefault(local, paths)
     if language in ("go", "java") and paths and any(n.name == "*" for n in row.names):
@@ -350,12 +355,10 @@ def _bind(
 
 
 def _implicit_module_name(language: str, module: str) -> str:
-    """The name an unaliased module import binds: Python `import a.b` binds `a`, Go's
-    `import "x/y/store"` binds `store`, Rust's `use a::b;` binds `b`."""
+    """The name an unaliased module import binds: Python `import a.b` binds `a`, Rust's
+    `use a::b;` binds `b` (Go's: `imports.go.package_name`)."""
     if language == "python":
         return module.lstrip(".").split(".", 1)[0]
-    if language == "go":
-        return module.rstrip("/").rsplit("/", 1)[-1]
     if language == "rust":
         return module.rsplit("::", 1)[-1]
     return ""

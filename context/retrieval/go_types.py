@@ -73,13 +73,19 @@ _GO_VALUE = r"([A-Za-z_][\w]*(?:\s*\([^()\n]*\))?(?:\s*\.\s*[A-Za-z_][\w]*(?:\s*
 
 def go_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
     """The last Go declaration of `name` in `text` that the common patterns miss: a type
-    assertion (`n, ok := node.(*ast.ObjectList)`: the type) and the first of several names
-    assigned from a call (`s, err := store.Open(path)`: the call's expression). Returns
-    where it is, whether it states a type, and the type or the value's expression."""
+    assertion (`n, ok := node.(*ast.ObjectList)`: the type), the first of several names
+    assigned from a call (`s, err := store.Open(path)`: the call's expression) and a
+    function literal's parameter (`return func(c *Context) {`: the type; the enclosing
+    declaration's signature does not hold it). Returns where it is, whether it states a
+    type, and the type or the value's expression."""
     n = re.escape(name)
     patterns = [
         (True, rf"(?<![\w.]){n}\s*(?:,\s*\w+\s*)?:?=\s*[\w.\[\]()]+?\.\(\s*\*?\s*([\w.]+)\s*\)"),
         (False, rf"(?<![\w.]){n}\s*,\s*\w+\s*:?=\s*(?:&\s*)?{_GO_VALUE}"),
+        (
+            True,
+            rf"func\s*\((?:[^()]*?,)?\s*{n}(?:\s*,\s*\w+)*\s+(?:\*\s*)?([A-Za-z_][\w.]*)\s*[,)]",
+        ),
     ]
     best: tuple[int, bool, str] | None = None
     for is_type, pattern in patterns:

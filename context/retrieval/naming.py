@@ -20,6 +20,12 @@ from context.retrieval.focus import KEYWORDS
 _ASSIGNED = re.compile(
     r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?::\s*[^=:;]+?)?\s*(?::=|=|:)\s*(?:&\s*(?:mut\s+)?|\*\s*)?$"
 )
+# A field being assigned (`c.Accepted = |`, `self.parser = |`) is named by its last name.
+# Only a `.` starts a match, so a long chain (`a.a.a...`) costs one pass.
+_MEMBER_ASSIGNED = re.compile(r"\.\s*([A-Za-z_$][\w$]*)\s*=\s*(?:&\s*|\*\s*)?$")
+# A key is the last name before a lone `:` (`&os.PathError{Op: "x", Path: p, Err: |}`),
+# tried first: `_ASSIGNED` reads `Path: p, Err` as a name and its annotation.
+_KEYED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?<!:):\s*(?:&\s*|\*\s*)?$")
 # Go's `challengeKey, err := |`: the value is the first name's, the others are its error
 # or its flag.
 _MULTI_ASSIGNED = re.compile(r"(?<![\w$.])([A-Za-z_]\w*)(?:\s*,\s*[A-Za-z_]\w*)+\s*:=\s*(?:&\s*)?$")
@@ -33,8 +39,14 @@ _IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def assigned_words(text_before_chain: str) -> frozenset[str]:
     """The words of the name that the expression starting here is assigned to (`x := `,
-    `let x = `, `x = `, `field: `, the first of Go's `x, err := `), or none."""
-    found = _MULTI_ASSIGNED.search(text_before_chain) or _ASSIGNED.search(text_before_chain)
+    `let x = `, `x = `, `field: `, the first of Go's `x, err := `, the field of `c.x = `),
+    or none."""
+    found = (
+        _MULTI_ASSIGNED.search(text_before_chain)
+        or _KEYED.search(text_before_chain)
+        or _ASSIGNED.search(text_before_chain)
+        or _MEMBER_ASSIGNED.search(text_before_chain)
+    )
     return name_words(found.group(1)) if found is not None else frozenset()
 
 

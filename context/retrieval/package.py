@@ -7,7 +7,9 @@ the names sharing words with the one being assigned or declared first (`context 
 NewContext(...)`, a struct field `Before BeforeFunc`); then uses in this file (before and
 after the cursor) count `HERE_WEIGHT` times, uses in the package's other files once (a
 helper called sixty times across the package is what its next file calls too, even where
-this file has not called it yet); ties keep path order.
+this file has not called it yet); ties keep path order. A use is a bare name that its file
+does not declare locally, and for a function a call (`retrieval.go_uses`); the blank
+identifier (`var _ IRouter = &Engine{}`) names nothing to use and is left out.
 A chosen constant brings its block's siblings (`with_families`): one level of an enum
 named in the file points at the others.
 
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
+from context.retrieval.go_uses import GoUses, go_uses
 from context.retrieval.naming import affinity
 from context.retrieval.rowcache import FILE_ROWS, FileMemo
 
@@ -42,7 +45,7 @@ HERE_WEIGHT = 4
 MAX_FAMILY_ROWS = 48
 """Constants added beside the chosen ones as their block's siblings, at most."""
 FAMILY_GAP_LINES = 4
-_FREE_IDENTIFIER = re.compile(r"(?<![\w$.])[A-Za-z_][A-Za-z0-9_]*")
+_FUNCTION_KINDS = frozenset({"function", "method"})
 _MEMBER = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -60,12 +63,14 @@ def package_rows(
     package = _package_of(bindings, is_expired) if bindings.language == "go" else None
     if package is None:
         return []
-    here = Counter(_FREE_IDENTIFIER.findall(text))
+    here = go_uses(text)
     rows = list(package.rows)
     order = {id(row): idx for idx, row in enumerate(rows)}
 
     def score(row: SymbolRow) -> int:
-        return HERE_WEIGHT * here[row.name] + package.free[row.name]
+        if row.kind in _FUNCTION_KINDS:
+            return HERE_WEIGHT * here.called[row.name] + package.called[row.name]
+        return HERE_WEIGHT * here.free[row.name] + package.free[row.name]
 
     rows.sort(key=lambda r: (-affinity(r.name, wanted), -score(r), order[id(r)]))
     return with_families(rows[:limit], rows)
@@ -136,6 +141,7 @@ class _Package:
     rows: tuple[SymbolRow, ...]
     """The other non-test files' top-level definitions, in path order."""
     free: Counter[str]
+    called: Counter[str]
     members: Counter[str]
 
 
@@ -170,6 +176,7 @@ def _package_of(bindings: Bindings, is_expired: Callable[[], bool]) -> _Package 
             return entry[1]
     rows: list[SymbolRow] = []
     free: Counter[str] = Counter()
+    called: Counter[str] = Counter()
     members: Counter[str] = Counter()
     is_whole = True
     for file in files:
@@ -177,12 +184,15 @@ def _package_of(bindings: Bindings, is_expired: Callable[[], bool]) -> _Package 
             is_whole = False
             break
         rows.extend(
-            r for r in FILE_ROWS.definitions(bindings.store, file.rel_path) if r.container is None
+            r
+            for r in FILE_ROWS.definitions(bindings.store, file.rel_path)
+            if r.container is None and r.name != "_"
         )
         uses = _USES.of(bindings.store, file)
-        free.update(uses.free)
+        free.update(uses.bare.free)
+        called.update(uses.bare.called)
         members.update(uses.members)
-    package = _Package(tuple(rows), free, members)
+    package = _Package(tuple(rows), free, called, members)
     if is_whole:
         with _PACKAGE_LOCK:
             _PACKAGES[key] = (state, package)
@@ -194,14 +204,12 @@ def _package_of(bindings: Bindings, is_expired: Callable[[], bool]) -> _Package 
 
 @dataclass(frozen=True)
 class _Uses:
-    """One file's identifier counts: free (`helper(`) and after a dot (`x.Method(`)."""
+    """One file's identifier counts: bare (`helper(`) and after a dot (`x.Method(`)."""
 
-    free: Counter[str]
+    bare: GoUses
     members: Counter[str]
 
 
-_USES = FileMemo(
-    lambda text: _Uses(Counter(_FREE_IDENTIFIER.findall(text)), Counter(_MEMBER.findall(text)))
-)
+_USES = FileMemo(lambda text: _Uses(go_uses(text), Counter(_MEMBER.findall(text))))
 """Each file's identifier counts, free and after a `.` (files over `MAX_FILE_CHARS`
 count nothing)."""

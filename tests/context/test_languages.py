@@ -206,6 +206,34 @@ def test_locals_inside_function_bodies_are_not_definitions() -> None:
     assert names == ["outer"]
 
 
+def test_a_go_test_table_s_anonymous_fields_are_not_definitions() -> None:
+    go = language_for_id("go")
+    assert go is not None
+    source = (
+        b"package p\n\ntype Config struct {\n\tName string\n}\n\n"
+        b"func TestConfig(t *testing.T) {\n\ttests := []struct {\n\t\terr error\n\t}{}\n"
+        b"\t_ = tests\n}\n"
+    )
+    found = [(d.name, d.container) for d in extract_definitions(go, parse(go, source), source)]
+    assert found == [("Config", None), ("Name", "Config"), ("TestConfig", None)]
+
+
+def test_a_go_var_block_s_names_are_definitions() -> None:
+    go = language_for_id("go")
+    assert go is not None
+    source = (
+        b'package p\n\nvar (\n\tErrNoLink = errors.New("no link")\n\ta, b = 1, 2\n)\n\n'
+        b"func f() {\n\tvar (\n\t\tlocal = 1\n\t)\n}\n"
+    )
+    found = [(d.name, d.signature) for d in extract_definitions(go, parse(go, source), source)]
+    assert found == [
+        ("ErrNoLink", 'ErrNoLink = errors.New("no link")'),
+        ("a", "a, b = 1, 2"),
+        ("b", "a, b = 1, 2"),
+        ("f", "func f()"),
+    ]
+
+
 def test_signature_stops_before_the_body_and_its_leading_comment() -> None:
     python = language_for_id("python")
     assert python is not None

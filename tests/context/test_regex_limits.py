@@ -16,6 +16,7 @@ from context.document import Document
 from context.imports.go import _read_go_module
 from context.postprocess.stop_rules import StopContext, is_nearly_equal, postprocess
 from context.retrieval.focus import find_focus
+from context.retrieval.naming import declared_words
 from context.settings import ValidationSettings
 from context.validation.policy import validate
 from context.validation.view import EmptyView
@@ -123,3 +124,10 @@ def test_blank_lines_in_go_mod_do_not_freeze_the_module_path(tmp_path: Path) -> 
     assert timed(lambda: _read_go_module(go_mod, go_mod.stat().st_mtime)) == ""
     go_mod.write_text("\n" * 30_000 + "  module example.com/app\n")
     assert timed(lambda: _read_go_module(go_mod, go_mod.stat().st_mtime + 1)) == "example.com/app"
+
+
+def test_a_long_member_chain_before_the_cursor_is_read_in_one_pass() -> None:
+    # `a.a.a....` of 40,000 characters: the field-assignment pattern once tried the whole
+    # chain from every dot.
+    assert timed(lambda: declared_words("a." * 20_000 + "b")) == frozenset()
+    assert timed(lambda: declared_words("a." * 20_000 + "field = ")) == {"field"}

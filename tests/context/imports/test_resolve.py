@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from context.imports.go import package_name
 from context.imports.resolve import Resolution, resolve_import
 
 
@@ -319,3 +320,31 @@ def test_a_file_of_an_opened_package_folder_imports_its_siblings(tmp_path: Path)
 def test_odd_input_never_raises(language: str, tmp_path: Path) -> None:
     for module in ("", "...", "::", "/", "\\", "..//..", "*", '"'):
         resolve_import(tmp_path, "a/b.x", module, language, names=("*", ""))
+
+
+@pytest.mark.parametrize(
+    ("import_path", "expected"),
+    [
+        ("github.com/labstack/echo/v4", "echo"),
+        ("gopkg.in/yaml.v3", "yaml"),
+        ("github.com/mattn/go-sqlite3", "sqlite3"),
+        ("github.com/google/go-cmp/cmp", "cmp"),
+        ("v2", "v2"),
+        ("net/http", "http"),
+    ],
+)
+def test_an_outside_go_package_binds_the_name_its_path_implies(
+    import_path: str, expected: str, tmp_path: Path
+) -> None:
+    assert package_name(tmp_path, import_path, ()) == expected
+
+
+def test_a_workspace_go_package_binds_its_package_clause_s_name(tmp_path: Path) -> None:
+    (tmp_path / "v4").mkdir()
+    (tmp_path / "v4" / "echo.go").write_text(
+        "// Package echo.\n//go:build go1.15\n\npackage echo\n"
+    )
+    (tmp_path / "v4" / "broken.go").write_bytes(b"\xff\xfe no clause")
+    assert package_name(tmp_path, "github.com/labstack/echo/v4", ("v4/echo.go",)) == "echo"
+    assert package_name(tmp_path, "github.com/labstack/echo/v4", ("v4/broken.go",)) == "echo"
+    assert package_name(tmp_path, "example.com/gone", ("gone.go",)) == "gone"

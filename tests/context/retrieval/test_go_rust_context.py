@@ -175,3 +175,53 @@ def test_a_rust_generic_parameter_has_its_bound_s_methods(workspace: Workspace) 
 def test_a_rust_bound_named_by_a_crate_path_is_followed(workspace: Workspace) -> None:
     snippets, _ = context_of(workspace, "rust/src/buf.rs", "    !src.$0has_remaining()")
     assert "fn has_remaining(&self) -> bool" in members(snippets)
+
+
+def test_a_go_import_with_a_major_version_binds_its_package_clause_s_name(
+    workspace: Workspace,
+) -> None:
+    # `example.com/gorust/kit/v2` declares `package kit`: `kit.` is that folder's package.
+    snippets, context = context_of(
+        workspace, "go/web/gzip.go", '\theader.Set(kit.$0HeaderContentEncoding, "gzip")'
+    )
+    assert 'HeaderContentEncoding = "Content-Encoding"' in members(snippets)
+    assert 'HeaderContentEncoding = "Content-Encoding"' in context
+
+
+def test_the_blank_identifier_is_no_package_name(workspace: Workspace) -> None:
+    snippets, _ = context_of(workspace, "go/server/fresh.go", "\treturn $0cleanName(name)")
+    definitions = "".join(s.text for s in snippets if s.source == "definition")
+    assert "func cleanName(s string) string" in definitions
+    assert "_ interface{" not in definitions
+
+
+def test_a_go_function_literal_s_parameter_has_its_type(workspace: Workspace) -> None:
+    snippets, context = context_of(
+        workspace, "go/server/middleware.go", '\t\treturn rt.$0Handle("/logged")'
+    )
+    assert "func (r *Router) Handle(path string) int" in members(snippets)
+    assert "func (r *Router) Handle(path string) int" in context
+
+
+def test_a_composite_literal_s_last_key_names_the_value(workspace: Workspace) -> None:
+    # `Err:` (not `Path`) is what the value is for: `ErrNoReadlink` shares its word and
+    # leads sixty package functions that this file never calls.
+    snippets, context = context_of(
+        workspace,
+        "go/server/links.go",
+        '\treturn &linkError{Op: "readlink", Path: name, Err: $0ErrNoReadlink}',
+    )
+    definitions = "".join(s.text for s in snippets if s.source == "definition")
+    assert 'ErrNoReadlink = errors.New("readlink not supported")' in definitions
+    assert 'ErrNoReadlink = errors.New("readlink not supported")' in context
+
+
+def test_a_field_being_assigned_names_the_value(workspace: Workspace) -> None:
+    # `r.Accepted = |`: the helper sharing the field's words leads sixty package
+    # functions that this file never calls.
+    snippets, context = context_of(
+        workspace, "go/server/accept.go", "\tr.Accepted = $0parseAccept(header)"
+    )
+    definitions = "".join(s.text for s in snippets if s.source == "definition")
+    assert "func parseAccept(header string) []string" in definitions
+    assert "func parseAccept(header string) []string" in context
