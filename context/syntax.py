@@ -106,15 +106,15 @@ def reparse(
     text = old_text
     for change in changes:
         start_byte, start_point = _byte_and_point(text, change.start)
-        old_end_byte, old_end_point = _byte_and_point(text, change.end)
-        inserted = change.text.encode("utf-8")
-        new_end_byte = start_byte + len(inserted)
-        n_newlines = change.text.count("\n")
-        if n_newlines:
-            last_line = change.text[change.text.rfind("\n") + 1 :]
-            new_end_point = (start_point[0] + n_newlines, len(last_line.encode("utf-8")))
+        if change.start <= change.end <= len(text):
+            # The old end is counted from the start, over the removed text only: finding a
+            # point from the top of the file again would walk (and, outside ASCII, encode)
+            # everything before the edit a second time on every keystroke.
+            removed = text[max(change.start, 0) : change.end]
+            old_end_byte, old_end_point = _after(start_byte, start_point, removed)
         else:
-            new_end_point = (start_point[0], start_point[1] + len(inserted))
+            old_end_byte, old_end_point = _byte_and_point(text, change.end)
+        new_end_byte, new_end_point = _after(start_byte, start_point, change.text)
         tree.edit(
             start_byte=start_byte,
             old_end_byte=old_end_byte,
@@ -136,6 +136,17 @@ def reparse(
         source = parse_source(source)
     new_tree = parser_for(lang).parse(source, tree)
     return text, new_tree
+
+
+def _after(start_byte: int, start_point: tuple[int, int], text: str) -> tuple[int, tuple[int, int]]:
+    """The byte offset and point where `text` ends when it begins at `start_byte`,
+    `start_point`."""
+    encoded = text.encode("utf-8")
+    n_newlines = text.count("\n")
+    if n_newlines:
+        last_line = text[text.rfind("\n") + 1 :]
+        return start_byte + len(encoded), (start_point[0] + n_newlines, len(last_line.encode()))
+    return start_byte + len(encoded), (start_point[0], start_point[1] + len(encoded))
 
 
 def _byte_and_point(text: str, offset: int) -> tuple[int, tuple[int, int]]:
