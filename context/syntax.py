@@ -164,7 +164,7 @@ def extract_definitions(lang: Language, tree: ts.Tree, source: bytes) -> list[De
     """The definitions of a parsed file, in source order, without duplicates."""
     cursor = ts.QueryCursor(definitions_query(lang))
     cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
-    return _definitions(lang, cursor.matches(tree.root_node), source, _chunk_ends(tree))
+    return _definitions(lang, cursor.matches(tree.root_node), source, _chunk_ends(lang, tree))
 
 
 def extract_all(
@@ -175,7 +175,7 @@ def extract_all(
     cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
     matches = cursor.matches(tree.root_node)
     statements = [c["import"][0] for _, c in matches if "import" in c]
-    definitions = _definitions(lang, matches, source, _chunk_ends(tree))
+    definitions = _definitions(lang, matches, source, _chunk_ends(lang, tree))
     return definitions, _imports(lang, statements, source)
 
 
@@ -206,7 +206,7 @@ class ExtractionCache:
         definitions: list[Definition] = []
         imports: list[Import] = []
         query = index_query(self.lang)
-        chunk_ends = _chunk_ends(tree)
+        chunk_ends = _chunk_ends(self.lang, tree)
         chunk_start = 0
         for node in root.children:
             if node.type in _ATTACHED_TYPES:
@@ -263,9 +263,13 @@ def _match_start(captures: dict[str, list[ts.Node]]) -> int:
     return nodes[0].start_byte if nodes else -1
 
 
-def _chunk_ends(tree: ts.Tree) -> list[int]:
+def _chunk_ends(lang: Language, tree: ts.Tree) -> list[int]:
     """The end byte of each of the tree's top-level nodes that `ExtractionCache` cuts the
-    file at (comments and attributes belong to the node after them)."""
+    file at (comments and attributes belong to the node after them). Only JavaScript's
+    duplicates are judged per node; other languages get an empty list, so that indexing
+    does not walk every file's top level for nothing."""
+    if lang.import_style != "javascript":
+        return []
     return [node.end_byte for node in tree.root_node.children if node.type not in _ATTACHED_TYPES]
 
 
@@ -398,7 +402,7 @@ def _instance_fields(
     while stack:
         node = stack.pop()
         if node.type == "expression_statement":
-            statement = node.named_children[0] if node.named_children else None
+            statement = node.named_child(0) if node.named_child_count else None
             if statement is None:
                 continue
             value: ts.Node | None = statement
@@ -581,11 +585,13 @@ def _signature(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) ->
 
 def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str | None:
     if lang.docstring_in_body:
+        # `named_child(0)`, not `named_children[0]`: a class body's list would hold a node
+        # for every member, built for each definition of the file.
         body = node.child_by_field_name("body")
-        first = body.named_children[0] if body is not None and body.named_children else None
-        if first is not None and first.type == "expression_statement" and first.named_children:
-            string = first.named_children[0]
-            if string.type == "string":
+        first = body.named_child(0) if body is not None and body.named_child_count else None
+        if first is not None and first.type == "expression_statement" and first.named_child_count:
+            string = first.named_child(0)
+            if string is not None and string.type == "string":
                 literal = node_text(string, source).lstrip("rRbBuUfF")
                 return _first_line(literal.strip("\"'"))
     comment = anchor.prev_named_sibling
