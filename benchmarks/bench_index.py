@@ -25,7 +25,7 @@ baseline commit's tree (`benchmarks.baseline`), alternately, and the rows both l
 symbols, imports, without their ids) must be identical: a speed-up may not change what the
 index holds.
 
-Targets: index time within 2x the raw parse time (issue 12: within 1.5x), >= 500 files/s,
+Targets: a cold index at >= 500 files/s or within 1.5x the raw parse time (issue 12),
 incremental update <= 20 ms, peak RSS <= 200 MB. `--quick` shrinks every case for a smoke
 test. The machine may be shared: compare the ratios measured in the same run, CPU time
 beside wall time, and read the load average printed with them.
@@ -61,7 +61,7 @@ from context.syntax import parse
 # which imports numpy when it is installed) and the settings are imported where they are
 # used: otherwise every worker here would pay half a second that it never pays there.
 
-TARGET_RATIO = 2.0
+TARGET_RATIO = 1.5
 TARGET_FILES_PER_S = 500.0
 TARGET_INCREMENTAL_MS = 20.0
 TARGET_RSS_MB = 200.0
@@ -171,10 +171,10 @@ def _row(name: str, n_files: int, n_bytes: int, timing: _Timing, raw: _Timing | 
     if raw is not None:
         ratio = seconds / raw.wall_s if raw.wall_s else 0.0
         cpu_ratio = timing.cpu_s / raw.cpu_s if raw.cpu_s else 0.0
-        verdict = "ok" if ratio <= TARGET_RATIO and files_per_s >= TARGET_FILES_PER_S else "MISS"
+        verdict = "ok" if ratio <= TARGET_RATIO or files_per_s >= TARGET_FILES_PER_S else "MISS"
         line += (
             f"  {ratio:4.2f}x raw parse wall ({cpu_ratio:4.2f}x CPU)"
-            f"  [{verdict}: <= {TARGET_RATIO}x, >= 500 files/s]"
+            f"  [{verdict}: <= {TARGET_RATIO}x or >= {TARGET_FILES_PER_S:.0f} files/s]"
         )
     # The machine may be shared: each row says how busy it was when the row finished.
     print(f"{line}  load {os.getloadavg()[0]:.1f}")
