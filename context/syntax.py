@@ -468,22 +468,26 @@ def _definition(
         if holder is None:
             return None
         node = holder
-    container, container_type, is_local = _container(lang, node, scope, kind, source)
+    # Each `parent` and `child_by_field_name` call searches the tree again, and rows cost
+    # a few of them each: the parent and the body are looked up once and handed on.
+    parent = node.parent
+    container, container_type, is_local = _container(lang, node, parent, scope, kind, source)
     if is_local:
         return None
     if kind == "function" and container_type in lang.class_types:
         kind = "method"
-    anchor = node
-    while anchor.parent is not None and anchor.parent.type in _WRAPPERS:
-        anchor = anchor.parent
+    anchor, wrapper = node, parent
+    while wrapper is not None and wrapper.type in _WRAPPERS:
+        anchor, wrapper = wrapper, wrapper.parent
+    body = node.child_by_field_name("body")
     return Definition(
         name=node_text(name_node, source),
         kind=kind,
         container=container,
         start_line_idx=anchor.start_point.row,
         end_line_idx=_end_line_idx(node),
-        signature=_signature(lang, node, anchor, source),
-        doc=_doc(lang, node, anchor, source),
+        signature=_signature(lang, node, body, anchor, source),
+        doc=_doc(lang, body, anchor, source),
     )
 
 
@@ -496,9 +500,16 @@ def _end_line_idx(node: ts.Node) -> int:
 
 
 def _container(
-    lang: Language, node: ts.Node, scope: ts.Node | None, kind: str, source: bytes
+    lang: Language,
+    node: ts.Node,
+    parent: ts.Node | None,
+    scope: ts.Node | None,
+    kind: str,
+    source: bytes,
 ) -> tuple[str | None, str | None, bool]:
     """(the enclosing container's name and node type, whether the definition is local).
+
+    `parent` is `node.parent`, passed in since the caller needs it too.
 
     A Go method's receiver and a C++ qualified name's scope (`Circle::area`, captured by the
     tags query as `@local.scope`) count as containers.
@@ -509,7 +520,7 @@ def _container(
         receiver = node.child_by_field_name("receiver")
         if receiver is not None:
             return _type_name(receiver, source), "receiver", False
-    ancestor = node.parent
+    ancestor = parent
     while ancestor is not None:
         field = lang.containers.get(ancestor.type)
         if field is not None:
@@ -544,8 +555,8 @@ def _type_name(node: ts.Node, source: bytes) -> str:
     return words[-1].rsplit("::", 1)[-1] if words else text
 
 
-def _body(node: ts.Node) -> ts.Node | None:
-    body = node.child_by_field_name("body")
+def _body(node: ts.Node, body: ts.Node | None) -> ts.Node | None:
+    """The node that a definition's header ends at; `body` is `node`'s own body field."""
     if body is not None:
         return body
     value = node.child_by_field_name("value")
@@ -559,8 +570,10 @@ def _body(node: ts.Node) -> ts.Node | None:
     return None
 
 
-def _signature(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str:
-    body = _body(node)
+def _signature(
+    lang: Language, node: ts.Node, own_body: ts.Node | None, anchor: ts.Node, source: bytes
+) -> str:
+    body = _body(node, own_body)
     if body is not None and body.start_byte > anchor.start_byte:
         raw = source[anchor.start_byte : body.start_byte]
     else:
@@ -583,11 +596,11 @@ def _signature(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) ->
     return text
 
 
-def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str | None:
+def _doc(lang: Language, body: ts.Node | None, anchor: ts.Node, source: bytes) -> str | None:
+    """The first line of a definition's doc; `body` is the definition's own body field."""
     if lang.docstring_in_body:
         # `named_child(0)`, not `named_children[0]`: a class body's list would hold a node
         # for every member, built for each definition of the file.
-        body = node.child_by_field_name("body")
         first = body.named_child(0) if body is not None and body.named_child_count else None
         if first is not None and first.type == "expression_statement" and first.named_child_count:
             string = first.named_child(0)
