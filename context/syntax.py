@@ -106,15 +106,15 @@ def reparse(
     text = old_text
     for change in changes:
         start_byte, start_point = _byte_and_point(text, change.start)
-        old_end_byte, old_end_point = _byte_and_point(text, change.end)
-        inserted = change.text.encode("utf-8")
-        new_end_byte = start_byte + len(inserted)
-        n_newlines = change.text.count("\n")
-        if n_newlines:
-            last_line = change.text[change.text.rfind("\n") + 1 :]
-            new_end_point = (start_point[0] + n_newlines, len(last_line.encode("utf-8")))
+        if change.start <= change.end <= len(text):
+            # The old end is counted from the start, over the removed text only: finding a
+            # point from the top of the file again would walk (and, outside ASCII, encode)
+            # everything before the edit a second time on every keystroke.
+            removed = text[max(change.start, 0) : change.end]
+            old_end_byte, old_end_point = _after(start_byte, start_point, removed)
         else:
-            new_end_point = (start_point[0], start_point[1] + len(inserted))
+            old_end_byte, old_end_point = _byte_and_point(text, change.end)
+        new_end_byte, new_end_point = _after(start_byte, start_point, change.text)
         tree.edit(
             start_byte=start_byte,
             old_end_byte=old_end_byte,
@@ -138,6 +138,17 @@ def reparse(
     return text, new_tree
 
 
+def _after(start_byte: int, start_point: tuple[int, int], text: str) -> tuple[int, tuple[int, int]]:
+    """The byte offset and point where `text` ends when it begins at `start_byte`,
+    `start_point`."""
+    encoded = text.encode("utf-8")
+    n_newlines = text.count("\n")
+    if n_newlines:
+        last_line = text[text.rfind("\n") + 1 :]
+        return start_byte + len(encoded), (start_point[0] + n_newlines, len(last_line.encode()))
+    return start_byte + len(encoded), (start_point[0], start_point[1] + len(encoded))
+
+
 def _byte_and_point(text: str, offset: int) -> tuple[int, tuple[int, int]]:
     """The UTF-8 byte offset and (row, byte column) point of a character offset."""
     offset = max(0, min(offset, len(text)))
@@ -153,7 +164,7 @@ def extract_definitions(lang: Language, tree: ts.Tree, source: bytes) -> list[De
     """The definitions of a parsed file, in source order, without duplicates."""
     cursor = ts.QueryCursor(definitions_query(lang))
     cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
-    return _definitions(lang, cursor.matches(tree.root_node), source, _chunk_ends(tree))
+    return _definitions(lang, cursor.matches(tree.root_node), source, _chunk_ends(lang, tree))
 
 
 def extract_all(
@@ -164,7 +175,7 @@ def extract_all(
     cursor.set_max_start_depth(MAX_DEFINITION_DEPTH)
     matches = cursor.matches(tree.root_node)
     statements = [c["import"][0] for _, c in matches if "import" in c]
-    definitions = _definitions(lang, matches, source, _chunk_ends(tree))
+    definitions = _definitions(lang, matches, source, _chunk_ends(lang, tree))
     return definitions, _imports(lang, statements, source)
 
 
@@ -195,7 +206,7 @@ class ExtractionCache:
         definitions: list[Definition] = []
         imports: list[Import] = []
         query = index_query(self.lang)
-        chunk_ends = _chunk_ends(tree)
+        chunk_ends = _chunk_ends(self.lang, tree)
         chunk_start = 0
         for node in root.children:
             if node.type in _ATTACHED_TYPES:
@@ -252,9 +263,13 @@ def _match_start(captures: dict[str, list[ts.Node]]) -> int:
     return nodes[0].start_byte if nodes else -1
 
 
-def _chunk_ends(tree: ts.Tree) -> list[int]:
+def _chunk_ends(lang: Language, tree: ts.Tree) -> list[int]:
     """The end byte of each of the tree's top-level nodes that `ExtractionCache` cuts the
-    file at (comments and attributes belong to the node after them)."""
+    file at (comments and attributes belong to the node after them). Only JavaScript's
+    duplicates are judged per node; other languages get an empty list, so that indexing
+    does not walk every file's top level for nothing."""
+    if lang.import_style != "javascript":
+        return []
     return [node.end_byte for node in tree.root_node.children if node.type not in _ATTACHED_TYPES]
 
 
@@ -387,7 +402,7 @@ def _instance_fields(
     while stack:
         node = stack.pop()
         if node.type == "expression_statement":
-            statement = node.named_children[0] if node.named_children else None
+            statement = node.named_child(0) if node.named_child_count else None
             if statement is None:
                 continue
             value: ts.Node | None = statement
@@ -453,22 +468,26 @@ def _definition(
         if holder is None:
             return None
         node = holder
-    container, container_type, is_local = _container(lang, node, scope, kind, source)
+    # Each `parent` and `child_by_field_name` call searches the tree again, and rows cost
+    # a few of them each: the parent and the body are looked up once and handed on.
+    parent = node.parent
+    container, container_type, is_local = _container(lang, node, parent, scope, kind, source)
     if is_local:
         return None
     if kind == "function" and container_type in lang.class_types:
         kind = "method"
-    anchor = node
-    while anchor.parent is not None and anchor.parent.type in _WRAPPERS:
-        anchor = anchor.parent
+    anchor, wrapper = node, parent
+    while wrapper is not None and wrapper.type in _WRAPPERS:
+        anchor, wrapper = wrapper, wrapper.parent
+    body = node.child_by_field_name("body")
     return Definition(
         name=node_text(name_node, source),
         kind=kind,
         container=container,
         start_line_idx=anchor.start_point.row,
         end_line_idx=_end_line_idx(node),
-        signature=_signature(lang, node, anchor, source),
-        doc=_doc(lang, node, anchor, source),
+        signature=_signature(lang, node, body, anchor, source),
+        doc=_doc(lang, body, anchor, source),
     )
 
 
@@ -481,9 +500,16 @@ def _end_line_idx(node: ts.Node) -> int:
 
 
 def _container(
-    lang: Language, node: ts.Node, scope: ts.Node | None, kind: str, source: bytes
+    lang: Language,
+    node: ts.Node,
+    parent: ts.Node | None,
+    scope: ts.Node | None,
+    kind: str,
+    source: bytes,
 ) -> tuple[str | None, str | None, bool]:
     """(the enclosing container's name and node type, whether the definition is local).
+
+    `parent` is `node.parent`, passed in since the caller needs it too.
 
     A Go method's receiver and a C++ qualified name's scope (`Circle::area`, captured by the
     tags query as `@local.scope`) count as containers.
@@ -494,7 +520,7 @@ def _container(
         receiver = node.child_by_field_name("receiver")
         if receiver is not None:
             return _type_name(receiver, source), "receiver", False
-    ancestor = node.parent
+    ancestor = parent
     while ancestor is not None:
         field = lang.containers.get(ancestor.type)
         if field is not None:
@@ -532,8 +558,8 @@ def _type_name(node: ts.Node, source: bytes) -> str:
     return words[-1].rsplit("::", 1)[-1] if words else text
 
 
-def _body(node: ts.Node) -> ts.Node | None:
-    body = node.child_by_field_name("body")
+def _body(node: ts.Node, body: ts.Node | None) -> ts.Node | None:
+    """The node that a definition's header ends at; `body` is `node`'s own body field."""
     if body is not None:
         return body
     value = node.child_by_field_name("value")
@@ -547,8 +573,10 @@ def _body(node: ts.Node) -> ts.Node | None:
     return None
 
 
-def _signature(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str:
-    body = _body(node)
+def _signature(
+    lang: Language, node: ts.Node, own_body: ts.Node | None, anchor: ts.Node, source: bytes
+) -> str:
+    body = _body(node, own_body)
     if body is not None and body.start_byte > anchor.start_byte:
         raw = source[anchor.start_byte : body.start_byte]
     else:
@@ -571,13 +599,15 @@ def _signature(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) ->
     return text
 
 
-def _doc(lang: Language, node: ts.Node, anchor: ts.Node, source: bytes) -> str | None:
+def _doc(lang: Language, body: ts.Node | None, anchor: ts.Node, source: bytes) -> str | None:
+    """The first line of a definition's doc; `body` is the definition's own body field."""
     if lang.docstring_in_body:
-        body = node.child_by_field_name("body")
-        first = body.named_children[0] if body is not None and body.named_children else None
-        if first is not None and first.type == "expression_statement" and first.named_children:
-            string = first.named_children[0]
-            if string.type == "string":
+        # `named_child(0)`, not `named_children[0]`: a class body's list would hold a node
+        # for every member, built for each definition of the file.
+        first = body.named_child(0) if body is not None and body.named_child_count else None
+        if first is not None and first.type == "expression_statement" and first.named_child_count:
+            string = first.named_child(0)
+            if string is not None and string.type == "string":
                 literal = node_text(string, source).lstrip("rRbBuUfF")
                 return _first_line(literal.strip("\"'"))
     comment = anchor.prev_named_sibling

@@ -261,6 +261,10 @@ class Workspace:
             state.extraction = ExtractionCache(lang)
         definitions, statements = state.extraction.extract(state.tree, data)
         imports = [self._resolve_cached(state, statement) for statement in statements]
+        if state.written == (definitions, imports):
+            # Most keystrokes change no row; the hash of the whole text is taken only when
+            # a row is written.
+            return
         record = FileRecord(
             rel_path=state.rel_path,
             language=lang.name,
@@ -271,8 +275,6 @@ class Workspace:
             imports=imports,
             is_open=True,
         )
-        if state.written == (record.definitions, record.imports):
-            return
         self.store.update_file(record, state.written[0] if state.written else None)
         state.written = (definitions, imports)
 
