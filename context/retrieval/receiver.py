@@ -96,6 +96,7 @@ from context.retrieval.python_types import (
 )
 from context.retrieval.python_uses import package_member_uses as python_member_uses
 from context.retrieval.ts_positions import is_type_position, type_position_words
+from context.retrieval.ts_types import alias_rows, alias_shape, parameter_type
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -356,6 +357,8 @@ class _Resolver:
             r for r in named if owner.start_line_idx <= r.start_line_idx <= owner.end_line_idx
         ]
         if owner.language in JS_FAMILY:
+            # `type Options = { name: string }`: the alias's object type holds its members.
+            inside += alias_rows(owner, alias_shape(self.bindings.store, owner))
             # `Foo.prototype.bar = ...` and `Object.defineProperty(Foo, ...)` follow the class.
             return inside + [r for r in named if r not in inside]
         return inside or named
@@ -363,7 +366,9 @@ class _Resolver:
     def bases(self, owner: SymbolRow) -> list[SymbolRow]:
         """The types `owner` extends, mixes in or embeds (Go), resolved from its own file."""
         found: list[SymbolRow] = []
-        for words in _base_names(owner) + embedded_types(owner):
+        # A TypeScript alias's union or intersection has the members of each of its types.
+        aliased = [list(words) for words in alias_shape(self.bindings.store, owner).parts]
+        for words in _base_names(owner) + embedded_types(owner) + aliased:
             if self.is_expired():
                 break
             target = self.qualified(words, owner.rel_path)
@@ -631,7 +636,11 @@ def _head_target(
         return Target(module_paths=module)
     if function is not None:
         # A parameter or a Go method's receiver, as the signature declares it.
-        declared = _declared_type(function.signature, name, bindings.language)
+        if bindings.language in JS_FAMILY:
+            # Only the function's own parameters: `(r: Reaction) => T` types another `r`.
+            declared = parameter_type(function.signature, name)
+        else:
+            declared = _declared_type(function.signature, name, bindings.language)
         if declared and bindings.language == "rust":
             declared = generic_bound(function.signature, declared.strip(" &")) or declared
         if declared and bindings.language == "python":
