@@ -521,6 +521,51 @@ def receiver_snippets(
     return named
 
 
+MAX_VARIABLE_MEMBERS = 16
+"""Members of a module variable's type listed with it: the ones the file uses most."""
+_VARIABLE_KINDS = frozenset({"constant", "variable"})
+
+
+def variable_members(
+    bindings: Bindings,
+    row: SymbolRow,
+    local_name: str,
+    text: str,
+    *,
+    is_expired: Callable[[], bool] = lambda: False,
+) -> list[SymbolRow]:
+    """The members of the type a top-level JavaScript or TypeScript variable is declared
+    with or constructed as (`export let globalState: MobXGlobals = ...`, `export const
+    store = new Store()`) that `text` names as `<local_name>.member`, most named first:
+    a module-wide object is used through its members, and the line about to be written
+    reaches for one of them before anything is typed after its name."""
+    if row.language not in JS_FAMILY or row.kind not in _VARIABLE_KINDS or row.container:
+        return []
+    # The signature says first whether there is a type to follow: that costs no scan.
+    declared = _declared_type(row.signature, row.name, row.language)
+    if not declared:
+        constructed = re.search(
+            rf"(?<![\w$]){re.escape(row.name)}\s*=\s*new\s+([A-Za-z_$][\w$.]*)", row.signature
+        )
+        if constructed is None:
+            return []
+        declared = constructed.group(1)
+    pattern = re.compile(rf"(?<![\w$.]){re.escape(local_name)}\s*!?\s*\??\.\s*([A-Za-z_$][\w$]*)")
+    used = Counter(m.group(1) for m in matches_near(pattern, text, (local_name,)))
+    if not used:
+        return []
+    resolver = _Resolver(bindings, is_expired)
+    target = resolver.type_named(declared, row.rel_path)
+    if not target.types:
+        return []
+    members: dict[str, SymbolRow] = {}
+    for member in resolver.all_members(target.types[0]):
+        if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
+            members.setdefault(member.name, member)
+    ranked = sorted(members.values(), key=lambda m: -used[m.name])
+    return ranked[:MAX_VARIABLE_MEMBERS]
+
+
 def callee_rows(
     bindings: Bindings, text: str, callee_end: int, *, is_expired: Callable[[], bool]
 ) -> tuple[list[SymbolRow], bool]:

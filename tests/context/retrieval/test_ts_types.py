@@ -93,3 +93,34 @@ def test_parameter_type_reads_only_the_signatures_own_parameters(
     signature: str, name: str, expected: str | None
 ) -> None:
     assert parameter_type(signature, name) == expected
+
+
+def definition_lines(workspace: Workspace, path: str, marked_line: str) -> list[str]:
+    """The lines of the definition source's snippets at the hole, stripped."""
+    document, offset = hole(workspace, path, marked_line)
+    snippets = retrieve_sync(document, offset, workspace, SETTINGS)
+    return [
+        line.strip() for s in snippets if s.source == "definition" for line in s.text.splitlines()
+    ]
+
+
+def test_a_module_variables_type_lists_the_members_the_file_uses(workspace: Workspace) -> None:
+    # Nothing is typed after `globalState` yet: the members this file uses on it stand in.
+    lines = definition_lines(
+        workspace, "src/batch.ts", "\t$0globalState.spyListeners.push(listener)"
+    )
+    assert "inBatch: number = 0" in lines
+    assert "spyListeners: (() => void)[] = []" in lines
+    assert "resetCounters(): void" in lines
+    assert "neverUsedHere = false" not in lines
+
+
+def test_a_module_variable_made_by_new_lists_its_classs_used_members(
+    workspace: Workspace,
+) -> None:
+    lines = definition_lines(
+        workspace,
+        "src/batch.ts",
+        "\treturn globalState.spyListeners.length > 0 && $0registry.entries_.size > 0",
+    )
+    assert "register(name: string, value: object): void" in lines
