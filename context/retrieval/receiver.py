@@ -121,7 +121,7 @@ MIN_NEARBY_WORDS = 2
 _INDENT = "    "
 _SELF_NAMES = frozenset({"self", "this", "cls"})
 _CHAIN = re.compile(
-    r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?\s*(?:\?\.|\.|::|->)\s*)+)([A-Za-z_$][\w$]*)?$"
+    r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?\s*!?(?:\?\.|\.|::|->)\s*)+)([A-Za-z_$][\w$]*)?$"
 )
 _CHAIN_PART = re.compile(r"([A-Za-z_$][\w$]*)\s*(\([^()]*\))?")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
@@ -487,7 +487,11 @@ def receiver_snippets(
             limit=max_members or MAX_MEMBERS,
             nearby=nearby_words(text, offset) if bindings.language in ("go", "rust") else None,
         )
-        return _render_by_owner(resolver, target.types[0], rows)
+        snippets = _render_by_owner(resolver, target.types[0], rows)
+        if bindings.language in JS_FAMILY:
+            # `router.|stores.setMatches(...)`: the line may go on into a member's members.
+            snippets += _path_members(resolver, target, rows, text, offset, receiver)
+        return snippets
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
         # A module's names used through this same path (`nodes.Const`) say more than
@@ -521,6 +525,9 @@ def receiver_snippets(
     return named
 
 
+PATH_FIELDS = 4
+"""Fields of a receiver whose own members, used past them on it, are shown."""
+PATH_MEMBERS = 8
 MAX_VARIABLE_MEMBERS = 16
 """Members of a module variable's type listed with it: the ones the file uses most."""
 _VARIABLE_KINDS = frozenset({"constant", "variable"})
@@ -970,7 +977,8 @@ def _declared_type(signature: str, name: str, language: str) -> str | None:
     if language == "python":
         # A Python annotation may hold commas (`dict[str, Item]`): read it bracket by bracket.
         return declared_annotation(signature, name)
-    found = re.search(rf"(?<![\w$.]){n}\s*\??\s*:\s*([^=,)\n;{{]+(?:\[[^\]]*\])?)", signature)
+    # TypeScript's `name?: T` and `name!: T` (definitely assigned) state a type as well.
+    found = re.search(rf"(?<![\w$.]){n}\s*[?!]?\s*:\s*([^=,)\n;{{]+(?:\[[^\]]*\])?)", signature)
     if found is not None:
         return found.group(1)
     if language == "go":
@@ -1056,13 +1064,16 @@ def _base_names(owner: SymbolRow) -> list[list[str]]:
             return []
         text = re.sub(r"\w+\s*=\s*[\w.]+", "", found.group(1))
         return [c for c in _type_candidates(text) if c[-1] not in ("object", "Generic")]
-    flat = " ".join(owner.signature.split())
+    flat = " ".join(owner.signature.split()).replace("=>", "")
+    # Type parameters and arguments go first: `interface Stores<T extends AnyRoute>` or
+    # `class Box<T extends Comparable<T>>` names a constraint there, not a base.
+    while (stripped := re.sub(r"<[^<>]*>", "", flat)) != flat:
+        flat = stripped
     bases: list[list[str]] = []
     for keyword in ("extends", "implements", ":"):
         at = flat.find(f" {keyword} ") if keyword != ":" else flat.find(" : ")
         if at >= 0:
             listed = re.split(r"\b(?:extends|implements)\b|[{]", flat[at + len(keyword) + 2 :])[0]
-            listed = re.sub(r"<[^<>]*>", "", listed)
             bases.extend(_type_candidates(listed))
     return bases
 
@@ -1163,6 +1174,40 @@ def _is_hidden(row: SymbolRow, owner_path: str | None) -> bool:
     if row.language == "go" and owner_path is not None and row.name[:1].islower():
         return posixpath.dirname(row.rel_path) != posixpath.dirname(owner_path)
     return False
+
+
+def _path_members(
+    resolver: _Resolver,
+    target: Target,
+    rows: Sequence[SymbolRow],
+    text: str,
+    offset: int,
+    receiver: str,
+) -> list[Snippet]:
+    """For the `PATH_FIELDS` fields among `rows` that the file reaches through most on the
+    same receiver (`router.stores.matches` elsewhere in it), the members of the field's
+    type used that way (`matches`, `setMatches`), the most used first: a line that starts
+    at `router.|` often goes on past the field, and what follows is one of those."""
+    paths: list[tuple[int, str, Counter[str]]] = []
+    for name in dict.fromkeys(r.name for r in rows if r.kind not in _FUNCTION_KINDS):
+        used = receiver_uses(text, offset, receiver + name)
+        if used:
+            paths.append((-sum(used.values()), name, used))
+    snippets: list[Snippet] = []
+    for _, name, used in sorted(paths, key=lambda p: p[0])[:PATH_FIELDS]:
+        if resolver.is_expired():
+            break
+        field_target = resolver.member(target, name, False)
+        if not field_target.types:
+            continue
+        members: dict[str, SymbolRow] = {}
+        for member in resolver.all_members(field_target.types[0]):
+            if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
+                members.setdefault(member.name, member)
+        ranked = sorted(members.values(), key=lambda m: -used[m.name])[:PATH_MEMBERS]
+        if ranked:
+            snippets += _render_by_owner(resolver, field_target.types[0], ranked)
+    return snippets
 
 
 def _module_rows(

@@ -124,3 +124,20 @@ def test_a_module_variable_made_by_new_lists_its_classs_used_members(
         "\treturn globalState.spyListeners.length > 0 && $0registry.entries_.size > 0",
     )
     assert "register(name: string, value: object): void" in lines
+
+
+def test_the_members_used_past_a_field_of_the_receiver_follow_it(workspace: Workspace) -> None:
+    lines = member_lines(workspace, "src/load.ts", "\t\trouter.$0stores.setMatches(next)")
+    # `router.stores.status` and `router.stores.matches` elsewhere in the file: the line
+    # may go on past `stores`, into what `Stores` offers.
+    assert "stores!: Stores<Route>" in lines
+    assert "export interface Stores<TTree extends Route> {" in lines
+    assert "matches: Array<string>" in lines
+    assert "status: string" in lines
+    # A type parameter's constraint is no base: `Route`'s members are not `Stores`'.
+    assert "routeOnlyMember_: number" not in lines
+
+
+def test_a_non_null_assertion_keeps_the_receivers_type(workspace: Workspace) -> None:
+    lines = member_lines(workspace, "src/load.ts", "\treturn router!.$0load()")
+    assert "load(): void" in lines
