@@ -205,13 +205,29 @@ class _Resolver:
             ]
             if nested:
                 return Target(types=(nested[0],), annotation=text, annotation_path=path)
+        found: list[SymbolRow] = []
+        # A TypeScript union or intersection has the members of each of its types.
+        is_union = self.bindings_of(path).language in JS_FAMILY and _is_union(text)
         for words in candidates:
             if words[-1] == "Self" and owner is not None:
                 return Target(types=(owner,))
             target = self.qualified(words, path)
-            if target.types or target.module_paths:
+            if target.module_paths or (target.types and not is_union):
                 return replace(target, annotation=text, annotation_path=path)
+            found.extend(target.types[:1])
+        if found:
+            # `source: Request | IncomingMessage`: a value of either type, members of both.
+            types = tuple({(r.rel_path, r.start_line_idx): r for r in found}.values())
+            return Target(types=types[:MAX_UNION_TYPES], annotation=text, annotation_path=path)
         return Target()
+
+    def members_of(self, target: Target) -> list[SymbolRow]:
+        """The members of the target's type, of each of a TypeScript union's types."""
+        if not target.types:
+            return []
+        if len(target.types) == 1 or target.types[0].language not in JS_FAMILY:
+            return self.all_members(target.types[0])
+        return [m for owner in target.types for m in self.all_members(owner)]
 
     def qualified(self, words: Sequence[str], path: str) -> Target:
         """`a.b.C` or `a::b::C` resolved from file `path`: a module, then its names."""
@@ -471,7 +487,7 @@ def receiver_snippets(
         for name, count in receiver_uses(text, offset, receiver).items():
             uses[name] += 2 * count
     if target.types:
-        members = resolver.all_members(target.types[0])
+        members = resolver.members_of(target)
         package_uses = package_member_uses(bindings, is_expired)
         if bindings.language == "python":
             names = {row.name for row in members}
@@ -528,6 +544,8 @@ def receiver_snippets(
 PATH_FIELDS = 4
 """Fields of a receiver whose own members, used past them on it, are shown."""
 PATH_MEMBERS = 8
+MAX_UNION_TYPES = 4
+"""Types of a union annotation whose members are offered together."""
 MAX_VARIABLE_MEMBERS = 16
 """Members of a module variable's type listed with it: the ones the file uses most."""
 _VARIABLE_KINDS = frozenset({"constant", "variable"})
@@ -566,7 +584,7 @@ def variable_members(
     if not target.types:
         return []
     members: dict[str, SymbolRow] = {}
-    for member in resolver.all_members(target.types[0]):
+    for member in resolver.members_of(target):
         if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
             members.setdefault(member.name, member)
     ranked = sorted(members.values(), key=lambda m: -used[m.name])
@@ -586,7 +604,7 @@ def callee_rows(
     name = match.group(2)
     is_method_call = not match.group(1).rstrip().endswith("::")
     if target.types:
-        members = resolver.all_members(target.types[0])
+        members = resolver.members_of(target)
         return [r for r in members if r.name == name and r.kind in _FUNCTION_KINDS], is_method_call
     if target.module_paths:
         return bindings.in_module(name, target.module_paths)[:1], False
@@ -939,6 +957,14 @@ def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
             rf"\s*(?:\(|\{{|<|!|$|\n|;)",
             name,
         ),
+        (
+            # TypeScript's cast at the end of the value (`const def = x._zod.def as Def`)
+            # states the type whatever the value's.
+            True,
+            rf"(?<![\w$.]){n}\s*(?::[^=\n;]*)?=[^;\n]*?\s+as\s+"
+            rf"(?!const\b|any\b|unknown\b)([A-Za-z_$][\w$.]*)\s*(?:<[^;\n]*>)?\s*(?:;|\n|$)",
+            name,
+        ),
         (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b", "with"),
         (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}", "for"),
         (False, rf"\bfor\s*\(\s*(?:const|let|var)\s+{n}\s+of\s+{value}", "for"),
@@ -1040,6 +1066,20 @@ def _matching_paren(text: str, open_at: int) -> int | None:
             if depth == 0:
                 return idx
     return None
+
+
+def _is_union(text: str) -> bool:
+    """Whether a type expression combines types at its top level (`A | B`, `A & B`; not
+    `Map<A, B | C>`)."""
+    depth = 0
+    for ch in text.replace("=>", ""):
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        elif ch in "|&" and depth == 0:
+            return True
+    return False
 
 
 def _type_candidates(text: str) -> list[list[str]]:
@@ -1201,7 +1241,7 @@ def _path_members(
         if not field_target.types:
             continue
         members: dict[str, SymbolRow] = {}
-        for member in resolver.all_members(field_target.types[0]):
+        for member in resolver.members_of(field_target):
             if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
                 members.setdefault(member.name, member)
         ranked = sorted(members.values(), key=lambda m: -used[m.name])[:PATH_MEMBERS]

@@ -141,3 +141,14 @@ def test_the_members_used_past_a_field_of_the_receiver_follow_it(workspace: Work
 def test_a_non_null_assertion_keeps_the_receivers_type(workspace: Workspace) -> None:
     lines = member_lines(workspace, "src/load.ts", "\treturn router!.$0load()")
     assert "load(): void" in lines
+
+
+def test_a_cast_at_the_end_of_the_value_states_the_type(workspace: Workspace) -> None:
+    lines = member_lines(workspace, "src/casts.ts", "\treturn handler.$0extend_(target)")
+    assert "extend_(target: object): boolean" in lines
+
+
+def test_a_union_annotation_has_the_members_of_each_type(workspace: Workspace) -> None:
+    lines = member_lines(workspace, "src/casts.ts", "\treturn source?.$0listenerCount")
+    assert "revoke_(): void" in lines
+    assert "readonly listenerCount: number" in lines
