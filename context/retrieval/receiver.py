@@ -96,7 +96,7 @@ from context.retrieval.python_types import (
 )
 from context.retrieval.python_uses import package_member_uses as python_member_uses
 from context.retrieval.ts_positions import is_type_position, type_position_words
-from context.retrieval.ts_types import alias_rows, alias_shape, parameter_type
+from context.retrieval.ts_types import alias_shape, member_rows, parameter_fields, parameter_type
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -374,7 +374,9 @@ class _Resolver:
         ]
         if owner.language in JS_FAMILY:
             # `type Options = { name: string }`: the alias's object type holds its members.
-            inside += alias_rows(owner, alias_shape(self.bindings.store, owner))
+            inside += member_rows(owner, alias_shape(self.bindings.store, owner).members)
+            # `constructor(public options: Options)` declares a field as well.
+            inside += parameter_fields(self.bindings.store, owner)
             # `Foo.prototype.bar = ...` and `Object.defineProperty(Foo, ...)` follow the class.
             return inside + [r for r in named if r not in inside]
         return inside or named
@@ -950,7 +952,8 @@ def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
     # Each pattern with the literal its matches start with, so that only the places where
     # it occurs are tried (`literal_scan`): seven scans of a 100 KB file cost 40 ms.
     patterns = [
-        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)", name),
+        # `opts?: ForkOptions,` in a nested arrow function's parameters is TypeScript's too.
+        (True, rf"(?<![\w$.]){n}\s*\??\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)", name),
         (
             False,
             rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?{value}"

@@ -1,4 +1,5 @@
-"""What a TypeScript type alias stands for, and the type a signature gives one parameter.
+"""What a TypeScript type alias stands for, a class's constructor-declared fields, and the
+type a signature gives one parameter.
 
 A receiver typed with an alias (`state: ImmerState` where `type ImmerState = ProxyObjectState
 | ProxyArrayState | MapState`) has the members of every type the alias names: a union's and
@@ -6,7 +7,8 @@ an intersection's parts, a generic's base (`Store<T>`: `Store`), the alias's own
 (`type Options = { name: string; run(): void }`). `alias_shape` reads that from the alias's
 file with tree-sitter, once per indexed version of the file; an object type's properties are
 given as index-like rows (the index keeps no rows for them), so that they rank and render
-as any member does.
+as any member does; so are a class's parameter properties (`constructor(public options:
+Options)`: a field `options` of type `Options`).
 
 `parameter_type` reads the type a function's signature states for its own parameter
 (`reaction(expression: (r: IReactionPublic) => T, ...)` gives `r` none: that `r` belongs
@@ -35,6 +37,8 @@ MAX_PARTS = 12
 _TS_LANGUAGES = ("typescript", "tsx")
 _PART_NODES = frozenset({"type_identifier", "nested_type_identifier", "generic_type"})
 _COMBINED_NODES = frozenset({"union_type", "intersection_type", "parenthesized_type"})
+_CLASS_NODES = frozenset({"class_declaration", "abstract_class_declaration"})
+_PROPERTY_MARKS = frozenset({"accessibility_modifier", "readonly", "override_modifier"})
 _MEMBER_NODES = {"property_signature": "field", "method_signature": "method"}
 _OPENERS = {"(": ")", "<": ">", "{": "}", "[": "]"}
 
@@ -59,18 +63,41 @@ class AliasShape:
     """The properties and methods of its own object types."""
 
 
+@dataclass(frozen=True)
+class _FileShapes:
+    """One file's type aliases and its classes' constructor parameter properties."""
+
+    aliases: dict[str, AliasShape]
+    parameter_fields: dict[str, tuple[AliasMember, ...]]
+
+
 def alias_shape(store: IndexStore, row: SymbolRow) -> AliasShape:
     """The parts and members of the TypeScript type alias `row`; empty for any other row."""
     if row.kind != "type" or row.language not in _TS_LANGUAGES:
         return AliasShape()
+    shapes = _shapes_of(store, row)
+    return shapes.aliases.get(row.name, AliasShape()) if shapes is not None else AliasShape()
+
+
+def parameter_fields(store: IndexStore, row: SymbolRow) -> list[SymbolRow]:
+    """The fields a TypeScript class declares in its constructor's parameters
+    (`constructor(public options: Options, private readonly store: Store)`), which the
+    index keeps no rows for, as rows contained in the class."""
+    if row.kind != "class" or row.language not in _TS_LANGUAGES:
+        return []
+    shapes = _shapes_of(store, row)
+    if shapes is None:
+        return []
+    return member_rows(row, shapes.parameter_fields.get(row.name, ()))
+
+
+def _shapes_of(store: IndexStore, row: SymbolRow) -> _FileShapes | None:
     file = store.file(row.rel_path)
-    if file is None:
-        return AliasShape()
-    return _SHAPES[row.language].of(store, file).get(row.name, AliasShape())
+    return _SHAPES[row.language].of(store, file) if file is not None else None
 
 
-def alias_rows(row: SymbolRow, shape: AliasShape) -> list[SymbolRow]:
-    """The alias's object-type members as rows contained in the alias."""
+def member_rows(row: SymbolRow, members: tuple[AliasMember, ...]) -> list[SymbolRow]:
+    """`members` as rows contained in the type `row`."""
     return [
         SymbolRow(
             name=m.name,
@@ -84,7 +111,7 @@ def alias_rows(row: SymbolRow, shape: AliasShape) -> list[SymbolRow]:
             signature=m.signature,
             doc=None,
         )
-        for m in shape.members
+        for m in members
     ]
 
 
@@ -167,18 +194,24 @@ def _is_word(text: str, idx: int) -> bool:
     return idx >= 0 and (text[idx].isalnum() or text[idx] in "_$")
 
 
-def _file_shapes(language: str, text: str) -> dict[str, AliasShape]:
-    """Every top-level type alias of a file's text, by name."""
+def _file_shapes(language: str, text: str) -> _FileShapes:
+    """Every top-level type alias of a file's text, and every top-level class's
+    constructor parameter properties, by name."""
     lang = language_named(language)
-    if lang is None or "type " not in text:
-        return {}
+    empty = _FileShapes({}, {})
+    if lang is None or ("type " not in text and "constructor" not in text):
+        return empty
     try:
         tree = parse(lang, text)
     except (ValueError, RuntimeError):
-        return {}
+        return empty
     shapes: dict[str, AliasShape] = {}
+    fields: dict[str, tuple[AliasMember, ...]] = {}
     for node in tree.root_node.named_children:
         alias = node.named_children[0] if node.type == "export_statement" else node
+        if alias is not None and alias.type in _CLASS_NODES:
+            _add_parameter_fields(alias, fields)
+            continue
         if alias is None or alias.type != "type_alias_declaration":
             continue
         name = alias.child_by_field_name("name")
@@ -191,7 +224,39 @@ def _file_shapes(language: str, text: str) -> dict[str, AliasShape]:
         shapes[name.text.decode("utf-8", "replace")] = AliasShape(
             tuple(dict.fromkeys(parts))[:MAX_PARTS], tuple(members)
         )
-    return shapes
+    return _FileShapes(shapes, fields)
+
+
+def _add_parameter_fields(node: ts.Node, fields: dict[str, tuple[AliasMember, ...]]) -> None:
+    """The parameter properties of the class `node`'s constructor, into `fields`."""
+    name = node.child_by_field_name("name")
+    body = node.child_by_field_name("body")
+    if name is None or body is None or name.text is None:
+        return
+    found: list[AliasMember] = []
+    for method in body.named_children:
+        key = method.child_by_field_name("name")
+        params = method.child_by_field_name("parameters")
+        if method.type != "method_definition" or key is None or params is None:
+            continue
+        if key.text != b"constructor":
+            continue
+        for param in params.named_children:
+            is_property = any(c.type in _PROPERTY_MARKS for c in param.children)
+            pattern = param.child_by_field_name("pattern")
+            if not is_property or pattern is None or pattern.text is None or param.text is None:
+                continue
+            signature = " ".join(param.text.decode("utf-8", "replace").split())
+            found.append(
+                AliasMember(
+                    pattern.text.decode("utf-8", "replace"),
+                    "field",
+                    param.start_point[0],
+                    signature,
+                )
+            )
+    if found:
+        fields[name.text.decode("utf-8", "replace")] = tuple(found)
 
 
 def _collect(node: ts.Node, parts: list[tuple[str, ...]], members: list[AliasMember]) -> None:
@@ -216,8 +281,8 @@ def _collect(node: ts.Node, parts: list[tuple[str, ...]], members: list[AliasMem
             )
 
 
-def _shapes_memo(language: str) -> FileMemo[dict[str, AliasShape]]:
-    def derive(text: str) -> dict[str, AliasShape]:
+def _shapes_memo(language: str) -> FileMemo[_FileShapes]:
+    def derive(text: str) -> _FileShapes:
         return _file_shapes(language, text)
 
     return FileMemo(derive)

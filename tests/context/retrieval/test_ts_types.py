@@ -152,3 +152,18 @@ def test_a_union_annotation_has_the_members_of_each_type(workspace: Workspace) -
     lines = member_lines(workspace, "src/casts.ts", "\treturn source?.$0listenerCount")
     assert "revoke_(): void" in lines
     assert "readonly listenerCount: number" in lines
+
+
+def test_a_nested_arrow_functions_optional_parameter_is_typed(workspace: Workspace) -> None:
+    lines = member_lines(workspace, "src/load.ts", "\t\treturn current?.$0latest")
+    assert "latest?: Route" in lines
+
+
+def test_constructor_parameter_properties_are_fields(workspace: Workspace) -> None:
+    listed = member_lines(workspace, "src/load.ts", "\tloader.$0run()")
+    assert "public router: Router" in listed
+    assert "private readonly base: string" in listed
+    # A plain constructor parameter declares no field.
+    assert all("plain" not in line for line in listed)
+    followed = member_lines(workspace, "src/load.ts", "\treturn loader.router.$0load()")
+    assert "load(): void" in followed
