@@ -96,7 +96,14 @@ from context.retrieval.python_types import (
 )
 from context.retrieval.python_uses import package_member_uses as python_member_uses
 from context.retrieval.ts_positions import is_type_position, type_position_words
-from context.retrieval.ts_types import alias_shape, member_rows, parameter_fields, parameter_type
+from context.retrieval.ts_types import (
+    alias_shape,
+    guard_call,
+    guarded_type,
+    member_rows,
+    parameter_fields,
+    parameter_type,
+)
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -706,6 +713,12 @@ def _head_target(
     module = bindings.module_paths(name)
     if module:
         return Target(module_paths=module)
+    if function is not None and bindings.language in JS_FAMILY:
+        # `if (isObservable(value)) {`: a type guard's `x is Observable` narrows `value`.
+        body = text[_line_offset(text, function.start_line_idx) : offset]
+        guarded = _guarded_target(resolver, guard_call(body, name))
+        if guarded.types:
+            return guarded
     if function is not None:
         # A parameter or a Go method's receiver, as the signature declares it.
         if bindings.language in JS_FAMILY:
@@ -770,6 +783,17 @@ def _head_target(
             # `detail::`: every file that opens the namespace.
             return Target(module_paths=namespace)
     return Target(types=types[:1])
+
+
+def _guarded_target(resolver: _Resolver, guard: str | None) -> Target:
+    """The type a type guard function named `guard` asserts (`x is Observable`)."""
+    if guard is None:
+        return Target()
+    for row in resolver.bindings.resolve(guard)[:1]:
+        asserted = guarded_type(row.signature) if row.kind in _FUNCTION_KINDS else None
+        if asserted:
+            return resolver.type_named(asserted, row.rel_path)
+    return Target()
 
 
 def _narrowed_parameter(text: str, function: SymbolRow, offset: int, name: str) -> str | None:

@@ -13,7 +13,8 @@ Options)`: a field `options` of type `Options`).
 `parameter_type` reads the type a function's signature states for its own parameter
 (`reaction(expression: (r: IReactionPublic) => T, ...)` gives `r` none: that `r` belongs
 to a function type), and a bare type parameter is read as its constraint
-(`<T extends Annotation>(x: T)`: `Annotation`).
+(`<T extends Annotation>(x: T)`: `Annotation`); `guard_call` and `guarded_type` read a type
+guard's test (`if (isObservable(value))`) and what it asserts (`x is Observable`).
 
 Guarantees: pure functions of the signature or of the file's indexed text; never raise; an
 alias whose file cannot be read or parsed has no parts and no members.
@@ -150,6 +151,22 @@ def parameter_type(signature: str, name: str) -> str | None:
             expect_name = True
         idx += 1
     return None
+
+
+def guard_call(body: str, name: str) -> str | None:
+    """The function of the last positive type-guard test of `name` in `body`
+    (`if (isObservable(value))`, `if (ready && isObservable(value))`), or None."""
+    n = re.escape(name)
+    found = re.findall(
+        rf"\bif\s*\((?:[^()\n]*&&\s*)?([A-Za-z_$][\w$]*)\s*\(\s*{n}\s*\)\s*(?:\)|&&)", body
+    )
+    return found[-1] if found else None
+
+
+def guarded_type(signature: str) -> str | None:
+    """The type a type guard's signature asserts (`(x: unknown): x is Observable<T>`)."""
+    found = re.search(r"\)\s*:\s*(?:asserts\s+)?[A-Za-z_$][\w$]*\s+is\s+([^{=]+)", signature)
+    return found.group(1).strip() if found is not None else None
 
 
 def _parameters_start(flat: str) -> int:

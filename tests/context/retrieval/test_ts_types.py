@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from context.retrieval.retrieve import retrieve_sync
-from context.retrieval.ts_types import parameter_type
+from context.retrieval.ts_types import guard_call, parameter_type
 from context.settings import ContextSettings, IndexSettings
 from context.workspace import Workspace
 from tests.context.retrieval.test_members import hole
@@ -167,3 +167,22 @@ def test_constructor_parameter_properties_are_fields(workspace: Workspace) -> No
     assert all("plain" not in line for line in listed)
     followed = member_lines(workspace, "src/load.ts", "\treturn loader.router.$0load()")
     assert "load(): void" in followed
+
+
+def test_a_type_guards_test_narrows_the_value(workspace: Workspace) -> None:
+    lines = member_lines(workspace, "src/casts.ts", "\t\treturn value.$0getDisposer_()")
+    assert "getDisposer_(): () => void" in lines
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("if (isReaction(value)) {", "isReaction"),
+        ("if (ready && isReaction(value) && done) {", "isReaction"),
+        ("if (!isReaction(value)) {", None),
+        ("if (isReaction(other)) {", None),
+        ("if (isA(value)) {}\nif (isB(value)) {", "isB"),
+    ],
+)
+def test_guard_call_finds_the_last_positive_test(body: str, expected: str | None) -> None:
+    assert guard_call(body, "value") == expected
