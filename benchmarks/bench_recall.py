@@ -230,6 +230,8 @@ CORPORA = (
     Corpus("rust:memchr", "rust", "tune", ("deb-rust", "librust-memchr-dev"), "memchr-"),
     Corpus("ts:mobx", "typescript", "tune", ("npm", "mobx"), "src"),
     Corpus("ts:immer", "typescript", "tune", ("npm", "immer"), "src"),
+    Corpus("ts:redux-toolkit", "typescript", "tune", ("npm", "@reduxjs/toolkit"), "src"),
+    Corpus("ts:router-core", "typescript", "tune", ("npm", "@tanstack/router-core"), "src"),
     Corpus("js:fastify", "javascript", "tune", ("npm", "fastify"), "lib"),
     Corpus("js:mocha", "javascript", "tune", ("npm", "mocha"), "lib"),
     Corpus("js:knex", "javascript", "tune", ("npm", "knex"), "lib"),

@@ -17,7 +17,8 @@ The order of the snippets is the order of evidence:
    then, in Go,
    the names of the package's other files, the most used first (`retrieval.package`); a
    JavaScript object built member by member (`webidl.brandCheck = function`) brings the
-   members this file uses (`retrieval.js_objects`).
+   members this file uses (`retrieval.js_objects`), and so does a module variable whose
+   type is stated or constructed (`export let globalState: Globals`, `receiver.py`).
 
 Guarantees: every snippet is a rendering of index rows (`outline.render_definition`), never a
 whole body; a definition appears once; `is_expired` is checked between names.
@@ -41,7 +42,7 @@ from context.retrieval.package import package_rows
 from context.retrieval.python_annotations import annotation_types
 from context.retrieval.python_raises import exceptions_at
 from context.retrieval.python_uses import class_access_uses
-from context.retrieval.receiver import receiver_snippets
+from context.retrieval.receiver import receiver_snippets, variable_members
 from context.snippet import Snippet
 
 CALLEE_MEMBERS = 8
@@ -116,7 +117,9 @@ def definition_snippets(
     listed: dict[str, list[SymbolRow]] = {}
     candidates = [
         # The rows of `first` are shown already: only the members assigned onto them join.
-        *_with_members(bindings, [*first, *further], text_before_cursor + text_after_cursor),
+        *_with_members(
+            bindings, [*first, *further], text_before_cursor + text_after_cursor, is_expired
+        ),
         *_imported_rows(bindings, focus, text_before_cursor, text_after_cursor, is_expired),
         # C and C++ import no names one by one: the names used near the cursor stand in.
         *used_rows(bindings, text_before_cursor, text_after_cursor, is_expired=is_expired),
@@ -161,19 +164,23 @@ def _imported_rows(
         for row in bindings.resolve(name)[:1]:
             rows.append(row)
             # The file's later uses (`webidl.brandCheck` below the cursor) count too.
-            rows.extend(
-                assigned_members(bindings, row, name, text_before_cursor + text_after_cursor)
-            )
+            text = text_before_cursor + text_after_cursor
+            rows.extend(assigned_members(bindings, row, name, text))
+            # `globalState.inBatch`: a module variable's type's members that the file uses.
+            rows.extend(variable_members(bindings, row, name, text, is_expired=is_expired))
     return rows
 
 
-def _with_members(bindings: Bindings, rows: Iterable[SymbolRow], text: str) -> list[SymbolRow]:
-    """Each of `rows`, followed by the members assigned onto it that the file's `text`
-    (before and after the cursor) uses."""
+def _with_members(
+    bindings: Bindings, rows: Iterable[SymbolRow], text: str, is_expired: Callable[[], bool]
+) -> list[SymbolRow]:
+    """Each of `rows`, followed by the members assigned onto it, or of a variable's type,
+    that the file's `text` (before and after the cursor) uses."""
     found: list[SymbolRow] = []
     for row in rows:
         found.append(row)
         found.extend(assigned_members(bindings, row, row.name, text))
+        found.extend(variable_members(bindings, row, row.name, text, is_expired=is_expired))
     return found
 
 

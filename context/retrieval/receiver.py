@@ -100,6 +100,14 @@ from context.retrieval.python_types import (
 )
 from context.retrieval.python_uses import package_member_uses as python_member_uses
 from context.retrieval.ts_positions import is_type_position, type_position_words
+from context.retrieval.ts_types import (
+    alias_shape,
+    guard_call,
+    guarded_type,
+    member_rows,
+    parameter_fields,
+    parameter_type,
+)
 from context.snippet import Snippet
 
 MAX_MEMBERS = 24
@@ -128,7 +136,7 @@ _NEARBY_LANGUAGES = frozenset({"go", "rust", "python"})
 """Where the words of the lines around the cursor rank a big type's unused members."""
 _SELF_NAMES = frozenset({"self", "this", "cls"})
 _CHAIN = re.compile(
-    r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?\s*(?:\?\.|\.|::|->)\s*)+)([A-Za-z_$][\w$]*)?$"
+    r"((?:[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?\s*!?(?:\?\.|\.|::|->)\s*)+)([A-Za-z_$][\w$]*)?$"
 )
 _CHAIN_PART = re.compile(r"([A-Za-z_$][\w$]*)\s*(\([^()]*\))?")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
@@ -212,13 +220,29 @@ class _Resolver:
             ]
             if nested:
                 return Target(types=(nested[0],), annotation=text, annotation_path=path)
+        found: list[SymbolRow] = []
+        # A TypeScript union or intersection has the members of each of its types.
+        is_union = self.bindings_of(path).language in JS_FAMILY and _is_union(text)
         for words in candidates:
             if words[-1] == "Self" and owner is not None:
                 return Target(types=(owner,))
             target = self.qualified(words, path)
-            if target.types or target.module_paths:
+            if target.module_paths or (target.types and not is_union):
                 return replace(target, annotation=text, annotation_path=path)
+            found.extend(target.types[:1])
+        if found:
+            # `source: Request | IncomingMessage`: a value of either type, members of both.
+            types = tuple({(r.rel_path, r.start_line_idx): r for r in found}.values())
+            return Target(types=types[:MAX_UNION_TYPES], annotation=text, annotation_path=path)
         return Target()
+
+    def members_of(self, target: Target) -> list[SymbolRow]:
+        """The members of the target's type, of each of a TypeScript union's types."""
+        if not target.types:
+            return []
+        if len(target.types) == 1 or target.types[0].language not in JS_FAMILY:
+            return self.all_members(target.types[0])
+        return [m for owner in target.types for m in self.all_members(owner)]
 
     def qualified(self, words: Sequence[str], path: str) -> Target:
         """`a.b.C` or `a::b::C` resolved from file `path`: a module, then its names."""
@@ -364,6 +388,10 @@ class _Resolver:
             r for r in named if owner.start_line_idx <= r.start_line_idx <= owner.end_line_idx
         ]
         if owner.language in JS_FAMILY:
+            # `type Options = { name: string }`: the alias's object type holds its members.
+            inside += member_rows(owner, alias_shape(self.bindings.store, owner).members)
+            # `constructor(public options: Options)` declares a field as well.
+            inside += parameter_fields(self.bindings.store, owner)
             # `Foo.prototype.bar = ...` and `Object.defineProperty(Foo, ...)` follow the class.
             return inside + [r for r in named if r not in inside]
         return inside or named
@@ -371,7 +399,9 @@ class _Resolver:
     def bases(self, owner: SymbolRow) -> list[SymbolRow]:
         """The types `owner` extends, mixes in or embeds (Go), resolved from its own file."""
         found: list[SymbolRow] = []
-        for words in _base_names(owner) + embedded_types(owner):
+        # A TypeScript alias's union or intersection has the members of each of its types.
+        aliased = [list(words) for words in alias_shape(self.bindings.store, owner).parts]
+        for words in _base_names(owner) + embedded_types(owner) + aliased:
             if self.is_expired():
                 break
             target = self.qualified(words, owner.rel_path)
@@ -498,7 +528,7 @@ def receiver_tiers(
         for name, count in receiver_uses(text, offset, receiver).items():
             uses[name] += 2 * count
     if target.types:
-        members = resolver.all_members(target.types[0])
+        members = resolver.members_of(target)
         package_uses = package_member_uses(bindings, is_expired)
         if bindings.language == "python":
             names = {row.name for row in members}
@@ -519,9 +549,11 @@ def receiver_tiers(
             if (r.rel_path, r.start_line_idx) not in shown
         ]
         owner = target.types[0]
-        return MemberTiers(
-            _render_by_owner(resolver, owner, rows), _render_by_owner(resolver, owner, more)
-        )
+        best = _render_by_owner(resolver, owner, rows)
+        if bindings.language in JS_FAMILY:
+            # `router.|stores.setMatches(...)`: the line may go on into a member's members.
+            best += _path_members(resolver, target, rows, text, offset, receiver)
+        return MemberTiers(best, _render_by_owner(resolver, owner, more))
     if target.module_paths:
         rows = _module_rows(bindings, target.module_paths, is_expired)
         # A module's names used through this same path (`nodes.Const`) say more than
@@ -555,6 +587,56 @@ def receiver_tiers(
     return MemberTiers(named)
 
 
+PATH_FIELDS = 4
+"""Fields of a receiver whose own members, used past them on it, are shown."""
+PATH_MEMBERS = 8
+MAX_UNION_TYPES = 4
+"""Types of a union annotation whose members are offered together."""
+MAX_VARIABLE_MEMBERS = 16
+"""Members of a module variable's type listed with it: the ones the file uses most."""
+_VARIABLE_KINDS = frozenset({"constant", "variable"})
+
+
+def variable_members(
+    bindings: Bindings,
+    row: SymbolRow,
+    local_name: str,
+    text: str,
+    *,
+    is_expired: Callable[[], bool] = lambda: False,
+) -> list[SymbolRow]:
+    """The members of the type a top-level JavaScript or TypeScript variable is declared
+    with or constructed as (`export let globalState: MobXGlobals = ...`, `export const
+    store = new Store()`) that `text` names as `<local_name>.member`, most named first:
+    a module-wide object is used through its members, and the line about to be written
+    reaches for one of them before anything is typed after its name."""
+    if row.language not in JS_FAMILY or row.kind not in _VARIABLE_KINDS or row.container:
+        return []
+    # The signature says first whether there is a type to follow: that costs no scan.
+    declared = _declared_type(row.signature, row.name, row.language)
+    if not declared:
+        constructed = re.search(
+            rf"(?<![\w$]){re.escape(row.name)}\s*=\s*new\s+([A-Za-z_$][\w$.]*)", row.signature
+        )
+        if constructed is None:
+            return []
+        declared = constructed.group(1)
+    pattern = re.compile(rf"(?<![\w$.]){re.escape(local_name)}\s*!?\s*\??\.\s*([A-Za-z_$][\w$]*)")
+    used = Counter(m.group(1) for m in matches_near(pattern, text, (local_name,)))
+    if not used:
+        return []
+    resolver = _Resolver(bindings, is_expired)
+    target = resolver.type_named(declared, row.rel_path)
+    if not target.types:
+        return []
+    members: dict[str, SymbolRow] = {}
+    for member in resolver.members_of(target):
+        if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
+            members.setdefault(member.name, member)
+    ranked = sorted(members.values(), key=lambda m: -used[m.name])
+    return ranked[:MAX_VARIABLE_MEMBERS]
+
+
 def callee_rows(
     bindings: Bindings, text: str, callee_end: int, *, is_expired: Callable[[], bool]
 ) -> tuple[list[SymbolRow], bool]:
@@ -568,7 +650,7 @@ def callee_rows(
     name = match.group(2)
     is_method_call = not match.group(1).rstrip().endswith("::")
     if target.types:
-        members = resolver.all_members(target.types[0])
+        members = resolver.members_of(target)
         return [r for r in members if r.name == name and r.kind in _FUNCTION_KINDS], is_method_call
     if target.module_paths:
         return bindings.in_module(name, target.module_paths)[:1], False
@@ -672,9 +754,19 @@ def _head_target(
     module = bindings.module_paths(name)
     if module:
         return Target(module_paths=module)
+    if function is not None and bindings.language in JS_FAMILY:
+        # `if (isObservable(value)) {`: a type guard's `x is Observable` narrows `value`.
+        body = text[_line_offset(text, function.start_line_idx) : offset]
+        guarded = _guarded_target(resolver, guard_call(body, name))
+        if guarded.types:
+            return guarded
     if function is not None:
         # A parameter or a Go method's receiver, as the signature declares it.
-        declared = _declared_type(function.signature, name, bindings.language)
+        if bindings.language in JS_FAMILY:
+            # Only the function's own parameters: `(r: Reaction) => T` types another `r`.
+            declared = parameter_type(function.signature, name)
+        else:
+            declared = _declared_type(function.signature, name, bindings.language)
         if declared and bindings.language == "rust":
             declared = generic_bound(function.signature, declared.strip(" &")) or declared
         if declared and bindings.language == "python":
@@ -732,6 +824,17 @@ def _head_target(
             # `detail::`: every file that opens the namespace.
             return Target(module_paths=namespace)
     return Target(types=types[:1])
+
+
+def _guarded_target(resolver: _Resolver, guard: str | None) -> Target:
+    """The type a type guard function named `guard` asserts (`x is Observable`)."""
+    if guard is None:
+        return Target()
+    for row in resolver.bindings.resolve(guard)[:1]:
+        asserted = guarded_type(row.signature) if row.kind in _FUNCTION_KINDS else None
+        if asserted:
+            return resolver.type_named(asserted, row.rel_path)
+    return Target()
 
 
 def _narrowed_parameter(text: str, function: SymbolRow, offset: int, name: str) -> str | None:
@@ -914,11 +1017,20 @@ def _local_declaration(text: str, name: str) -> tuple[int, bool, str] | None:
     # Each pattern with the literal its matches start with, so that only the places where
     # it occurs are tried (`literal_scan`): seven scans of a 100 KB file cost 40 ms.
     patterns = [
-        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)", name),
+        # `opts?: ForkOptions,` in a nested arrow function's parameters is TypeScript's too.
+        (True, rf"(?<![\w$.]){n}\s*\??\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)", name),
         (
             False,
             rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?{value}"
             rf"\s*(?:\(|\{{|<|!|$|\n|;)",
+            name,
+        ),
+        (
+            # TypeScript's cast at the end of the value (`const def = x._zod.def as Def`)
+            # states the type whatever the value's.
+            True,
+            rf"(?<![\w$.]){n}\s*(?::[^=\n;]*)?=[^;\n]*?\s+as\s+"
+            rf"(?!const\b|any\b|unknown\b)([A-Za-z_$][\w$.]*)\s*(?:<[^;\n]*>)?\s*(?:;|\n|$)",
             name,
         ),
         (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b", "with"),
@@ -959,7 +1071,8 @@ def _declared_type(signature: str, name: str, language: str) -> str | None:
     if language == "python":
         # A Python annotation may hold commas (`dict[str, Item]`): read it bracket by bracket.
         return declared_annotation(signature, name)
-    found = re.search(rf"(?<![\w$.]){n}\s*\??\s*:\s*([^=,)\n;{{]+(?:\[[^\]]*\])?)", signature)
+    # TypeScript's `name?: T` and `name!: T` (definitely assigned) state a type as well.
+    found = re.search(rf"(?<![\w$.]){n}\s*[?!]?\s*:\s*([^=,)\n;{{]+(?:\[[^\]]*\])?)", signature)
     if found is not None:
         return found.group(1)
     if language == "go":
@@ -1023,6 +1136,20 @@ def _matching_paren(text: str, open_at: int) -> int | None:
     return None
 
 
+def _is_union(text: str) -> bool:
+    """Whether a type expression combines types at its top level (`A | B`, `A & B`; not
+    `Map<A, B | C>`)."""
+    depth = 0
+    for ch in text.replace("=>", ""):
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        elif ch in "|&" and depth == 0:
+            return True
+    return False
+
+
 def _type_candidates(text: str) -> list[list[str]]:
     """The qualified names in a type expression that may be the type, most likely first:
     wrappers (`Optional[...]`, `Arc<...>`, `*`, `&mut`) are looked through."""
@@ -1045,13 +1172,16 @@ def _base_names(owner: SymbolRow) -> list[list[str]]:
             return []
         text = re.sub(r"\w+\s*=\s*[\w.]+", "", found.group(1))
         return [c for c in _type_candidates(text) if c[-1] not in ("object", "Generic")]
-    flat = " ".join(owner.signature.split())
+    flat = " ".join(owner.signature.split()).replace("=>", "")
+    # Type parameters and arguments go first: `interface Stores<T extends AnyRoute>` or
+    # `class Box<T extends Comparable<T>>` names a constraint there, not a base.
+    while (stripped := re.sub(r"<[^<>]*>", "", flat)) != flat:
+        flat = stripped
     bases: list[list[str]] = []
     for keyword in ("extends", "implements", ":"):
         at = flat.find(f" {keyword} ") if keyword != ":" else flat.find(" : ")
         if at >= 0:
             listed = re.split(r"\b(?:extends|implements)\b|[{]", flat[at + len(keyword) + 2 :])[0]
-            listed = re.sub(r"<[^<>]*>", "", listed)
             bases.extend(_type_candidates(listed))
     return bases
 
@@ -1152,6 +1282,40 @@ def _is_hidden(row: SymbolRow, owner_path: str | None) -> bool:
     if row.language == "go" and owner_path is not None and row.name[:1].islower():
         return posixpath.dirname(row.rel_path) != posixpath.dirname(owner_path)
     return False
+
+
+def _path_members(
+    resolver: _Resolver,
+    target: Target,
+    rows: Sequence[SymbolRow],
+    text: str,
+    offset: int,
+    receiver: str,
+) -> list[Snippet]:
+    """For the `PATH_FIELDS` fields among `rows` that the file reaches through most on the
+    same receiver (`router.stores.matches` elsewhere in it), the members of the field's
+    type used that way (`matches`, `setMatches`), the most used first: a line that starts
+    at `router.|` often goes on past the field, and what follows is one of those."""
+    paths: list[tuple[int, str, Counter[str]]] = []
+    for name in dict.fromkeys(r.name for r in rows if r.kind not in _FUNCTION_KINDS):
+        used = receiver_uses(text, offset, receiver + name)
+        if used:
+            paths.append((-sum(used.values()), name, used))
+    snippets: list[Snippet] = []
+    for _, name, used in sorted(paths, key=lambda p: p[0])[:PATH_FIELDS]:
+        if resolver.is_expired():
+            break
+        field_target = resolver.member(target, name, False)
+        if not field_target.types:
+            continue
+        members: dict[str, SymbolRow] = {}
+        for member in resolver.members_of(field_target):
+            if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
+                members.setdefault(member.name, member)
+        ranked = sorted(members.values(), key=lambda m: -used[m.name])[:PATH_MEMBERS]
+        if ranked:
+            snippets += _render_by_owner(resolver, field_target.types[0], ranked)
+    return snippets
 
 
 def _module_rows(

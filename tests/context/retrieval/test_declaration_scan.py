@@ -17,11 +17,16 @@ def _reference(text: str, name: str) -> tuple[int, bool, str] | None:
     n = re.escape(name)
     value = _CHAIN_TEXT
     patterns = [
-        (True, rf"(?<![\w$.]){n}\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)"),
+        (True, rf"(?<![\w$.]){n}\s*\??\s*:\s*([^=\n;{{]+?)\s*(?:=|;|\n|$)"),
         (
             False,
             rf"(?<![\w$.]){n}\s*(?::=|=)\s*(?:await\s+|new\s+|&\s*(?:mut\s+)?)?{value}"
             rf"\s*(?:\(|\{{|<|!|$|\n|;)",
+        ),
+        (
+            True,
+            rf"(?<![\w$.]){n}\s*(?::[^=\n;]*)?=[^;\n]*?\s+as\s+"
+            rf"(?!const\b|any\b|unknown\b)([A-Za-z_$][\w$.]*)\s*(?:<[^;\n]*>)?\s*(?:;|\n|$)",
         ),
         (False, rf"\bwith\s+{value}\s*\([^\n]*?\bas\s+{n}\b"),
         (False, rf"\bfor\s+(?:[\w$]+\s*,\s*)?{n}\s*(?::=\s*range\s+|\s+in\s+){value}"),
@@ -53,7 +58,8 @@ _PIECES = (
     ")", "{", "<", ">", "*", "&", "!", " ", "\n", "\t", "with", "as", "for", "in", "of",
     "range", "var", "const", "let", "new", "await", "mut", "$", "_", "::new", "Vec",
     "for x in ", "for i, x := range ", "for (const x of ", "with open(p) as x", "var x *",
-    "x: ", "x = ", "x := ", "Foo x =", "Foo<T> *x;", "x = new ", "x = &mut ",
+    "x: ", "x = ", "x := ", "Foo x =", "Foo<T> *x;", "x = new ", "x = &mut ", "x?: ",
+    " as Foo", " as const",
 )  # fmt: skip
 
 
