@@ -43,7 +43,7 @@ sources (`openjdk-17-source`: `java.net.http`, `java.logging`, `java.sql`, `jdk.
 (`libsodium-dev`, `libglm-dev`, `libgit2-dev`, `nlohmann-json3-dev`, `libxml2-dev`,
 `libfmt-dev`, `libcli11-dev`: the libraries' `.c`/`.cpp` files come only in source
 packages, which need deb-src, not configured here; fmt's headers end in `.h`, which fillin
-reads as C, so `cpp:fmt` has no C++ holes). A Python package is opened as its checkout
+reads as C++ from their text, `context.header_language`). A Python package is opened as its checkout
 holds it, in a folder of its own name (`py-flask/flask/`). Each corpus is marked `tune`
 (looked at while building) or `held-out` (only measured); the totals are given for both.
 The held-out corpora are renewed for each measurement that closes an issue: the ones

@@ -56,14 +56,15 @@ from context.index.records import (
 from context.private_files import private_database, private_dir
 from context.syntax import Definition
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump on any change to the tables or to the rows extraction gives a file; an older
 database is then rebuilt (a file is re-read only when its content changes, so new rows
 would otherwise never reach unchanged files). Version 2 dropped the `symbols_fts`
 full-text table, which nothing read and which cost over a third of the index's writes;
 version 3 holds C and C++ declarations behind decorating macros, C++ namespace members
 as top-level names, `using` aliases, and JavaScript members assigned outside a class
-body."""
+body; version 4 reads a `.h` header as C++ when its text or folder says so
+(`context.header_language`)."""
 
 _log = logging.getLogger(__name__)
 
