@@ -63,7 +63,12 @@ from context.retrieval.bindings import Bindings
 from context.retrieval.commonjs import is_constructor, required_constructor
 from context.retrieval.cpp_scopes import aliased_type, namespace_paths
 from context.retrieval.go_types import embedded_types, go_declaration
-from context.retrieval.impls import crate_members, generic_bound, implemented_traits
+from context.retrieval.impls import (
+    blanket_traits,
+    crate_members,
+    generic_bound,
+    implemented_traits,
+)
 from context.retrieval.import_lists import import_list_snippets
 from context.retrieval.java_packages import package_paths
 from context.retrieval.js_naming import class_named_like
@@ -145,6 +150,7 @@ _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
 _TS_TYPE_KINDS = frozenset({"class", "interface", "type", "enum"})
 _MEMBER_TYPE_KINDS = TYPE_KINDS - {"impl", "module"}
 _IMPLICIT_THIS = frozenset({"java", "cpp"})
+_NEARBY_LANGUAGES = frozenset({"go", "rust"})
 """Languages where a method names its class's fields without `this.`."""
 _PASS_THROUGH = {
     "rust": frozenset(
@@ -480,7 +486,7 @@ def receiver_snippets(
             package_uses,
             bindings.path,
             limit=max_members or MAX_MEMBERS,
-            nearby=nearby_words(text, offset) if bindings.language in ("go", "rust") else None,
+            nearby=_nearby(bindings, text, offset, cursor_line),
         )
         return _render_by_owner(resolver, target.types[0], rows)
     if target.module_paths:
@@ -508,12 +514,54 @@ def receiver_snippets(
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
         return _render_by_file(ranked)
+    if bindings.language == "rust" and receiver.rstrip().endswith("."):
+        # `stack.into_iter().|`, a type the code does not say: the crate's extension traits
+        # that the file has in scope (`use itertools::Itertools;`) give every iterator
+        # their methods.
+        scoped = _scoped_blanket_traits(bindings)
+        if scoped:
+            members = [row for trait in scoped for row in resolver.all_members(trait)]
+            rows = _ranked(
+                members,
+                prefix,
+                uses,
+                wanted,
+                owner_path=bindings.path,
+                limit=max_members or MAX_MEMBERS,
+                nearby=_nearby(bindings, text, offset, cursor_line),
+            )
+            return _render_by_owner(resolver, scoped[0], rows)
     named = named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
     if len(parts) == 1:
         namesakes = namesake_object_members(bindings, parts[0][0], prefix, text)
         if namesakes:
             return [render_signature_list(namesakes, "member"), *named]
     return named
+
+
+def _scoped_blanket_traits(bindings: Bindings) -> list[SymbolRow]:
+    """The crate's blanket-implemented traits (`retrieval.impls.blanket_traits`) whose
+    name the file has in scope: a trait's methods need it there to be called."""
+    found = []
+    for trait in blanket_traits(bindings.store, bindings.path):
+        visible = bindings.resolve_type(trait.name)
+        if any(
+            (r.rel_path, r.start_line_idx) == (trait.rel_path, trait.start_line_idx)
+            for r in visible
+        ):
+            found.append(trait)
+    return found
+
+
+def _nearby(bindings: Bindings, text: str, offset: int, cursor_line: int) -> frozenset[str] | None:
+    """The words around the cursor that name a big type's unused member (Go and Rust):
+    the lines near it, and the enclosing function's name, since a method that delegates
+    calls its namesake on a field (`fn sort_unstable` runs `self.map.sort_unstable_keys()`)."""
+    if bindings.language not in _NEARBY_LANGUAGES:
+        return None
+    words = nearby_words(text, offset)
+    function = _innermost(bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS)
+    return words | name_words(function.name) if function is not None else words
 
 
 def callee_rows(
@@ -576,8 +624,13 @@ def _chain_target(
     resolver = _Resolver(bindings, is_expired, text)
     cursor_line = text.count("\n", 0, offset)
     target, n_used = Target(), 0
-    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
+    if bindings.language == "rust" and re.match(r"\s*\$?[A-Za-z_]\w*\s*::", match.group(1)):
         target, n_used = _rust_path_target(bindings, parts)
+    if n_used == 0 and parts[0][1]:
+        # `put_back(iter).|`: a function called at the chain's head gives its stated return
+        # type (`-> PutBack<I>`), or a type called as a constructor (`Source(...)`) itself.
+        target = resolver.qualified([parts[0][0]], bindings.path)
+        n_used = 1 if target.types or target.module_paths else 0
     if n_used == 0:
         target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
         n_used = 1
@@ -774,12 +827,10 @@ def _subscripts(resolver: _Resolver, target: Target, subscripts: Sequence[str]) 
 
 def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> tuple[Target, int]:
     """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`, a
-    macro's `$crate::`): the
-    module of its longest prefix that resolves, and how many parts that took (0: none)."""
+    macro's `$crate::`, the crate's own name: `itertools::free::`): the module of its
+    longest prefix that resolves, and how many parts that took (0: none)."""
     # A macro's `$crate` is the crate root of the macro's own crate, this one.
     names = ["crate" if name == "$crate" else name for name, _ in parts]
-    if bindings.language != "rust" or names[0] not in ("crate", "self", "super"):
-        return Target(), 0
     found = module_prefix(bindings.store.root, bindings.path, names)
     if found is None:
         return Target(), 0
