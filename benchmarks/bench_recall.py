@@ -251,6 +251,12 @@ _GO_STD_MEMBERS = """
     String Error Write WriteString WriteByte WriteRune Read ReadString Close Len Lock Unlock
     RLock RUnlock Done Add Wait Get Set Del Next Err Bytes Reset Sort Swap Less Name
 """
+_CPP_STD_MEMBERS = """
+    empty size length data c_str begin end cbegin cend rbegin rend front back push_back
+    pop_back emplace emplace_back insert erase clear find rfind substr compare append at
+    reserve resize capacity count swap get reset release first second value has_value str
+    what lock unlock load store
+"""
 STD_MEMBERS = {
     "python": frozenset(
         name
@@ -261,9 +267,11 @@ STD_MEMBERS = {
     "javascript": frozenset(_JS_STD_MEMBERS.split()),
     "typescript": frozenset(_JS_STD_MEMBERS.split()),
     "go": frozenset(_GO_STD_MEMBERS.split()),
+    "cpp": frozenset(_CPP_STD_MEMBERS.split()),
 }
 """Member names the standard library's own types define: `out.push(c)` or `d.get(k)` may
-be a `String`'s or a `dict`'s, and the unique-definition oracle cannot tell."""
+be a `String`'s or a `dict`'s (C++'s `name.empty()` a `std::string`'s), and the
+unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER_BEFORE = re.compile(r"(?:(?<!\.)\.|::)\s*$")
 _RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*$")
