@@ -133,6 +133,14 @@ _QUALIFIED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*")
 _QUALIFIED_CALLS = re.compile(
     r"[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?)*"
 )
+_CAST_LANGUAGES = frozenset({"java", "c", "cpp", "csharp"})
+# `((Type) value).` or `((struct t *)p)->`, the cast then the member access: group 1 is the
+# cast expression, group 2 the member name typed so far.
+_CAST = re.compile(
+    r"(\(\s*\(\s*(?:struct\s+)?[A-Za-z_][\w.:]*(?:\s*<[^<>()]*>)?[\s*&]*\)\s*"
+    r"[A-Za-z_$][\w$.]*\s*\)\s*(?:\.|->)\s*)([A-Za-z_$][\w$]*)?$"
+)
+_CAST_TYPE = re.compile(r"\(\s*\(\s*(?:struct\s+)?([A-Za-z_][\w.:]*(?:\s*<[^<>()]*>)?)")
 _CONTINUED = re.compile(r"[ \t]*\.(?![.\d])")
 _USE = re.compile(r"(?:\.|::|->)\s*([A-Za-z_$][\w$]*)")
 _WRAPPERS = frozenset(
@@ -616,6 +624,8 @@ def _chain_target(
         # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
         line_text = line_text.rsplit("->", 1)[-1]
     match = _CHAIN.search(line_text)
+    if match is None and bindings.language in _CAST_LANGUAGES:
+        return _cast_target(bindings, text, line_text, is_expired)
     if match is None:
         return None
     parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
@@ -643,6 +653,20 @@ def _chain_target(
         module = bindings.module_paths(last) or package_paths(bindings, parts)
         target = Target(module_paths=module, types=tuple(bindings.resolve_type(last)[:1]))
     return _Chain(resolver, target, match, parts)
+
+
+def _cast_target(
+    bindings: Bindings, text: str, line_text: str, is_expired: Callable[[], bool]
+) -> _Chain | None:
+    """`((Node) prefs).|`, `((struct node *)p)->|`: the members of the type cast to."""
+    match = _CAST.search(line_text)
+    if match is None:
+        return None
+    resolver = _Resolver(bindings, is_expired, text)
+    cast = _CAST_TYPE.match(match.group(1))
+    type_text = cast.group(1) if cast is not None else ""
+    target = resolver.type_named(type_text, bindings.path) if type_text else Target()
+    return _Chain(resolver, target, match, [])
 
 
 def _continued(text: str, line_start: int) -> str:
