@@ -20,7 +20,8 @@ type checker; so are member names that the standard library's types define too
 the standard library's own source, `benchmarks.std_members`). An unqualified name is never
 a field (a Go test table's `[]struct{ url string }` is no package-level `url`) nor a name
 the file imports from an outside package (Go's `url.Parse` is `net/url`), and in Rust a
-method call (`visitor.next_key()`) is never a field's. A hole is a member-access hole when
+method call (`visitor.next_key()`) is never a field's; in Java no package segment of a
+qualified name (`java.util.logging.Level`) is a member. A hole is a member-access hole when
 its first cross-file name follows `.`, `::` or (in C and C++) `->` (not a spread's `...`
 nor a Rust range's `..`). Comment lines, Java and Go package declarations (`package
 java.util.logging;` names no class `logging`), every line of a block comment and the lines
@@ -257,6 +258,12 @@ _CPP_STD_MEMBERS = """
     reserve resize capacity count swap get reset release first second value has_value str
     what lock unlock load store
 """
+_JAVA_STD_MEMBERS = """
+    length toString equals hashCode add addAll remove get put set size isEmpty contains
+    containsKey iterator next hasNext close find start end group append charAt substring
+    indexOf startsWith endsWith trim split format getName getClass clone compareTo name
+    ordinal values valueOf clear keySet entrySet getKey getValue stream forEach
+"""
 STD_MEMBERS = {
     "python": frozenset(
         name
@@ -268,14 +275,16 @@ STD_MEMBERS = {
     "typescript": frozenset(_JS_STD_MEMBERS.split()),
     "go": frozenset(_GO_STD_MEMBERS.split()),
     "cpp": frozenset(_CPP_STD_MEMBERS.split()),
+    "java": frozenset(_JAVA_STD_MEMBERS.split()),
 }
 """Member names the standard library's own types define: `out.push(c)` or `d.get(k)` may
-be a `String`'s or a `dict`'s (C++'s `name.empty()` a `std::string`'s), and the
-unique-definition oracle cannot tell."""
+be a `String`'s or a `dict`'s (C++'s `name.empty()` a `std::string`'s, Java's
+`s.length()` a `String`'s), and the unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER_BEFORE = re.compile(r"(?:(?<!\.)\.|::)\s*$")
 _RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*$")
 # `->` reaches a member in C and C++ only; in Python and Rust it starts a return type.
+_JAVA_PACKAGE_BEFORE = re.compile(r"(?<![\w.])(?:java|javax|jdk|sun|com|org)(?:\.[a-z_]\w*)*\.\s*$")
 _C_MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
 _C_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*$")
 
@@ -492,6 +501,10 @@ def _cross_file_uses(
             continue
         is_member = member_before.search(code[: match.start()]) is not None
         if is_member and name in _std_members(language):
+            continue
+        if is_member and language == "java" and _JAVA_PACKAGE_BEFORE.search(code[: match.start()]):
+            # `java.util.logging.Level`: `logging` is a package of the path, not a member
+            # (nor the resource bundle class that happens to be named `logging`).
             continue
         if not is_member and name in external:
             # The file binds the name to an outside package (`url.Parse` after `import
