@@ -21,7 +21,7 @@ the standard library's own source, `benchmarks.std_members`). An unqualified nam
 a field (a Go test table's `[]struct{ url string }` is no package-level `url`) nor a name
 the file imports from an outside package (Go's `url.Parse` is `net/url`), and in Rust a
 method call (`visitor.next_key()`) is never a field's; in Java no package segment of a
-qualified name (`java.util.logging.Level`) is a member. A hole is a member-access hole when
+qualified name (`java.util.logging.Level`) is a member, in C++ no name of `std::`. A hole is a member-access hole when
 its first cross-file name follows `.`, `::` or (in C and C++) `->` (not a spread's `...`
 nor a Rust range's `..`). Comment lines, Java and Go package declarations (`package
 java.util.logging;` names no class `logging`), every line of a block comment and the lines
@@ -285,6 +285,7 @@ _MEMBER_BEFORE = re.compile(r"(?:(?<!\.)\.|::)\s*$")
 _RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*$")
 # `->` reaches a member in C and C++ only; in Python and Rust it starts a return type.
 _JAVA_PACKAGE_BEFORE = re.compile(r"(?<![\w.])(?:java|javax|jdk|sun|com|org)(?:\.[a-z_]\w*)*\.\s*$")
+_CPP_STD_BEFORE = re.compile(r"(?<![\w:])(?:::)?std\s*::\s*$")
 _C_MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
 _C_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*$")
 
@@ -501,6 +502,9 @@ def _cross_file_uses(
             continue
         is_member = member_before.search(code[: match.start()]) is not None
         if is_member and name in _std_members(language):
+            continue
+        if is_member and language == "cpp" and _CPP_STD_BEFORE.search(code[: match.start()]):
+            # `std::is_integral`: the standard library's, whatever the tree defines so.
             continue
         if is_member and language == "java" and _JAVA_PACKAGE_BEFORE.search(code[: match.start()]):
             # `java.util.logging.Level`: `logging` is a package of the path, not a member
