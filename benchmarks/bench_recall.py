@@ -21,7 +21,8 @@ the standard library's own source, `benchmarks.std_members`). An unqualified nam
 a field (a Go test table's `[]struct{ url string }` is no package-level `url`) nor a name
 the file imports from an outside package (Go's `url.Parse` is `net/url`), and in Rust a
 method call (`visitor.next_key()`) is never a field's; in Java no package segment of a
-qualified name (`java.util.logging.Level`) is a member, in C++ no name of `std::`. A hole is a member-access hole when
+qualified name (`java.util.logging.Level`) is a member, in C++ no name of `std::`. A hole
+is a member-access hole when
 its first cross-file name follows `.`, `::` or (in C and C++) `->` (not a spread's `...`
 nor a Rust range's `..`). Comment lines, Java and Go package declarations (`package
 java.util.logging;` names no class `logging`), every line of a block comment and the lines
