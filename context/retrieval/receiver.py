@@ -10,12 +10,16 @@ type from what the code says, without running a type checker:
 - a name annotated or declared with a type before the cursor (`state: SomeState`,
   `var s *Store`, `Store s = ...`, `let s: Store`), or assigned from a constructor
   (`x = Source(...)`, `s := &Store{}`, `Store::new()`, `new Store(...)`) or from a call whose
-  return type is stated (`x = make_source()` with `-> Source`);
+  return type is stated (`x = make_source()` with `-> Source`), or called at the chain's
+  head (`put_back(iter).|`); a cast's type (`((Node) prefs).|`, `((struct t *)p)->|`);
 - an attribute or field of a type it already knows (`self.source.|`: the annotation or the
   constructor assigned in `__init__`, or the `__init__` parameter assigned to it), and a
   method's stated return type (`self.store().|`);
-- a module alias (`pricing.`, Go's `store.`, Rust's `report::`, `crate::ser::`): every file
-  of the module, for Go the whole package folder.
+- a module alias (`pricing.`, Go's `store.`, Rust's `report::`, `crate::ser::`, a path
+  headed by the crate's own name, `itertools::free::`): every file of the module, for Go
+  the whole package folder;
+- in Rust, a value of no type the code says (`stack.into_iter().|`): the crate's extension
+  traits in scope, those a blanket impl gives every type (`retrieval.impls`).
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
 `extends`, `implements`, Go's embedded types: `retrieval.go_types`, the crate's traits a
@@ -26,7 +30,8 @@ that define them, three levels deep. They are ranked by the member name already 
 after a `.`/`::` (uses near the cursor, before or after it, counting more; in JavaScript and
 TypeScript uses on the same receiver text count most), in Go and Rust then by the words they
 share with the lines around the cursor (`// add the --version flag` before `cmd.|`:
-`InitDefaultVersionFlag`, `retrieval.naming.nearby_words`), then in Go, Java and Python by
+`InitDefaultVersionFlag`, `retrieval.naming.nearby_words`) and with the enclosing
+function's name (`fn sort_unstable` delegates to `self.map.sort_unstable_keys()`), then in Go, Java and Python by
 how often the package's other files do (`retrieval.python_uses` for Python), public before
 private, and what the file cannot reach (another file's `private`, another Go package's
 unexported names) last; only the best `MAX_MEMBERS`
