@@ -28,13 +28,13 @@ that define them, three levels deep. They are ranked by the member name already 
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
 after a `.`/`::` (uses near the cursor, before or after it, counting more; in JavaScript and
-TypeScript uses on the same receiver text count most), in Go and Rust then by the words they
-share with the lines around the cursor (`// add the --version flag` before `cmd.|`:
-`InitDefaultVersionFlag`, `retrieval.naming.nearby_words`) and with the enclosing
-function's name (`fn sort_unstable` delegates to `self.map.sort_unstable_keys()`), then in Go, Java and Python by
-how often the package's other files do (`retrieval.python_uses` for Python), public before
-private, and what the file cannot reach (another file's `private`, another Go package's
-unexported names) last; only the best `MAX_MEMBERS`
+TypeScript uses on the same receiver text count most), in Go, Rust, Java and C++ then by
+the words they share with the lines around the cursor (`// add the --version flag` before
+`cmd.|`: `InitDefaultVersionFlag`, `retrieval.naming.nearby_words`) and with the enclosing
+function's name (`fn sort_unstable` delegates to `self.map.sort_unstable_keys()`), then in
+Go, Java and Python by how often the package's other files do (`retrieval.python_uses`
+for Python), public before private, and what the file cannot reach (another file's
+`private`, another Go package's unexported names) last; only the best `MAX_MEMBERS`
 are shown, so a type with hundreds of methods shows those that match, not its first few. A
 JavaScript or TypeScript receiver whose type the code does not say gets the members the
 file uses on it, found by name (`retrieval.named_members`). In JavaScript, `require` of a
@@ -163,8 +163,9 @@ _FUNCTION_KINDS = frozenset({"function", "method", "constructor"})
 _TS_TYPE_KINDS = frozenset({"class", "interface", "type", "enum"})
 _MEMBER_TYPE_KINDS = TYPE_KINDS - {"impl", "module"}
 _IMPLICIT_THIS = frozenset({"java", "cpp"})
-_NEARBY_LANGUAGES = frozenset({"go", "rust"})
 """Languages where a method names its class's fields without `this.`."""
+_NEARBY_LANGUAGES = frozenset({"go", "rust", "java", "cpp"})
+"""Languages whose big types rank unused members by the words around the cursor."""
 _PASS_THROUGH = {
     "rust": frozenset(
         {
@@ -567,8 +568,8 @@ def _scoped_blanket_traits(bindings: Bindings) -> list[SymbolRow]:
 
 
 def _nearby(bindings: Bindings, text: str, offset: int, cursor_line: int) -> frozenset[str] | None:
-    """The words around the cursor that name a big type's unused member (Go and Rust):
-    the lines near it, and the enclosing function's name, since a method that delegates
+    """The words around the cursor that name a big type's unused member (Go, Rust, Java,
+    C++): the lines near it, and the enclosing function's name, since a method that delegates
     calls its namesake on a field (`fn sort_unstable` runs `self.map.sort_unstable_keys()`)."""
     if bindings.language not in _NEARBY_LANGUAGES:
         return None
