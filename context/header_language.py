@@ -6,9 +6,10 @@ header is C++ when its text uses syntax that C has no meaning for (a `namespace`
 block, a `template <`, an access label, `using` declarations, a scope `::`, or an include of a
 standard header without a suffix, `<vector>`), or, when its text says neither, when its
 folder holds C++ sources or headers (`.cpp`, `.hpp`, ...) and no `.c` file. Everything else
-stays C. Nothing inside a conditional that names `__cplusplus` counts (all its branches): a
-C header's `#ifdef __cplusplus` / `extern "C"` guard, or the C++ overloads `math.h` and
-`pthread.h` add for C++ callers, are how C headers make themselves usable from C++.
+stays C. Comments say nothing, and nothing inside a conditional that names `__cplusplus`
+counts (all its branches): a C header's `#ifdef __cplusplus` / `extern "C"` guard, or the
+C++ overloads `math.h` and `pthread.h` add for C++ callers, are how C headers make
+themselves usable from C++.
 
 The judgement is a pure function of the bytes and the folder's listing; a folder's listing is
 read once per modification time of the folder.
@@ -41,6 +42,7 @@ _CPP_SIBLING_SUFFIXES = frozenset(
     {".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp"}
 )
 _HEADER_SUFFIX = ".h"
+_COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*", re.DOTALL)
 _DIRECTIVE = re.compile(rb"[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b")
 
 
@@ -56,6 +58,8 @@ def language_for_file(path: PurePath | str, data: bytes) -> Language | None:
 
 def is_cpp_header(data: bytes) -> bool:
     """True when a header's text uses syntax only C++ has (see the module docstring)."""
+    # Comments may name C++ (`/* see std::vector */`) in a C header: they are no syntax.
+    data = _COMMENT.sub(b" ", data)
     if b"__cplusplus" in data:
         data = _without_cplusplus_conditionals(data)
     return _CPP_SYNTAX.search(data) is not None

@@ -47,6 +47,8 @@ def _write(root: Path, rel: str, text: str) -> None:
             False,
         ),
         ("/* private: not a label in a comment */\nint private_count;\n", False),
+        ("/* Like std::vector, but in C.\n   template <T> would be C++. */\nint v;\n", False),
+        ("// class buffer; in the C++ binding\nstruct buffer;\n", False),
     ],
 )
 def test_a_headers_text_says_whether_it_is_cpp(text: str, is_cpp: bool) -> None:
