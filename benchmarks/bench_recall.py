@@ -24,7 +24,9 @@ classes with that member (`self.logger` in a subclass of the class defining `log
 parameter `msg: Message`: `benchmarks.py_receivers`). An unqualified name is never
 a field (a Go test table's `[]struct{ url string }` is no package-level `url`) nor a name
 the file imports from an outside package (Go's `url.Parse` is `net/url`), and in Rust a
-method call (`visitor.next_key()`) is never a field's. A hole is a member-access hole when
+method call (`visitor.next_key()`) is never a field's; in Java no package segment of a
+qualified name (`java.util.logging.Level`) is a member, in C++ no name of `std::`. A hole
+is a member-access hole when
 its first cross-file name follows `.`, `::` or (in C and C++) `->` (not a spread's `...`
 nor a Rust range's `..`). Comment lines, Java and Go package declarations (`package
 java.util.logging;` names no class `logging`), every line of a block comment and the lines
@@ -47,7 +49,7 @@ sources (`openjdk-17-source`: `java.net.http`, `java.logging`, `java.sql`, `jdk.
 (`libsodium-dev`, `libglm-dev`, `libgit2-dev`, `nlohmann-json3-dev`, `libxml2-dev`,
 `libfmt-dev`, `libcli11-dev`: the libraries' `.c`/`.cpp` files come only in source
 packages, which need deb-src, not configured here; fmt's headers end in `.h`, which fillin
-reads as C, so `cpp:fmt` has no C++ holes). A Python package is opened as its checkout
+reads as C++ from their text, `context.header_language`). A Python package is opened as its checkout
 holds it, in a folder of its own name (`py-flask/flask/`). Each corpus is marked `tune`
 (looked at while building) or `held-out` (only measured); the totals are given for both.
 The held-out corpora are renewed for each measurement that closes an issue: the ones
@@ -267,6 +269,18 @@ _GO_STD_MEMBERS = """
     String Error Write WriteString WriteByte WriteRune Read ReadString Close Len Lock Unlock
     RLock RUnlock Done Add Wait Get Set Del Next Err Bytes Reset Sort Swap Less Name
 """
+_CPP_STD_MEMBERS = """
+    empty size length data c_str begin end cbegin cend rbegin rend front back push_back
+    pop_back emplace emplace_back insert erase clear find rfind substr compare append at
+    reserve resize capacity count swap get reset release first second value has_value str
+    what lock unlock load store
+"""
+_JAVA_STD_MEMBERS = """
+    length toString equals hashCode add addAll remove get put set size isEmpty contains
+    containsKey iterator next hasNext close find start end group append charAt substring
+    indexOf startsWith endsWith trim split format getName getClass clone compareTo name
+    ordinal values valueOf clear keySet entrySet getKey getValue stream forEach
+"""
 STD_MEMBERS = {
     "python": frozenset(
         name
@@ -277,15 +291,20 @@ STD_MEMBERS = {
     "javascript": frozenset(_JS_STD_MEMBERS.split()),
     "typescript": frozenset(_JS_STD_MEMBERS.split()),
     "go": frozenset(_GO_STD_MEMBERS.split()),
+    "cpp": frozenset(_CPP_STD_MEMBERS.split()),
+    "java": frozenset(_JAVA_STD_MEMBERS.split()),
 }
 """Member names the standard library's own types define: `out.push(c)` or `d.get(k)` may
-be a `String`'s or a `dict`'s, and the unique-definition oracle cannot tell."""
+be a `String`'s or a `dict`'s (C++'s `name.empty()` a `std::string`'s, Java's
+`s.length()` a `String`'s), and the unique-definition oracle cannot tell."""
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _MEMBER_BEFORE = re.compile(r"(?:(?<!\.)\.|::)\s*$")
 _RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::)\s*$")
 _CHAIN_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*$")
 """A receiver that is a chain of names (`self.app.`), as Python's `owns` reads it."""
 # `->` reaches a member in C and C++ only; in Python and Rust it starts a return type.
+_JAVA_PACKAGE_BEFORE = re.compile(r"(?<![\w.])(?:java|javax|jdk|sun|com|org)(?:\.[a-z_]\w*)*\.\s*$")
+_CPP_STD_BEFORE = re.compile(r"(?<![\w:])(?:::)?std\s*::\s*$")
 _C_MEMBER_BEFORE = re.compile(r"(?:\.|::|->)\s*$")
 _C_RECEIVER_BEFORE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\.|::|->)\s*$")
 
@@ -527,6 +546,13 @@ def _cross_file_uses(
             chain = _CHAIN_BEFORE.search(code[: match.start()])
             if not (owns and chain and len(rows) == 1 and owns(chain.group(1), rows[0].container)):
                 continue
+        if is_member and language == "cpp" and _CPP_STD_BEFORE.search(code[: match.start()]):
+            # `std::is_integral`: the standard library's, whatever the tree defines so.
+            continue
+        if is_member and language == "java" and _JAVA_PACKAGE_BEFORE.search(code[: match.start()]):
+            # `java.util.logging.Level`: `logging` is a package of the path, not a member
+            # (nor the resource bundle class that happens to be named `logging`).
+            continue
         if not is_member and name in external:
             # The file binds the name to an outside package (`url.Parse` after `import
             # "net/url"`), whatever the tree defines under that name.

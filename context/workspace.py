@@ -41,6 +41,7 @@ from urllib.parse import unquote, urlparse
 import tree_sitter as ts
 
 from context.document import Document, TextChange
+from context.header_language import language_for_file
 from context.ignore import IgnoreRules, content_problem
 from context.imports.statements import Import
 from context.index.indexer import Indexer, IndexProgress, IndexStats
@@ -408,6 +409,7 @@ class Workspace:
                 gone.append(rel)
                 continue
             self._known = self._known | {rel}
+            lang = language_for_file(path, data) or lang
             records.append(build_record(rel, lang, data, mtime_ns, resolver=self._resolver))
         self.store.delete_files(gone)
         self.store.replace_files(records, should_skip=self._open_rel.__contains__)

@@ -75,7 +75,7 @@ def find_root(path: Path) -> Path:
 
 def read_document(path: Path) -> Document:
     """A snapshot of a file on disk; raises ValueError for a missing, binary or non-UTF-8 file."""
-    from context.languages import language_for_path
+    from context.header_language import language_for_file
 
     resolved = path.resolve()
     try:
@@ -88,7 +88,7 @@ def read_document(path: Path) -> Document:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    language = language_for_path(resolved)
+    language = language_for_file(resolved, data)
     return Document(
         uri=resolved.as_uri(),
         text=text,

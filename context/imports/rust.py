@@ -132,14 +132,16 @@ def _read_crate_name(path: Path, mtime: float) -> str:
 
 
 def module_prefix(root: Path, importer: str, segments: Sequence[str]) -> tuple[str, int] | None:
-    """The file of the longest prefix of a `crate::`/`self::`/`super::` path that is a module,
-    and how many of `segments` that prefix takes; None when not even the head is one.
+    """The file of the longest prefix of a `crate::`/`self::`/`super::` path (or one headed
+    by the crate's own name, as its benches and examples write `itertools::multizip`) that
+    is a module, and how many of `segments` that prefix takes; None when not even the head
+    is one.
 
     `crate::ser::Error::KeyNotString` is the module `crate::ser` (2 segments) and then items
     of it: the path's later segments name a type and its variant, not files.
     """
     crate = _rust_crate_for(root, str(PurePosixPath(importer).parent))
-    if crate is None or not segments or segments[0] not in ("crate", "self", "super"):
+    if crate is None or not segments or segments[0] not in ("crate", "self", "super", crate[1]):
         return None
     query = ImportQuery(root, PurePosixPath(importer), "", (), "use", disk_exists(root), ())
     for n_segments in range(len(segments), 0, -1):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, overload
 
+from context.header_language import language_for_file
 from context.ignore import CrawledFile, content_problem
 from context.imports.statements import Import, ImportedName
 from context.languages import Language, language_for_path
@@ -305,8 +306,7 @@ def read_record(
     resolver: ImportResolver | None,
 ) -> Outcome:
     """Read, check and (when its hash differs from `old_hash`) parse one crawled file."""
-    lang = language_for_path(crawled.rel_path)
-    if lang is None:
+    if language_for_path(crawled.rel_path) is None:
         return "unsupported"
     try:
         data = crawled.path.read_bytes()
@@ -317,6 +317,9 @@ def read_record(
     problem = content_problem(data)
     if problem is not None:
         return problem
+    lang = language_for_file(crawled.path, data)
+    if lang is None:
+        return "unsupported"
     if old_hash is not None and old_hash == content_hash(data):
         return None
     return build_record(crawled.rel_path, lang, data, crawled.mtime_ns, resolver=resolver)

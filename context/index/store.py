@@ -63,7 +63,8 @@ would otherwise never reach unchanged files). Version 2 dropped the `symbols_fts
 full-text table, which nothing read and which cost over a third of the index's writes;
 version 3 holds C and C++ declarations behind decorating macros, C++ namespace members
 as top-level names, `using` aliases, and JavaScript members assigned outside a class
-body."""
+body; version 4 reads a `.h` header as C++ when its text or folder says so
+(`context.header_language`)."""
 
 _log = logging.getLogger(__name__)
 

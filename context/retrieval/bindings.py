@@ -174,8 +174,9 @@ class Bindings:
             found = self._follow(binding.original, binding.paths, depth=0)
             if not found and binding.original == "default":
                 found = self._default_export(name, binding.paths)
-            if not found and self.language == "java":
-                # `import a.b.Frame.Opcode;` resolves to Frame.java, where Opcode is nested.
+            if not found and self.language in ("java", "rust"):
+                # `import a.b.Frame.Opcode;` resolves to Frame.java, where Opcode is nested;
+                # `use crate::m::tests::Probe;` to m's file, where `mod tests { .. }` holds it.
                 found = self._nested_types(binding.original, binding.paths)
             if found:
                 return found

@@ -8,7 +8,9 @@ Two places say it without a type checker:
   type, most often one of its variants or constructors (`ErrorKind::LeadingZero(pos)`);
 - in Rust, a name being given a value (`let input = |`, a struct literal's `identifier: |`)
   whose words make a type's name (`Input`, `Identifier`): Rust code names a value after its
-  type, and the value most often comes from that type's constructors (`Input::no_trim(s)`).
+  type, and the value most often comes from that type's constructors (`Input::no_trim(s)`);
+  and a function's return type about to be written (`fn unique_by(self, f: F) -> |`), which
+  Rust names after the function (`UniqueBy`, `into_grouping_map` -> `GroupingMap`).
 
 `expected_rows` resolves the callee and the type through the member source's resolver
 (`receiver.callee_rows`, `receiver.type_rows`); the rest reads text.
@@ -37,6 +39,9 @@ _SELF_PARAMETER = re.compile(r"^(?:&\s*(?:'\w+\s+)?)?(?:mut\s+)?self\b")
 _OPENERS = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _CLOSERS = frozenset(_OPENERS.values())
 _LET = re.compile(r"(?<![\w$])let\s+(?:mut\s+)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*$")
+# A Rust function's signature up to its return type: `fn unique_by<V, F>(self, f: F) -> `.
+_RETURN_TYPE = re.compile(r"(?<![\w$])fn\s+([A-Za-z_]\w*)\s*(?:<[^()]*>)?\s*\(.*\)\s*->\s*$")
+_CONVERSION_WORDS = frozenset({"into", "as", "to", "iter"})
 _FIELD = re.compile(r"(?:^|[{,(])\s*([A-Za-z_]\w*)\s*:\s*$")
 # A callee's name before its `(`, a turbofish (`parse::<T>(`) allowed between them.
 _CALLEE = re.compile(r"(?<![\w$])([A-Za-z_]\w*)\s*(?:::\s*<[^()]*>)?\s*$")
@@ -92,6 +97,12 @@ def named_type_names(line_before_cursor: str, language: str) -> list[str]:
     (`let mut parser = ` -> `Parser`, `error_code: ` -> `ErrorCode`); empty elsewhere."""
     if language != "rust":
         return []
+    returned = _RETURN_TYPE.search(line_before_cursor)
+    if returned is not None:
+        words = [w for w in re.split(r"_+", returned.group(1)) if w]
+        # `into_iter` returns an `IntoIter`, `into_grouping_map` a `GroupingMap`.
+        shorter = [words[1:]] if len(words) > 1 and words[0] in _CONVERSION_WORDS else []
+        return [c for w in [words, *shorter] if (c := _camel(w))]
     found = _LET.search(line_before_cursor) or _FIELD.search(line_before_cursor)
     if found is None:
         return []
@@ -99,8 +110,14 @@ def named_type_names(line_before_cursor: str, language: str) -> list[str]:
     words = [w for w in re.split(r"_+", name) if w]
     if not words or name.startswith("_"):
         return []
+    camel = _camel(words)
+    return [camel] if camel else []
+
+
+def _camel(words: list[str]) -> str:
+    """`["unique", "by"]` -> `UniqueBy`; empty when the words make no type name."""
     camel = "".join(w[:1].upper() + w[1:] for w in words)
-    return [camel] if camel[:1].isupper() else []
+    return camel if camel[:1].isupper() else ""
 
 
 def _go_parameter_types(parameters: list[str]) -> list[str]:

@@ -13,6 +13,11 @@ Bigint {}`), whose provided methods (`result.iadd_small(y)`) are the type's memb
 the `impl ... for` headers are read from the crate's files, each file's kept while its
 indexed hash holds.
 
+`blanket_traits` finds the crate's extension traits, those implemented for every type
+that meets a bound (`impl<T: Iterator> Itertools for T {}`): a value whose type the code
+does not say (`stack.into_iter().|`) may be reaching for their methods (`fold1`), when the
+file has the trait in scope.
+
 `generic_bound` reads what a generic parameter stands for (`fn put<T: Buf>(src: T)`: the
 trait `Buf`), so that `src.|` lists the trait's methods.
 
@@ -33,6 +38,8 @@ _TRAIT_KINDS = frozenset({"trait", "interface"})
 _IMPL_LINE = re.compile(
     r"^[ \t]*(?:pub(?:\([^)]*\))?\s+)?(?:unsafe\s+)?impl\b[^{;\n]*", re.MULTILINE
 )
+_IMPL_PARAMS = re.compile(r"impl\s*<((?:[^<>]|<[^<>]*>)*)>")
+_PARAM_NAME = re.compile(r"(?:^|,)\s*([A-Z]\w*)")
 _IMPL_FOR = re.compile(r"impl\s*!?\s*(?:[\w]+::)*([A-Za-z_]\w*)\s+for\s+(?:[\w]+::)*([A-Za-z_]\w*)")
 
 
@@ -67,22 +74,48 @@ def implemented_traits(store: IndexStore, owner: SymbolRow) -> list[SymbolRow]:
     return found
 
 
+def blanket_traits(store: IndexStore, path: str) -> list[SymbolRow]:
+    """The traits of `path`'s crate that a blanket impl (`impl<T: Bound> Trait for T`)
+    gives to every type meeting its bound, each once, in the order the crate's files
+    are indexed."""
+    # A bench or an example uses its package's library traits (`use itertools::Itertools`):
+    # the whole package is searched, and the caller keeps the traits the file has in scope.
+    crate = _package_prefix(path)
+    names: list[str] = []
+    for file in store.files_under(crate, "rust"):
+        for _, trait, is_blanket in _IMPLS.of(store, file):
+            if is_blanket and trait not in names:
+                names.append(trait)
+    found: list[SymbolRow] = []
+    for name in names:
+        rows = [
+            r
+            for r in store.definitions(name, limit=20)
+            if r.kind in _TRAIT_KINDS and r.rel_path.startswith(crate)
+        ]
+        found.extend(rows[:1])
+    return found
+
+
 def _trait_names(store: IndexStore, crate: str) -> dict[str, list[str]]:
     """Type name -> the trait names its crate's `impl Trait for Type` headers give."""
     by_type: dict[str, list[str]] = {}
     for file in store.files_under(crate, "rust"):
-        for type_name, trait in _IMPLS.of(store, file):
+        for type_name, trait, _ in _IMPLS.of(store, file):
             traits = by_type.setdefault(type_name, [])
             if trait not in traits:
                 traits.append(trait)
     return by_type
 
 
-def _impl_headers(text: str) -> list[tuple[str, str]]:
-    """(type, trait) of each `impl Trait for Type` header of one file's text."""
-    found: list[tuple[str, str]] = []
+def _impl_headers(text: str) -> list[tuple[str, str, bool]]:
+    """(type, trait, whether the type is one of the impl's own generic parameters: a
+    blanket impl) of each `impl Trait for Type` header of one file's text."""
+    found: list[tuple[str, str, bool]] = []
     for line in _IMPL_LINE.finditer(text):
         header = line.group(0)
+        params = _IMPL_PARAMS.match(header[header.find("impl") :])
+        generics = set(_PARAM_NAME.findall(params.group(1))) if params else set()
         while "<" in header:
             stripped = re.sub(r"<[^<>]*>", "", header)
             if stripped == header:
@@ -90,7 +123,7 @@ def _impl_headers(text: str) -> list[tuple[str, str]]:
             header = stripped
         match = _IMPL_FOR.search(header)
         if match is not None:
-            found.append((match.group(2), match.group(1)))
+            found.append((match.group(2), match.group(1), match.group(2) in generics))
     return found
 
 
@@ -105,6 +138,18 @@ def _crate_prefix(rel_path: str) -> str:
     if at == 0 or (at > 0 and rel_path[at - 1] == "/"):
         return rel_path[: at + len("src/")]
     return rel_path.rsplit("/", 1)[0] + "/" if "/" in rel_path else ""
+
+
+def _package_prefix(rel_path: str) -> str:
+    """The path prefix of the Cargo package holding `rel_path`: the folder above its last
+    `src/`, `benches/`, `examples/` or `tests/`, or its folder."""
+    at = max(
+        (m.start() for m in re.finditer(r"(?:^|/)(?:src|benches|examples|tests)/", rel_path)),
+        default=-1,
+    )
+    if at < 0:
+        return _crate_prefix(rel_path)
+    return rel_path[: at + 1] if at > 0 else ""
 
 
 def generic_bound(signature: str, name: str) -> str | None:

@@ -10,14 +10,18 @@ type from what the code says, without running a type checker:
 - a name annotated or declared with a type before the cursor (`state: SomeState`,
   `var s *Store`, `Store s = ...`, `let s: Store`), or assigned from a constructor
   (`x = Source(...)`, `s := &Store{}`, `Store::new()`, `new Store(...)`) or from a call whose
-  return type is stated (`x = make_source()` with `-> Source`);
+  return type is stated (`x = make_source()` with `-> Source`), or called at the chain's
+  head (`put_back(iter).|`); a cast's type (`((Node) prefs).|`, `((struct t *)p)->|`);
 - an attribute or field of a type it already knows (`self.source.|`: the annotation or the
   constructor assigned in `__init__`, or the `__init__` parameter assigned to it), and a
   method's stated return type (`self.store().|`);
-- a module alias (`pricing.`, Go's `store.`, Rust's `report::`, `crate::ser::`): every file
-  of the module, for Go the whole package folder;
+- a module alias (`pricing.`, Go's `store.`, Rust's `report::`, `crate::ser::`, a path
+  headed by the crate's own name, `itertools::free::`): every file of the module, for Go
+  the whole package folder;
 - in Python, when none of that resolves, the class that defines the members the file uses
-  on the same receiver, or the one it is named after (`retrieval.python_duck`).
+  on the same receiver, or the one it is named after (`retrieval.python_duck`);
+- in Rust, a value of no type the code says (`stack.into_iter().|`): the crate's extension
+  traits in scope, those a blanket impl gives every type (`retrieval.impls`).
 
 Members come from the type's own rows and those of its bases and mixins (`class A(B, C)`,
 `extends`, `implements`, Go's embedded types: `retrieval.go_types`, the crate's traits a
@@ -26,14 +30,16 @@ that define them, three levels deep. They are ranked by the member name already 
 (prefix first, then containing it), by the words they share with the name being assigned
 (`parentFlags := cmd.|`, `retrieval.naming`), by how often this file already uses them
 after a `.`/`::` (uses near the cursor, before or after it, counting more; in JavaScript and
-TypeScript uses on the same receiver text count most), in Go, Rust and Python then by the
-words they share with the lines around the cursor (`// add the --version flag` before
-`cmd.|`: `InitDefaultVersionFlag`, `retrieval.naming.nearby_words`), then in Go, Java and
-Python by how often the package's other files do (`retrieval.python_uses` for Python),
-public before private, and what the file cannot reach (another file's `private`, another Go
-package's unexported names) last; only the best `MAX_MEMBERS` are shown, so a type with
-hundreds of methods shows those that match, not its first few (the next `MORE_MEMBERS` come
-apart, `MemberTiers.more`, for the room a prompt leaves). A
+TypeScript uses on the same receiver text count most), in Go, Rust, Python, Java and C++
+then by the words they share with the lines around the cursor (`// add the --version flag`
+before `cmd.|`: `InitDefaultVersionFlag`, `retrieval.naming.nearby_words`) and, but in
+Python, with the enclosing function's name (`fn sort_unstable` delegates to
+`self.map.sort_unstable_keys()`), then in Go, Java and Python by how often the package's
+other files do (`retrieval.python_uses` for Python), public before private, and what the
+file cannot reach (another file's `private`, another Go package's unexported names) last;
+only the best `MAX_MEMBERS` are shown, so a type with hundreds of methods shows those that
+match, not its first few (the next `MORE_MEMBERS` come apart, `MemberTiers.more`, for the
+room a prompt leaves). A
 JavaScript or TypeScript receiver whose type the code does not say gets the members the
 file uses on it, found by name (`retrieval.named_members`). In JavaScript, `require` of a
 module that exports one class binds that class (`retrieval.commonjs`), an ES5 constructor
@@ -66,7 +72,12 @@ from context.retrieval.bindings import Bindings
 from context.retrieval.commonjs import is_constructor, required_constructor
 from context.retrieval.cpp_scopes import aliased_type, namespace_paths
 from context.retrieval.go_types import embedded_types, go_declaration
-from context.retrieval.impls import crate_members, generic_bound, implemented_traits
+from context.retrieval.impls import (
+    blanket_traits,
+    crate_members,
+    generic_bound,
+    implemented_traits,
+)
 from context.retrieval.import_lists import import_list_snippets
 from context.retrieval.java_packages import package_paths
 from context.retrieval.js_naming import class_named_like
@@ -132,7 +143,7 @@ MIN_NEARBY_WORDS = 2
 """Words a member must share with those lines to take one of those places."""
 
 _INDENT = "    "
-_NEARBY_LANGUAGES = frozenset({"go", "rust", "python"})
+_NEARBY_LANGUAGES = frozenset({"go", "rust", "python", "java", "cpp"})
 """Where the words of the lines around the cursor rank a big type's unused members."""
 _SELF_NAMES = frozenset({"self", "this", "cls"})
 _CHAIN = re.compile(
@@ -144,6 +155,14 @@ _QUALIFIED = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*)*")
 _QUALIFIED_CALLS = re.compile(
     r"[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?(?:\s*(?:\.|::)\s*[A-Za-z_$][\w$]*\s*(?:\([^()]*\))?)*"
 )
+_CAST_LANGUAGES = frozenset({"java", "c", "cpp", "csharp"})
+# `((Type) value).` or `((struct t *)p)->`, the cast then the member access: group 1 is the
+# cast expression, group 2 the member name typed so far.
+_CAST = re.compile(
+    r"(\(\s*\(\s*(?:struct\s+)?[A-Za-z_][\w.:]*(?:\s*<[^<>()]*>)?[\s*&]*\)\s*"
+    r"[A-Za-z_$][\w$.]*\s*\)\s*(?:\.|->)\s*)([A-Za-z_$][\w$]*)?$"
+)
+_CAST_TYPE = re.compile(r"\(\s*\(\s*(?:struct\s+)?([A-Za-z_][\w.:]*(?:\s*<[^<>()]*>)?)")
 _CONTINUED = re.compile(r"[ \t]*\.(?![.\d])")
 _USE = re.compile(r"(?:\.|::|->)\s*([A-Za-z_$][\w$]*)")
 _WRAPPERS = frozenset(
@@ -535,7 +554,7 @@ def receiver_tiers(
             owner_path = target.types[0].rel_path
             package_uses = python_member_uses(bindings, names, owner_path, is_expired)
         limit = max_members or MAX_MEMBERS
-        nearby = nearby_words(text, offset) if bindings.language in _NEARBY_LANGUAGES else None
+        nearby = _nearby(bindings, text, offset, cursor_line)
         if nearby and bindings.language == "python":
             # The receiver's own name is in those lines, and says nothing of the member
             # (`command.|` is no evidence for `add_command` over `chain`).
@@ -579,6 +598,23 @@ def receiver_tiers(
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
         return MemberTiers(_render_by_file(ranked))
+    if bindings.language == "rust" and receiver.rstrip().endswith("."):
+        # `stack.into_iter().|`, a type the code does not say: the crate's extension traits
+        # that the file has in scope (`use itertools::Itertools;`) give every iterator
+        # their methods.
+        scoped = _scoped_blanket_traits(bindings)
+        if scoped:
+            members = [row for trait in scoped for row in resolver.all_members(trait)]
+            rows = _ranked(
+                members,
+                prefix,
+                uses,
+                wanted,
+                owner_path=bindings.path,
+                limit=max_members or MAX_MEMBERS,
+                nearby=_nearby(bindings, text, offset, cursor_line),
+            )
+            return MemberTiers(_render_by_owner(resolver, scoped[0], rows))
     named = named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
     if len(parts) == 1:
         namesakes = namesake_object_members(bindings, parts[0][0], prefix, text)
@@ -637,6 +673,35 @@ def variable_members(
     return ranked[:MAX_VARIABLE_MEMBERS]
 
 
+def _scoped_blanket_traits(bindings: Bindings) -> list[SymbolRow]:
+    """The crate's blanket-implemented traits (`retrieval.impls.blanket_traits`) whose
+    name the file has in scope: a trait's methods need it there to be called."""
+    found = []
+    for trait in blanket_traits(bindings.store, bindings.path):
+        visible = bindings.resolve_type(trait.name)
+        if any(
+            (r.rel_path, r.start_line_idx) == (trait.rel_path, trait.start_line_idx)
+            for r in visible
+        ):
+            found.append(trait)
+    return found
+
+
+def _nearby(bindings: Bindings, text: str, offset: int, cursor_line: int) -> frozenset[str] | None:
+    """The words around the cursor that name a big type's unused member (Go, Rust, Python,
+    Java, C++): the lines near it, and, but in Python, the enclosing function's name, since a
+    method that delegates calls its namesake on a field (`fn sort_unstable` runs
+    `self.map.sort_unstable_keys()`)."""
+    if bindings.language not in _NEARBY_LANGUAGES:
+        return None
+    words = nearby_words(text, offset)
+    if bindings.language == "python":
+        # Python's ranking was measured on the lines alone, without the function's name.
+        return words
+    function = _innermost(bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS)
+    return words | name_words(function.name) if function is not None else words
+
+
 def callee_rows(
     bindings: Bindings, text: str, callee_end: int, *, is_expired: Callable[[], bool]
 ) -> tuple[list[SymbolRow], bool]:
@@ -689,6 +754,8 @@ def _chain_target(
         # `->` is Python's return arrow (`def f(x) -> nodes.|`), never a member access.
         line_text = line_text.rsplit("->", 1)[-1]
     match = _CHAIN.search(line_text)
+    if match is None and bindings.language in _CAST_LANGUAGES:
+        return _cast_target(bindings, text, line_text, is_expired)
     if match is None:
         return None
     parts = [(m.group(1), m.group(2) is not None) for m in _CHAIN_PART.finditer(match.group(1))]
@@ -697,8 +764,13 @@ def _chain_target(
     resolver = _Resolver(bindings, is_expired, text)
     cursor_line = text.count("\n", 0, offset)
     target, n_used = Target(), 0
-    if re.match(r"\s*(?:\$?crate|self|super)\s*::", match.group(1)):
+    if bindings.language == "rust" and re.match(r"\s*\$?[A-Za-z_]\w*\s*::", match.group(1)):
         target, n_used = _rust_path_target(bindings, parts)
+    if n_used == 0 and parts[0][1]:
+        # `put_back(iter).|`: a function called at the chain's head gives its stated return
+        # type (`-> PutBack<I>`), or a type called as a constructor (`Source(...)`) itself.
+        target = resolver.qualified([parts[0][0]], bindings.path)
+        n_used = 1 if target.types or target.module_paths else 0
     if n_used == 0:
         target = _head_target(resolver, text, offset, cursor_line, parts[0][0])
         n_used = 1
@@ -715,6 +787,20 @@ def _chain_target(
         duck = duck_typed_class(bindings, text, offset, match.group(1), is_expired)
         target = Target(types=(duck,)) if duck is not None else target
     return _Chain(resolver, target, match, parts)
+
+
+def _cast_target(
+    bindings: Bindings, text: str, line_text: str, is_expired: Callable[[], bool]
+) -> _Chain | None:
+    """`((Node) prefs).|`, `((struct node *)p)->|`: the members of the type cast to."""
+    match = _CAST.search(line_text)
+    if match is None:
+        return None
+    resolver = _Resolver(bindings, is_expired, text)
+    cast = _CAST_TYPE.match(match.group(1))
+    type_text = cast.group(1) if cast is not None else ""
+    target = resolver.type_named(type_text, bindings.path) if type_text else Target()
+    return _Chain(resolver, target, match, [])
 
 
 def _continued(text: str, line_start: int) -> str:
@@ -920,12 +1006,10 @@ def _subscripts(resolver: _Resolver, target: Target, subscripts: Sequence[str]) 
 
 def _rust_path_target(bindings: Bindings, parts: Sequence[tuple[str, bool]]) -> tuple[Target, int]:
     """A Rust path from the crate root or this module (`crate::ser::`, `super::de::`, a
-    macro's `$crate::`): the
-    module of its longest prefix that resolves, and how many parts that took (0: none)."""
+    macro's `$crate::`, the crate's own name: `itertools::free::`): the module of its
+    longest prefix that resolves, and how many parts that took (0: none)."""
     # A macro's `$crate` is the crate root of the macro's own crate, this one.
     names = ["crate" if name == "$crate" else name for name, _ in parts]
-    if bindings.language != "rust" or names[0] not in ("crate", "self", "super"):
-        return Target(), 0
     found = module_prefix(bindings.store.root, bindings.path, names)
     if found is None:
         return Target(), 0

@@ -56,3 +56,19 @@ async def test_a_brace_initialised_field_is_typed_by_its_declaration(
     assert members, "no member section"
     assert members[0].path == "include/lexer.hpp"
     assert "std::size_t chars_read_total = 0;" in members[0].text
+
+
+async def test_a_cpp_header_ending_in_h_shows_its_class_members(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    """The `cppheaders` fixture's headers end in `.h` and hold C++ (`namespace text`,
+    `class text_style`): `include/text/buffer.h` stops at `style_.|`, a field whose class
+    `include/text/style.h` defines."""
+    members = await member_sections(
+        client, model_server, tmp_path, "cppheaders/include/text/buffer.h", "cpp"
+    )
+
+    assert members, "no member section"
+    assert members[0].path == "include/text/style.h"
+    assert "class text_style" in members[0].text
+    assert "constexpr bool has_foreground() const noexcept" in members[0].text

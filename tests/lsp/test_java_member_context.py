@@ -70,3 +70,31 @@ async def test_a_package_named_in_full_shows_its_classes(
     text = "".join(section.text for section in members)
     assert "class Group<T>" in text, [s.path for s in members]
     assert "final class Frame" in text
+
+
+async def test_a_cast_receiver_shows_the_cast_types_members(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    """The `javacast` fixture's `Export.java` stops at `((Node) prefs).|`, a parameter of
+    type `Object` cast to the package's `Node`."""
+    members = await member_sections(
+        client, model_server, tmp_path, "javacast/com/acme/prefs/Export.java", "java"
+    )
+
+    assert members, "no member section"
+    assert members[0].path == "com/acme/prefs/Node.java"
+    assert "protected boolean isRemoved()" in members[0].text
+
+
+async def test_a_delegating_method_shows_its_namesake_among_a_big_types_members(
+    client: LanguageClient, model_server: ModelServer, tmp_path: Path
+) -> None:
+    """The `javacast` fixture's `Cached.java` stops at `backing.|` in `flushPending()`,
+    whose field's class has 31 methods: the one it delegates to shares its name."""
+    members = await member_sections(
+        client, model_server, tmp_path, "javacast/com/acme/prefs/Cached.java", "java"
+    )
+
+    assert members, "no member section"
+    assert "public void flushPending()" in members[0].text
+    assert "public int readEntry29()" not in members[0].text
