@@ -64,7 +64,8 @@ full-text table, which nothing read and which cost over a third of the index's w
 version 3 holds C and C++ declarations behind decorating macros, C++ namespace members
 as top-level names, `using` aliases, and JavaScript members assigned outside a class
 body; version 4 reads a `.h` header as C++ when its text or folder says so
-(`context.header_language`)."""
+(`context.header_language`), indexes the names of Go `var ( ... )` blocks and no longer
+indexes a Go field inside a function (a test table's) as a top-level name."""
 
 _log = logging.getLogger(__name__)
 
