@@ -229,3 +229,16 @@ def test_a_computed_key_gets_the_members_read_after_that_key_elsewhere(
     assert "this.exposeHeadRoute = exposeHeadRoute" in listed
     assert "this.bodyLimit = bodyLimit" in listed
     assert "this.exposeHeadRoute = exposeHeadRoute" in context
+
+
+def test_a_required_constructor_brings_the_static_members_the_file_uses(
+    workspace: Workspace,
+) -> None:
+    found, context = definitions(workspace, "lib/spec.js", "  $0Reporter.consoleLog(diff)")
+    listed = [line for s in found if s.path == "lib/reporter.js" for line in listed_lines([s])]
+    assert "function Reporter (runner)" in listed
+    # spec.js names `Reporter.consoleLog` and `Reporter.generateDiff` on other lines.
+    assert "var consoleLog = console.log" in listed
+    assert "Reporter.generateDiff = function (actual, expected)" in listed
+    assert "function neverAssigned ()" not in listed
+    assert "var consoleLog = console.log" in context
