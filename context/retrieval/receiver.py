@@ -563,8 +563,7 @@ def _statics_of_named_class(
     kept = [
         r
         for r in members
-        if (r.rel_path, r.start_line_idx) in statics
-        or r.signature.lstrip().startswith("static ")
+        if (r.rel_path, r.start_line_idx) in statics or r.signature.lstrip().startswith("static ")
     ]
     return kept or members
 
