@@ -549,8 +549,8 @@ def _statics_of_named_class(
 ) -> list[SymbolRow]:
     """`members` as `Owner.` reaches them in JavaScript: when the receiver names the class
     or constructor itself, only its static members (`static create ()`, `Owner.create =
-    create`) and `prototype`, since instance members need an instance; all of them when
-    none is static."""
+    create`, `Object.defineProperty(Owner, ...)`), since instance members need an
+    instance; all of them when none is static."""
     if receiver.strip().rstrip(".?").strip() != owner.name or owner.kind not in (
         "class",
         "function",
@@ -560,10 +560,15 @@ def _statics_of_named_class(
         (r.rel_path, r.start_line_idx)
         for r in static_members(resolver.bindings_of(owner.rel_path), owner)
     }
+    # `Object.defineProperty(Owner, 'LEVEL', ...)` defines a static; on `Owner.prototype`
+    # an instance member.
+    defined_on_class = re.compile(rf"Object\.defineProperty\(\s*{re.escape(owner.name)}\s*,")
     kept = [
         r
         for r in members
-        if (r.rel_path, r.start_line_idx) in statics or r.signature.lstrip().startswith("static ")
+        if (r.rel_path, r.start_line_idx) in statics
+        or r.signature.lstrip().startswith("static ")
+        or defined_on_class.match(r.signature) is not None
     ]
     return kept or members
 
