@@ -238,6 +238,9 @@ CORPORA = (
     Corpus("js:mocha", "javascript", "tune", ("npm", "mocha"), "lib"),
     Corpus("js:knex", "javascript", "tune", ("npm", "knex"), "lib"),
     Corpus("js:handlebars", "javascript", "tune", ("npm", "handlebars"), "lib"),
+    # Stop 17: two more JavaScript packages, to check that the JavaScript work generalizes.
+    Corpus("js:mongoose", "javascript", "tune", ("npm", "mongoose"), "lib"),
+    Corpus("js:less", "javascript", "tune", ("npm", "less"), "lib"),
     Corpus(
         "java:httpserver", "java", "tune", ("deb-zip", "openjdk-17-source"),
         "usr/lib/jvm/openjdk-17/lib/src.zip!jdk.httpserver",

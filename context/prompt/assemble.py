@@ -138,7 +138,8 @@ def build_prompt(
     n_suffix = suffix.fitting(suffix_quota)
     if path:
         window = (cursor_line - n_prefix + 1, cursor_line + n_suffix - 1)
-        outside = [not _is_in_window(s, path, window) for s in candidates]
+        shown = _WindowLines(prefix.text(n_prefix) + "\n" + suffix.text(n_suffix))
+        outside = [not _is_in_window(s, path, window, shown) for s in candidates]
         candidates = [s for s, keep in zip(candidates, outside, strict=True) if keep]
         costs = [c for c, keep in zip(costs, outside, strict=True) if keep]
     chosen = _choose_snippets(candidates, costs, context_quota)
@@ -334,12 +335,43 @@ def _distinct(snippets: Sequence[Snippet]) -> list[Snippet]:
     return kept
 
 
-def _is_in_window(snippet: Snippet, path: str, window: tuple[int, int]) -> bool:
-    """Whether most of `snippet`'s lines already stand in the prompt's prefix or suffix."""
+class _WindowLines:
+    """The prefix and suffix lines as an outline's lines compare with them, read once and
+    only when some snippet needs them."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: frozenset[str] | None = None
+
+    def __contains__(self, line: str) -> bool:
+        if self._lines is None:
+            self._lines = frozenset(_bare(x) for x in self._text.splitlines())
+        return _bare(line) in self._lines
+
+
+def _bare(line: str) -> str:
+    """`line` without its indentation and the opener or terminator that a signature drops."""
+    return line.strip().rstrip("{:;").rstrip()
+
+
+def _is_in_window(
+    snippet: Snippet, path: str, window: tuple[int, int], shown: _WindowLines
+) -> bool:
+    """Whether most of `snippet`'s lines already stand in the prompt's prefix or suffix.
+
+    An outline (fewer lines than the span it was gathered from: a class's signatures) is
+    judged by its lines, since a class that reaches into the window can list members from
+    far outside it."""
     if snippet.path != path:
         return False
+    n_lines = snippet.end_line - snippet.start_line + 1
     overlap = min(snippet.end_line, window[1]) - max(snippet.start_line, window[0]) + 1
-    return overlap * 2 > snippet.end_line - snippet.start_line + 1
+    if overlap * 2 <= n_lines:
+        return False
+    lines = [line for line in snippet.text.splitlines() if line.strip()]
+    if len(lines) >= n_lines or not lines:
+        return True
+    return sum(line in shown for line in lines) * 2 > len(lines)
 
 
 def _choose_snippets(

@@ -9,18 +9,53 @@ is the class's members (`PerMessageDeflate.extensionName`, a static getter), and
 constructor function defined at the top level of the required file under the name the
 `require` binds (the convention that names a binding after what it holds).
 
+Such a constructor also carries static members assigned after it: `Base.generateDiff =
+function (...)` (a top-level row whose signature starts with `Base.`), `Base.consoleLog =
+consoleLog`, `SchemaController.buildSchemaController = buildSchemaController`, and, in a
+file whose `module.exports` is the constructor, `module.exports.buildReply = buildReply`.
+`static_members` lists them, the assigned function or variable's own row for an alias.
+
 Guarantees: reads only the index rows of this file's imports and of the required file
-(cached per request by `Bindings`); answers only for JavaScript and TypeScript `require`
-bindings, never for `import * as x` namespaces; returns None when in doubt.
+(cached per request by `Bindings`), and for `static_members` the defining file's text once
+per content (`FileMemo`); answers only for JavaScript and TypeScript `require` bindings,
+never for `import * as x` namespaces; returns None when in doubt.
 """
 
 from __future__ import annotations
+
+import re
 
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
 from context.retrieval.named_members import JS_FAMILY
 from context.retrieval.outline import TYPE_KINDS
-from context.retrieval.rowcache import FILE_ROWS
+from context.retrieval.rowcache import FILE_ROWS, FileMemo
+
+_NAME = r"[A-Za-z_$][\w$]*"
+_STATIC_ALIAS = re.compile(
+    rf"^[ \t]*((?:module\.)?exports|{_NAME})\.({_NAME})[ \t]*=[ \t]*({_NAME})[ \t]*;?[ \t]*$",
+    re.MULTILINE,
+)
+_EXPORTED = re.compile(
+    rf"^[ \t]*(?:exports[ \t]*=[ \t]*)?module\.exports[ \t]*=[ \t]*(?:exports[ \t]*=[ \t]*)?"
+    rf"({_NAME})[ \t]*;?[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _static_aliases(text: str) -> dict[str, tuple[str, ...]]:
+    """Object name -> the names assigned onto it as `Object.member = name` in `text`, with
+    `module.exports.member = name` counted onto what `module.exports` is."""
+    exported = {m.group(1) for m in _EXPORTED.finditer(text)}
+    found: dict[str, list[str]] = {}
+    for match in _STATIC_ALIAS.finditer(text):
+        holder, value = match.group(1), match.group(3)
+        for name in exported if holder in ("exports", "module.exports") else (holder,):
+            found.setdefault(name, []).append(value)
+    return {name: tuple(dict.fromkeys(values)) for name, values in found.items()}
+
+
+_ALIASES = FileMemo(_static_aliases)
 
 
 def required_constructor(bindings: Bindings, name: str) -> SymbolRow | None:
@@ -50,3 +85,23 @@ def is_constructor(bindings: Bindings, row: SymbolRow) -> bool:
     return any(
         member.container == row.name for member in bindings.definitions_in_file(row.rel_path)
     )
+
+
+def static_members(bindings: Bindings, owner: SymbolRow) -> list[SymbolRow]:
+    """The static members a JavaScript class or constructor function's file assigns onto it
+    outside its body (`Owner.name = function`, `Owner.name = name`), in source order."""
+    if owner.language not in JS_FAMILY or owner.container is not None:
+        return []
+    rows = bindings.definitions_in_file(owner.rel_path)
+    head = owner.name + "."
+    assigned = [r for r in rows if r.container is None and r.signature.startswith(head)]
+    file = bindings.store.file(owner.rel_path)
+    if file is None:
+        return assigned
+    values = _ALIASES.of(bindings.store, file).get(owner.name, ())
+    aliased = [
+        r
+        for r in rows
+        if r.container is None and r.name in values and r.name != owner.name and r not in assigned
+    ]
+    return sorted(assigned + aliased, key=lambda r: r.start_line_idx)

@@ -33,6 +33,7 @@ from context.index.store import SymbolRow
 from context.literal_scan import matches_near
 from context.retrieval.bindings import Bindings
 from context.retrieval.c_names import used_rows
+from context.retrieval.commonjs import required_constructor
 from context.retrieval.expected import expected_rows, expected_snippets
 from context.retrieval.focus import SELF_NAMES, Focus
 from context.retrieval.js_objects import assigned_members
@@ -105,7 +106,9 @@ def definition_snippets(
     for name in focus.identifiers:
         if is_expired():
             break
-        near.extend(bindings.resolve(name)[:2])
+        # `const Reporter = require('./reporter')` means the constructor it binds.
+        constructor = required_constructor(bindings, name)
+        near.extend([constructor] if constructor is not None else bindings.resolve(name)[:2])
     near = list({(r.rel_path, r.start_line_idx): r for r in near}.values())
     first, further = near[:FULL_RENDERS], near[FULL_RENDERS:]
     for snippet in render_rows(bindings, first, text):

@@ -13,21 +13,28 @@ builds `var app = exports = module.exports = {}` with `app.init = function init(
 `namesake_object_members` lists the members of an object named like the receiver and
 defined at the top level of a file that this file imports.
 
+A class or constructor function is such an object too: its static members assigned after it
+(`Base.generateDiff = function`, `Base.consoleLog = consoleLog`, `commonjs.static_members`)
+are listed the same way when the file names them (`Base.consoleLog(...)`).
+
 Guarantees: reads only the defining files' cached rows; `assigned_members` returns only
 members this file already names through the object (`webidl.brandCheck`), the most named
 first, at most `MAX_MEMBERS`; `namesake_object_members` returns those starting with the
 typed prefix first, then the most used, then in source order, at most `MAX_MEMBERS`;
-nothing for other languages or for rows that are not constants or variables.
+nothing for other languages or for rows that are not constants, variables, classes or
+constructor functions.
 """
 
 from __future__ import annotations
 
 from context.index.store import SymbolRow
 from context.retrieval.bindings import Bindings
+from context.retrieval.commonjs import static_members
 
 MAX_MEMBERS = 12
 _JS_FAMILY = frozenset({"javascript", "typescript", "tsx"})
 _OBJECT_KINDS = frozenset({"constant", "variable"})
+_STATIC_OWNER_KINDS = frozenset({"class", "function"})
 
 
 def assigned_members(
@@ -35,7 +42,11 @@ def assigned_members(
 ) -> list[SymbolRow]:
     """The rows of `row`'s file assigned onto the object `row` defines
     (`<name>.member = ...`), that `text` names as `<local_name>.member`, most named first."""
-    if row.language not in _JS_FAMILY or row.kind not in _OBJECT_KINDS or row.container:
+    if row.language not in _JS_FAMILY or row.container:
+        return []
+    if row.kind in _STATIC_OWNER_KINDS:
+        return _used_statics(bindings, row, local_name, text)
+    if row.kind not in _OBJECT_KINDS:
         return []
     head = row.name + "."
     scored: list[tuple[int, int, SymbolRow]] = []
@@ -48,6 +59,19 @@ def assigned_members(
         if n_uses:
             scored.append((-n_uses, idx, member))
     return [member for _, _, member in sorted(scored)[:MAX_MEMBERS]]
+
+
+def _used_statics(
+    bindings: Bindings, row: SymbolRow, local_name: str, text: str
+) -> list[SymbolRow]:
+    """The static members of the class or constructor `row` that `text` names as
+    `<local_name>.member`, most named first."""
+    scored = []
+    for idx, member in enumerate(static_members(bindings, row)):
+        n_uses = text.count(f"{local_name}.{member.name}")
+        if n_uses:
+            scored.append((-n_uses, idx, member))
+    return [member for _, _, member in sorted(scored, key=lambda s: s[:2])[:MAX_MEMBERS]]
 
 
 def namesake_object_members(

@@ -29,6 +29,8 @@ _KEYED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?<!:):\s*(?:&\s*|\*\s*)?$
 # Go's `challengeKey, err := |`: the value is the first name's, the others are its error
 # or its flag.
 _MULTI_ASSIGNED = re.compile(r"(?<![\w$.])([A-Za-z_]\w*)(?:\s*,\s*[A-Za-z_]\w*)+\s*:=\s*(?:&\s*)?$")
+# `config.userParams = this.|`: a member being given a value names it as well as a variable.
+_MEMBER_ASSIGNED = re.compile(r"[\w$\])]\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)\s*=\s*$")
 _DECLARED = re.compile(r"^\s*([A-Za-z_][\w]*)\s+\*?\[?\]?\*?$")
 _RETURNED = re.compile(r"(?<![\w$])return\s+(?:&\s*|\*\s*)?$")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -48,6 +50,13 @@ def assigned_words(text_before_chain: str) -> frozenset[str]:
         or _MEMBER_ASSIGNED.search(text_before_chain)
     )
     return name_words(found.group(1)) if found is not None else frozenset()
+
+
+def assigned_name(text_before_chain: str) -> str | None:
+    """The name that the expression starting here is assigned to, whole: a variable or a
+    key (`let limit = |`, `limit: |`) or a member (`config.limit = |`); None elsewhere."""
+    found = _ASSIGNED.search(text_before_chain) or _MEMBER_ASSIGNED.search(text_before_chain)
+    return found.group(1) if found is not None else None
 
 
 def declared_words(line_before_cursor: str) -> frozenset[str]:

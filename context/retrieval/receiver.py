@@ -69,7 +69,7 @@ from context.index.store import SymbolRow
 from context.literal_scan import matches_near
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
-from context.retrieval.commonjs import is_constructor, required_constructor
+from context.retrieval.commonjs import is_constructor, required_constructor, static_members
 from context.retrieval.cpp_scopes import aliased_type, namespace_paths
 from context.retrieval.go_types import embedded_types, go_declaration
 from context.retrieval.impls import (
@@ -83,9 +83,15 @@ from context.retrieval.java_packages import package_paths
 from context.retrieval.js_naming import class_named_like
 from context.retrieval.js_objects import namesake_object_members
 from context.retrieval.jsdoc import jsdoc_return_type, jsdoc_types
-from context.retrieval.named_members import JS_FAMILY, named_member_snippets, receiver_uses
+from context.retrieval.named_members import (
+    JS_FAMILY,
+    computed_receiver,
+    named_member_snippets,
+    receiver_uses,
+)
 from context.retrieval.naming import (
     affinity,
+    assigned_name,
     assigned_words,
     is_returned,
     name_words,
@@ -411,8 +417,11 @@ class _Resolver:
             inside += member_rows(owner, alias_shape(self.bindings.store, owner).members)
             # `constructor(public options: Options)` declares a field as well.
             inside += parameter_fields(self.bindings.store, owner)
-            # `Foo.prototype.bar = ...` and `Object.defineProperty(Foo, ...)` follow the class.
-            return inside + [r for r in named if r not in inside]
+            # `Foo.prototype.bar = ...` and `Object.defineProperty(Foo, ...)` follow the
+            # class, and so do static members (`Foo.create = create`).
+            statics = static_members(self.bindings_of(owner.rel_path), owner)
+            outside = [r for r in named if r not in inside]
+            return inside + outside + [r for r in statics if r not in outside]
         return inside or named
 
     def bases(self, owner: SymbolRow) -> list[SymbolRow]:
@@ -528,6 +537,17 @@ def receiver_tiers(
     if is_expired():
         return MemberTiers([])
     if found is None:
+        line_before = text[text.rfind("\n", 0, offset) + 1 : offset]
+        computed = computed_receiver(line_before) if bindings.language in JS_FAMILY else None
+        if computed is not None:
+            # `request[kRouteContext].|`: what the file reads after any `[kRouteContext]`.
+            key, typed = computed
+            assigned = assigned_name(line_before[: line_before.rfind(key)])
+            return MemberTiers(
+                named_member_snippets(
+                    bindings, text, offset, key, typed, assigned=assigned, is_expired=is_expired
+                )
+            )
         # `const { a, | } = require('./x')`: what that module offers, as `x.|` would list.
         return MemberTiers(import_list_snippets(bindings, text, offset))
     resolver, target, match, parts = found.resolver, found.target, found.match, found.parts
@@ -548,6 +568,8 @@ def receiver_tiers(
             uses[name] += 2 * count
     if target.types:
         members = resolver.members_of(target)
+        if bindings.language in JS_FAMILY and len(parts) == 1:
+            members = _statics_of_named_class(resolver, target.types[0], receiver, members)
         package_uses = package_member_uses(bindings, is_expired)
         if bindings.language == "python":
             names = {row.name for row in members}
@@ -615,7 +637,15 @@ def receiver_tiers(
                 nearby=_nearby(bindings, text, offset, cursor_line),
             )
             return MemberTiers(_render_by_owner(resolver, scoped[0], rows))
-    named = named_member_snippets(bindings, text, offset, receiver, prefix, is_expired=is_expired)
+    named = named_member_snippets(
+        bindings,
+        text,
+        offset,
+        receiver,
+        prefix,
+        assigned=assigned_name(line_text[: match.start()]),
+        is_expired=is_expired,
+    )
     if len(parts) == 1:
         namesakes = namesake_object_members(bindings, parts[0][0], prefix, text)
         if namesakes:
@@ -700,6 +730,35 @@ def _nearby(bindings: Bindings, text: str, offset: int, cursor_line: int) -> fro
         return words
     function = _innermost(bindings.definitions_in_file(bindings.path), cursor_line, _FUNCTION_KINDS)
     return words | name_words(function.name) if function is not None else words
+
+
+def _statics_of_named_class(
+    resolver: _Resolver, owner: SymbolRow, receiver: str, members: list[SymbolRow]
+) -> list[SymbolRow]:
+    """`members` as `Owner.` reaches them in JavaScript: when the receiver names the class
+    or constructor itself, only its static members (`static create ()`, `Owner.create =
+    create`, `Object.defineProperty(Owner, ...)`), since instance members need an
+    instance; all of them when none is static."""
+    if receiver.strip().rstrip(".?").strip() != owner.name or owner.kind not in (
+        "class",
+        "function",
+    ):
+        return members
+    statics = {
+        (r.rel_path, r.start_line_idx)
+        for r in static_members(resolver.bindings_of(owner.rel_path), owner)
+    }
+    # `Object.defineProperty(Owner, 'LEVEL', ...)` defines a static; on `Owner.prototype`
+    # an instance member.
+    defined_on_class = re.compile(rf"Object\.defineProperty\(\s*{re.escape(owner.name)}\s*,")
+    kept = [
+        r
+        for r in members
+        if (r.rel_path, r.start_line_idx) in statics
+        or r.signature.lstrip().startswith("static ")
+        or defined_on_class.match(r.signature) is not None
+    ]
+    return kept or members
 
 
 def callee_rows(

@@ -163,6 +163,33 @@ def test_snippets_already_in_the_window_are_dropped() -> None:
     assert [s.path for s in prompt.snippets] == ["b.py"]
 
 
+def test_an_outline_reaching_into_the_window_stays_when_its_lines_are_not_there() -> None:
+    document, offset = _document(_numbered(300) + "y = $0\n" + _numbered(5, 300))
+    budget = ContextSettings(max_prompt_tokens=2048)
+    cursor_line = 300
+
+    def outlines(start: int) -> list[Snippet]:
+        # A class outline gathered from `start` to past the cursor, whose first member
+        # stands at `start`; and one made of lines just above the cursor.
+        far = f"class Values:\n    {document.line_text(start)}\n    def total()\n"
+        near = "".join(f"    {document.line_text(cursor_line - i)}\n" for i in (1, 2, 3))
+        return [
+            Snippet("member", "a.py", start, cursor_line + 4, far),
+            Snippet("member", "a.py", start, cursor_line + 4, near),
+        ]
+
+    # The window does not depend on the spans: learn its height, then let both spans
+    # overlap it by more than half while starting above it.
+    probe = build_prompt(document, offset, budget, STARCODER, outlines(0), path="a.py")
+    n_prefix = probe.prefix.count("\n")
+    start = cursor_line - n_prefix - n_prefix // 2
+    assert start > 0
+    far, near = outlines(start)
+    prompt = build_prompt(document, offset, budget, STARCODER, [far, near], path="a.py")
+    assert document.line_text(start) not in prompt.prefix
+    assert [s.text for s in prompt.snippets] == [far.text]
+
+
 def test_layout_order_does_not_depend_on_scores() -> None:
     document, offset = _document("x = $0\n")
     a = _snippet("lib/a.py", 3, 1.0)

@@ -49,6 +49,11 @@ def members(
     return [s for s in snippets if s.source == source], context
 
 
+def listed_lines(found: list[Snippet]) -> list[str]:
+    """Every line the snippets list, without its indentation."""
+    return [line.strip() for s in found for line in s.text.splitlines()]
+
+
 def definitions(workspace: Workspace, path: str, marked_line: str) -> tuple[list[Snippet], str]:
     """The definition source's snippets at the hole, and the context part of its prompt."""
     return members(workspace, path, marked_line, "definition")
@@ -155,3 +160,85 @@ def test_a_type_that_jsdoc_imports_gives_the_parameter_its_members(
     assert [s.path for s in found] == ["lib/command.js"]
     assert found[0].text.startswith("class Command")
     assert "usage (str)" in context
+
+
+@pytest.mark.parametrize(
+    ("marked_line", "expected"),
+    [
+        (
+            "  return Reporter.$0buildReporter(runner, { diff })",
+            "function buildReporter (runner, options)",
+        ),
+        ("  Reporter.$0consoleLog(diff)", "var consoleLog = console.log"),
+        (
+            "  const diff = Reporter.$0generateDiff(failure.actual, failure.expected)",
+            "Reporter.generateDiff = function (actual, expected)",
+        ),
+    ],
+    ids=["module.exports alias", "static alias", "static function"],
+)
+def test_a_constructor_lists_the_static_members_assigned_after_it(
+    workspace: Workspace, marked_line: str, expected: str
+) -> None:
+    found, context = members(workspace, "lib/spec.js", marked_line)
+    listed = listed_lines(found)
+    assert expected in listed
+    # A function of the file that is never assigned onto the constructor is no member.
+    assert "function neverAssigned ()" not in listed
+    assert expected in context
+
+
+@pytest.mark.parametrize(
+    ("marked_line", "expected"),
+    [
+        ("    exposeHeadRoute: opts.$0exposeHeadRoute,", "this.exposeHeadRoute = exposeHeadRoute"),
+        ("  config.bodyLimit = opts.$0bodyLimit", "this.bodyLimit = bodyLimit"),
+    ],
+    ids=["object key", "member assignment"],
+)
+def test_an_untyped_option_copied_to_a_namesake_gets_that_member_first(
+    workspace: Workspace, marked_line: str, expected: str
+) -> None:
+    # `opts` has no type, and routes.js never uses `opts.exposeHeadRoute` elsewhere: the
+    # name the value is given to is the evidence.
+    found, context = members(workspace, "lib/routes.js", marked_line)
+    first = found[0].text.splitlines()
+    assert found[0].path == "lib/route-context.js"
+    assert first[0] == expected
+    assert expected in context
+
+
+def test_a_class_named_itself_lists_its_static_members_only(workspace: Workspace) -> None:
+    found, context = members(workspace, "lib/routes.js", "  return RouteContext.$0fromRoute(route)")
+    listed = listed_lines(found)
+    assert "static fromRoute (route)" in listed
+    # `RouteContext.describe()` and `RouteContext.schema` need an instance.
+    assert "describe ()" not in listed
+    assert "this.schema = schema" not in listed
+    assert "static fromRoute (route)" in context
+
+
+def test_a_computed_key_gets_the_members_read_after_that_key_elsewhere(
+    workspace: Workspace,
+) -> None:
+    found, context = members(
+        workspace, "lib/slots.js", "  if (reply[kContext].$0exposeHeadRoute) return null"
+    )
+    listed = listed_lines(found)
+    # slots.js reads `request[kContext].exposeHeadRoute` and `.bodyLimit` elsewhere.
+    assert "this.exposeHeadRoute = exposeHeadRoute" in listed
+    assert "this.bodyLimit = bodyLimit" in listed
+    assert "this.exposeHeadRoute = exposeHeadRoute" in context
+
+
+def test_a_required_constructor_brings_the_static_members_the_file_uses(
+    workspace: Workspace,
+) -> None:
+    found, context = definitions(workspace, "lib/spec.js", "  $0Reporter.consoleLog(diff)")
+    listed = [line for s in found if s.path == "lib/reporter.js" for line in listed_lines([s])]
+    assert "function Reporter (runner)" in listed
+    # spec.js names `Reporter.consoleLog` and `Reporter.generateDiff` on other lines.
+    assert "var consoleLog = console.log" in listed
+    assert "Reporter.generateDiff = function (actual, expected)" in listed
+    assert "function neverAssigned ()" not in listed
+    assert "var consoleLog = console.log" in context
