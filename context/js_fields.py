@@ -7,6 +7,9 @@ path; }`). `constructor_fields` walks such a body's statements and finds those a
 function expression assigned to a member (`Route.prototype.dispatch = function dispatch`)
 matches both as the assignment and as the function, and a field the class declares
 (`private socket: Socket;`, a getter) may be assigned again in the constructor.
+`prototype_owner` names the constructor whose prototype an object literal fills
+(`Foo.prototype = { wrap: function () {} }`, `Object.assign(Foo.prototype, { ... })`), so
+that the literal's methods are indexed as `Foo`'s members.
 
 Guarantees: visits statements only (never expressions), so the cost is linear in the
 constructor's statements; nested functions are not entered (what they assign runs later, on
@@ -94,6 +97,49 @@ def constructor_fields(body: ts.Node, source: bytes) -> list[tuple[ts.Node, ts.N
             if is_placeholder:
                 placeholders.add(name)
     return fields
+
+
+def prototype_owner(obj: ts.Node, source: bytes) -> str | None:
+    """The constructor `Foo` whose prototype the object literal `obj` fills, or None.
+
+    Two shapes count: the literal assigned to `Foo.prototype` (also in a chain, `Foo.fn =
+    Foo.prototype = { ... }`), and the literal passed after `Foo.prototype` to a call
+    (`Object.assign(Foo.prototype, { ... })` and the `extend`/`mixin` helpers shaped like
+    it) with only other sources between them, never a property descriptor after a name
+    (`Object.defineProperty`). Only the literal's parent and its arguments are looked at.
+    """
+    parent = obj.parent
+    if parent is None:
+        return None
+    if parent.type == "assignment_expression":
+        if parent.child_by_field_name("right") != obj:
+            return None
+        return _prototype_of(parent.child_by_field_name("left"), source)
+    if parent.type == "arguments" and parent.named_child_count > 1:
+        first, *rest = parent.named_children
+        if first == obj:
+            return None
+        for argument in rest:
+            if argument == obj:
+                return _prototype_of(first, source)
+            if argument.type not in ("object", "identifier", "member_expression"):
+                # `Object.defineProperty(Foo.prototype, 'depth', { get() {} })`: a
+                # descriptor after a property's name, not members.
+                return None
+    return None
+
+
+def _prototype_of(node: ts.Node | None, source: bytes) -> str | None:
+    """`Foo` when `node` is `Foo.prototype`, else None."""
+    if node is None or node.type != "member_expression":
+        return None
+    owner = node.child_by_field_name("object")
+    prop = node.child_by_field_name("property")
+    if owner is None or prop is None or owner.type != "identifier":
+        return None
+    if node_text(prop, source) != "prototype":
+        return None
+    return node_text(owner, source)
 
 
 def without_duplicates(

@@ -30,7 +30,12 @@ import tree_sitter as ts
 from context.c_macros import edited_span, is_rewritten, parse_source
 from context.document import TextChange
 from context.imports.statements import DECODERS, Import, node_text
-from context.js_fields import constructor_fields, fields_once, without_duplicates
+from context.js_fields import (
+    constructor_fields,
+    fields_once,
+    prototype_owner,
+    without_duplicates,
+)
 from context.languages import (
     Language,
     definitions_query,
@@ -511,11 +516,17 @@ def _container(
 
     `parent` is `node.parent`, passed in since the caller needs it too.
 
-    A Go method's receiver and a C++ qualified name's scope (`Circle::area`, captured by the
-    tags query as `@local.scope`) count as containers.
+    A Go method's receiver, a C++ qualified name's scope (`Circle::area`, captured by the
+    tags query as `@local.scope`) and the constructor whose prototype a JavaScript object
+    literal fills count as containers.
     """
     if scope is not None:
         return node_text(scope, source), "qualified_identifier", False
+    if parent is not None and parent.type == "object" and lang.import_style == "javascript":
+        # A method of an object literal that fills `Foo.prototype` is `Foo`'s member.
+        owner = prototype_owner(parent, source)
+        if owner is not None:
+            return owner, "class", False
     if node.type == "method_declaration":
         receiver = node.child_by_field_name("receiver")
         if receiver is not None:

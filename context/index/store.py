@@ -56,7 +56,7 @@ from context.index.records import (
 from context.private_files import private_database, private_dir
 from context.syntax import Definition
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump on any change to the tables or to the rows extraction gives a file; an older
 database is then rebuilt (a file is re-read only when its content changes, so new rows
 would otherwise never reach unchanged files). Version 2 dropped the `symbols_fts`
@@ -65,7 +65,9 @@ version 3 holds C and C++ declarations behind decorating macros, C++ namespace m
 as top-level names, `using` aliases, and JavaScript members assigned outside a class
 body; version 4 reads a `.h` header as C++ when its text or folder says so
 (`context.header_language`), indexes the names of Go `var ( ... )` blocks and no longer
-indexes a Go field inside a function (a test table's) as a top-level name."""
+indexes a Go field inside a function (a test table's) as a top-level name; version 5
+indexes the methods of an object literal that fills a JavaScript prototype
+(`Foo.prototype = { ... }`, `Object.assign(Foo.prototype, { ... })`) as `Foo`'s members."""
 
 _log = logging.getLogger(__name__)
 

@@ -336,6 +336,7 @@ REPARSE_FILES = [
     "ts_app/src/models/user.ts",
     "js_proto/lib/deflate.js",
     "js_proto/lib/route.js",
+    "js_proto/lib/template.js",
     "go_svc/internal/store/store.go",
     "rust_lib/src/inventory.rs",
     "cpp_proj/include/geometry/shape.hpp",

@@ -3,8 +3,10 @@ type is not declared where it is used.
 
 The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function Route`
 with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
-`lib/deflate.js` exports one class (`module.exports = Deflate`), `lib/socket.js` requires
-both, and `lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
+`lib/template.js` fills `Template.prototype` with object literals (assigned, and through
+`Object.assign`) and `lib/view.js` uses an instance of it, `lib/deflate.js` exports one
+class (`module.exports = Deflate`), `lib/socket.js` requires both, and
+`lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
 local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
 `import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
 `export * as util`; `lib/plugins.js` uses `lib/registry.js`'s object built member by
@@ -89,6 +91,19 @@ async def test_this_in_a_prototype_method_gets_the_constructors_members(
     assert "Route.prototype.handlesMethod = function handlesMethod(method)" in members
     assert "this.methods = {};" in members
     assert "Object.defineProperty(Route.prototype, 'depth'," in members
+
+
+async def test_an_instance_gets_the_methods_an_object_literal_puts_on_its_prototype(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/view.js", "  const html = template.$0render(context);")
+    members = _member_text(result)
+    assert "function Template(source)" in members
+    assert "render: function (context)" in members
+    assert "compile(options)" in members
+    assert "escape: function (text)" in members
+    # A plain object's function in the same file is no member of `Template`.
+    assert "upper: function (text)" not in members
 
 
 async def test_a_required_class_is_the_class_not_its_modules_names(

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from context.languages import language_for_id
 from context.syntax import ExtractionCache, extract_all, extract_definitions, parse
 from context.workspace import Workspace
 
 OpenWorkspace = Callable[..., Workspace]
-ROUTE_JS = (
-    Path(__file__).resolve().parents[2] / "fixtures" / "repos" / "js_proto" / "lib" / "route.js"
-)
+LIB = Path(__file__).resolve().parents[2] / "fixtures" / "repos" / "js_proto" / "lib"
+ROUTE_JS = LIB / "route.js"
 
 
 async def test_an_es5_constructor_owns_its_fields_and_prototype_members(
@@ -88,10 +89,31 @@ async def test_a_class_constructor_assigns_fields_once_beside_what_the_class_dec
     ]
 
 
-def test_an_edited_document_extracts_the_same_members_as_a_full_parse() -> None:
+async def test_an_object_literal_that_fills_a_prototype_gives_the_constructor_its_methods(
+    copy_repo: Callable[[str], Path], open_workspace: OpenWorkspace
+) -> None:
+    workspace = open_workspace(copy_repo("js_proto"))
+    await workspace.index()
+    members = [(m.kind, m.name, m.signature) for m in workspace.store.members("Template")]
+    assert members == [
+        ("field", "source", "this.source = source;"),
+        ("method", "render", "render: function (context)"),
+        ("method", "compile", "compile(options)"),
+        # `Object.assign(Template.prototype, { ... })` adds to the same prototype.
+        ("method", "escape", "escape: function (text)"),
+    ]
+    # A plain object's functions stay where they were: no constructor owns them.
+    upper = [
+        row for row in workspace.store.definitions_in_file("lib/template.js") if row.name == "upper"
+    ]
+    assert [(row.kind, row.container) for row in upper] == [("function", None)]
+
+
+@pytest.mark.parametrize("name", ["route.js", "template.js"])
+def test_an_edited_document_extracts_the_same_members_as_a_full_parse(name: str) -> None:
     javascript = language_for_id("javascript")
     assert javascript is not None
-    source = ROUTE_JS.read_bytes()
+    source = (LIB / name).read_bytes()
     cache = ExtractionCache(javascript)
     full = extract_definitions(javascript, parse(javascript, source), source)
     assert cache.extract(parse(javascript, source), source)[0] == full
