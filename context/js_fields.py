@@ -53,9 +53,14 @@ _BLOCKS = frozenset(
 _PLACEHOLDERS = frozenset({"null", "undefined"})
 
 
-def constructor_fields(body: ts.Node, source: bytes) -> list[tuple[ts.Node, ts.Node]]:
+def constructor_fields(
+    body: ts.Node, source: bytes, *, is_constructor: bool = True
+) -> list[tuple[ts.Node, ts.Node]]:
     """The (statement, name node) of each field a constructor body assigns on `this`,
-    once per name, in source order."""
+    once per name, in source order. A method that is no constructor (`is_constructor`
+    false) gives only the fields it assigns a `new` object (`this.source = new CodeGen()`
+    in `compile: function`): their type is what it says, and a field set to anything
+    else there is the constructor's to list."""
     fields: list[tuple[ts.Node, ts.Node]] = []
     names: dict[bytes, int] = {}
     placeholders: set[bytes] = set()
@@ -74,6 +79,8 @@ def constructor_fields(body: ts.Node, source: bytes) -> list[tuple[ts.Node, ts.N
         is_placeholder = value is not None and (
             value.type in _PLACEHOLDERS or node_text(value, source) == "undefined"
         )
+        if not is_constructor and (value is None or value.type != "new_expression"):
+            continue
         # `this.a = this.b = value` assigns both.
         while assignment is not None and assignment.type == "assignment_expression":
             target = assignment.child_by_field_name("left")

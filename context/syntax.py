@@ -379,7 +379,15 @@ def _fields_of(
     scopes = captures.get("local.scope")
     scope = scopes[0] if scopes else None
     fields: list[tuple[Definition, int]] = []
-    for statement, name_node in constructor_fields(body, source):
+    # A constructor's body is a class's `constructor` or an ES5 constructor function's.
+    holder = body.parent
+    is_constructor = holder is not None and holder.type in (
+        "method_definition",
+        "function_declaration",
+    )
+    if holder is not None and holder.type == "method_definition" and holder.parent is not None:
+        is_constructor = holder.parent.type == "class_body"
+    for statement, name_node in constructor_fields(body, source, is_constructor=is_constructor):
         field = _definition(lang, statement, "field", name_node, scope, source)
         if field is not None and field.container is not None:
             fields.append((field, name_node.start_byte))

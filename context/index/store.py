@@ -67,7 +67,8 @@ body; version 4 reads a `.h` header as C++ when its text or folder says so
 (`context.header_language`), indexes the names of Go `var ( ... )` blocks and no longer
 indexes a Go field inside a function (a test table's) as a top-level name; version 5
 indexes the methods of an object literal that fills a JavaScript prototype
-(`Foo.prototype = { ... }`, `Object.assign(Foo.prototype, { ... })`) as `Foo`'s members."""
+(`Foo.prototype = { ... }`, `Object.assign(Foo.prototype, { ... })`) as `Foo`'s members,
+and the fields a prototype method assigns a `new` object (`this.source = new CodeGen()`)."""
 
 _log = logging.getLogger(__name__)
 

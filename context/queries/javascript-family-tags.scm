@@ -45,3 +45,40 @@
     name: (identifier) @local.scope
     body: (statement_block) @definition.fields)
   (#match? @local.scope "^[A-Z]"))
+
+; What a prototype method assigns on `this` outside the constructor (`this.source = new
+; CodeGen()` in `compile: function`): `@local.scope` names the constructor; only fields
+; assigned a `new` object are kept (`context.js_fields.constructor_fields`), whose type the
+; assignment states.
+(expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier) @local.scope
+      property: (property_identifier) @_prototype)
+    right: (object
+      [
+        (pair value: (function_expression body: (statement_block) @definition.fields))
+        (method_definition body: (statement_block) @definition.fields)
+      ]))
+  (#eq? @_prototype "prototype"))
+(expression_statement
+  (call_expression
+    arguments: (arguments
+      .
+      (member_expression
+        object: (identifier) @local.scope
+        property: (property_identifier) @_prototype)
+      (object
+        [
+          (pair value: (function_expression body: (statement_block) @definition.fields))
+          (method_definition body: (statement_block) @definition.fields)
+        ])))
+  (#eq? @_prototype "prototype"))
+(expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (member_expression
+        object: (identifier) @local.scope
+        property: (property_identifier) @_prototype))
+    right: (function_expression body: (statement_block) @definition.fields))
+  (#eq? @_prototype "prototype"))

@@ -4,7 +4,8 @@ type is not declared where it is used.
 The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function Route`
 with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
 `lib/template.js` fills `Template.prototype` with object literals (assigned, and through
-`Object.assign`) and `lib/view.js` uses an instance of it, `lib/deflate.js` exports one
+`Object.assign`; a method there assigns `this.output = new Output()` of `lib/output.js`)
+and `lib/view.js` uses an instance of it, `lib/deflate.js` exports one
 class (`module.exports = Deflate`), `lib/socket.js` requires both, and
 `lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
 local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
@@ -104,6 +105,16 @@ async def test_an_instance_gets_the_methods_an_object_literal_puts_on_its_protot
     assert "escape: function (text)" in members
     # A plain object's function in the same file is no member of `Template`.
     assert "upper: function (text)" not in members
+
+
+async def test_a_field_a_prototype_method_assigns_a_new_object_has_that_objects_members(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(served, "lib/template.js", "    this.output.$0write(chunk);")
+    members = _member_text(result)
+    assert "class Output" in members
+    assert "write(chunk)" in members
+    assert "flush()" in members
 
 
 async def test_a_required_class_is_the_class_not_its_modules_names(

@@ -99,6 +99,9 @@ async def test_an_object_literal_that_fills_a_prototype_gives_the_constructor_it
         ("field", "source", "this.source = source;"),
         ("method", "render", "render: function (context)"),
         ("method", "compile", "compile(options)"),
+        # A method that is no constructor gives the fields it assigns a `new` object only.
+        ("field", "output", "this.output = new Output(options);"),
+        ("method", "emit", "emit(chunk)"),
         # `Object.assign(Template.prototype, { ... })` adds to the same prototype.
         ("method", "escape", "escape: function (text)"),
     ]
