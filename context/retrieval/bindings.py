@@ -237,6 +237,10 @@ class Bindings:
                 for imported in row.names:
                     if imported.local_name == name or imported.name == "*":
                         original = name if imported.name == "*" else imported.name
+                        if original == "default":
+                            # `import Ruleset from './ruleset.js'` in a barrel: a default
+                            # export is found by its name, as `_default_export` finds it.
+                            original = name
                         found = self._follow(original, (row.resolved_path,), depth + 1)
                         if found:
                             return found

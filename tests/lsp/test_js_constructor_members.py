@@ -1,21 +1,22 @@
 """`fillin/context` through a real `fillin serve` where a JavaScript or TypeScript receiver's
 type is not declared where it is used.
 
-The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function Route`
-with `Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
+The `js_proto` fixture repository (on disk): `lib/route.js` is an ES5 `function Route` with
+`Route.prototype.dispatch = function` and `Object.defineProperty(Route.prototype, ...)`,
 `lib/template.js` fills `Template.prototype` with object literals (assigned, and through
-`Object.assign`; a method there assigns `this.output = new Output()` of `lib/output.js`)
-and `lib/view.js` uses an instance of it, `lib/deflate.js` exports one
-class (`module.exports = Deflate`), `lib/socket.js` requires both, and
-`lib/express.js` mixes `lib/application.js`'s member-by-member `app` object into a
-local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s types and functions through
-`import * as core`, and `ts/core/util.ts` through `import { util }` from a barrel that has
-`export * as util`; `lib/plugins.js` uses `lib/registry.js`'s object built member by
-member; `lib/report.js` names `Deflate` only in a JSDoc `@typedef`; `lib/logger.js`
-requires names of `lib/symbols.js` in a list that spans lines. Each case removes the
-rest of a marked line (the cursor is `$0`), opens the result and asks for the prompt. The
-model server is the deterministic stand-in (tests/modelserver.py); it is never asked, since
-`fillin/context` only builds the prompt.
+`Object.assign`; a method there assigns `this.output = new Output()` of `lib/output.js`) and
+`lib/view.js` uses an instance of it, `lib/deflate.js` exports one class (`module.exports =
+Deflate`), `lib/socket.js` requires both, and `lib/express.js` mixes `lib/application.js`'s
+member-by-member `app` object into a local `app`; `ts/schemas.ts` reaches `ts/core/api.ts`'s
+types and functions through `import * as core`, and `ts/core/util.ts` through `import { util
+}` from a barrel that has `export * as util`; `esm/parser.js` reaches the classes that
+`esm/tree/index.js` imports and default-exports as one object (`tree.Ruleset`);
+`lib/plugins.js` uses `lib/registry.js`'s object built member by member; `lib/report.js`
+names `Deflate` only in a JSDoc `@typedef`; `lib/logger.js` requires names of
+`lib/symbols.js` in a list that spans lines. Each case removes the rest of a marked line
+(the cursor is `$0`), opens the result and asks for the prompt. The model server is the
+deterministic stand-in (tests/modelserver.py); it is never asked, since `fillin/context`
+only builds the prompt.
 """
 
 from __future__ import annotations
@@ -115,6 +116,17 @@ async def test_a_field_a_prototype_method_assigns_a_new_object_has_that_objects_
     assert "class Output" in members
     assert "write(chunk)" in members
     assert "flush()" in members
+
+
+async def test_a_default_exported_object_of_imported_classes_lists_each_class(
+    served: LanguageClient,
+) -> None:
+    result = await _context_at(
+        served, "esm/parser.js", "  const root = new tree.$0Ruleset(selectors, rules);"
+    )
+    members = _member_text(result)
+    assert "class Ruleset extends Node" in members
+    assert "class Color extends Node" in members
 
 
 async def test_a_required_class_is_the_class_not_its_modules_names(
