@@ -123,6 +123,7 @@ from context.retrieval.ts_callbacks import (
     parameter_types,
 )
 from context.retrieval.ts_positions import (
+    distinctive_words,
     is_type_position,
     type_position_words,
 )
@@ -618,6 +619,15 @@ def receiver_tiers(
             # `params?: string | core.|`: a type goes here, named for what it annotates.
             kinds_first = _TS_TYPE_KINDS
             wanted = wanted | type_position_words(before)
+        close: frozenset[str] = frozenset()
+        if bindings.language in JS_FAMILY:
+            # A namespace of hundreds of names (`core.|`): the words of the lines around
+            # the cursor (`interface ZodBase64URL`) that few of its names share pick one
+            # out, where the file's other uses of the namespace say little.
+            module_names = [r.name for r in rows]
+            wanted = distinctive_words(wanted, module_names)
+            close = distinctive_words(nearby_words(text, offset), module_names)
+            close -= name_words(receiver)
         ranked = _ranked(
             rows,
             prefix,
@@ -626,6 +636,7 @@ def receiver_tiers(
             owner_path=bindings.path,
             limit=max_members or MAX_MODULE_MEMBERS,
             kinds_first=kinds_first,
+            close=close,
         )
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
@@ -1432,12 +1443,14 @@ def _ranked(
     limit: int = MAX_MEMBERS,
     kinds_first: frozenset[str] = frozenset(),
     nearby: frozenset[str] | None = None,
+    close: frozenset[str] = frozenset(),
 ) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `limit`: those starting with
     the typed `prefix`, then containing it, then (when given) those of `kinds_first`, then
     sharing words with the assigned name
     (`wanted`), then by use in this file, then in the package's others (Go, Java), public first,
-    source order last; those out of reach from the file `owner_path` (`_is_hidden`) come
+    source order last; those sharing `MIN_NEARBY_WORDS` or more of the words `close` come
+    before the used ones; those out of reach from the file `owner_path` (`_is_hidden`) come
     after all others of their match."""
     elsewhere = package_uses or Counter()
     lowered = prefix.lower()
@@ -1461,6 +1474,7 @@ def _ranked(
             int(bool(kinds_first) and row.kind not in kinds_first),
             int(_is_hidden(row, owner_path)),
             -affinity(row.name, wanted),
+            -_strong(affinity(row.name, close)),
             -uses[row.name],
             -affinity(row.name, nearby or frozenset()),
             -elsewhere[row.name],
@@ -1477,6 +1491,11 @@ def _ranked(
     named.sort(key=lambda r: -affinity(r.name, nearby))
     taken = named[: min(NEARBY_SLOTS, limit // 2)]
     return ordered[: limit - len(taken)] + taken
+
+
+def _strong(shared: int) -> int:
+    """`shared` words, or none when too few to tell one name from its neighbours."""
+    return shared if shared >= MIN_NEARBY_WORDS else 0
 
 
 @lru_cache(maxsize=16384)
