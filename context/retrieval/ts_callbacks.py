@@ -21,19 +21,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 WINDOW_CHARS = 4_000
 """How far before the cursor the enclosing function and its call are looked for."""
 
 _OPEN = "([{"
 _CLOSE = ")]}"
-_HEADERS = (
+_PARAMETERS = r"[^()]*?(?<![\w$.]){n}(?![\w$])[^()]*"
+"""A parameter list that names `n` (formatted in), so that the scan skips all others."""
+_HEADER_TEMPLATES = (
     # `(a, b) =>` and `async (a) =>`, with a return annotation or none.
-    re.compile(r"\(([^()]*)\)\s*(?::\s*[^=;{}()]+)?=>"),
-    re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*=>"),
-    re.compile(r"\bfunction\b\s*\*?\s*[\w$]*\s*\(([^()]*)\)\s*(?::\s*[^{;]+)?\{"),
+    rf"\(({_PARAMETERS})\)\s*(?::\s*[^=;{{}}()]+)?=>",
+    r"(?<![\w$.])({n})\s*=>",
+    rf"\bfunction\b\s*\*?\s*[\w$]*\s*\(({_PARAMETERS})\)\s*(?::\s*[^{{;]+)?\{{",
     # An object literal's method (`pull(controller) {`, `async *next(x) {`).
-    re.compile(r"(?:^|[{,\s])(?:async\s+)?\*?\s*([A-Za-z_$][\w$]*)\s*\(([^()]*)\)\s*\{"),
+    # Its `async` or `*` before it need not be read: a call is never followed by `{`.
+    rf"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(({_PARAMETERS})\)\s*\{{",
 )
 _NOT_METHODS = frozenset({"if", "for", "while", "switch", "catch", "function", "with", "return"})
 _CALLEE = re.compile(
@@ -63,7 +67,7 @@ def callback_slot(text: str, offset: int, name: str) -> CallbackSlot | None:
     start = max(0, offset - WINDOW_CHARS)
     window = text[start:offset]
     best: tuple[int, int, int, int | None] | None = None
-    for pattern in _HEADERS:
+    for pattern in _headers(name):
         for match in pattern.finditer(window):
             method = pattern.groups == 2
             if method and match.group(1) in _NOT_METHODS:
@@ -96,6 +100,13 @@ def callback_slot(text: str, offset: int, name: str) -> CallbackSlot | None:
     if callee is None:
         return None
     return CallbackSlot(re.sub(r"\s+|\?", "", callee.group(1)), argument, index, key)
+
+
+@lru_cache(maxsize=512)
+def _headers(name: str) -> tuple[re.Pattern[str], ...]:
+    """The function-header patterns whose parameter list names `name`."""
+    n = re.escape(name)
+    return tuple(re.compile(t.replace("{n}", n)) for t in _HEADER_TEMPLATES)
 
 
 def parameter_types(signature: str, open_at: int) -> list[str | None]:
