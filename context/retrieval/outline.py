@@ -14,6 +14,7 @@ Guarantees: every rendered text ends with a line break; an outline lists at most
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from context.index.store import SymbolRow
@@ -25,6 +26,9 @@ TYPE_KINDS = frozenset(
     {"class", "interface", "struct", "type", "enum", "trait", "union", "module", "impl"}
 )
 _INDENT = "    "
+_TS_LANGUAGES = frozenset({"typescript", "tsx"})
+_WORDS = re.compile(r"[A-Za-z_$][\w$]*")
+_VARIANCE = frozenset({"in", "out", "const"})
 
 
 def render_definition(
@@ -85,11 +89,41 @@ def _outline(row: SymbolRow, members: Sequence[SymbolRow]) -> str:
 
 
 def type_header(row: SymbolRow) -> str:
-    """A type's header line(s), opened with `{` in brace languages."""
+    """A type's header line(s), opened with `{` in brace languages; a TypeScript header
+    whose type parameters run over lines of their own is cut to their names."""
     signature = row.signature.rstrip()
+    if row.language in _TS_LANGUAGES:
+        signature = short_type_parameters(signature)
     if row.language == "python" or signature.endswith((":", "{", ";", "=")):
         return signature + "\n"
     return signature + " {\n"
+
+
+def short_type_parameters(signature: str) -> str:
+    """`export class RouterCore<` over seven lines of `in out TRouteTree extends AnyRoute,`
+    as `export class RouterCore<TRouteTree, ...> {`: the names are what the members'
+    signatures use, and the constraints and defaults cost a line each. Only a header whose
+    first line ends with the opening `<` is cut, so that its first line stays as written."""
+    first, _, rest = signature.partition("\n")
+    if not first.rstrip().endswith("<") or not rest:
+        return signature
+    depth = 1
+    names: list[str] = []
+    part = ""
+    for idx, ch in enumerate(rest):
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}" and not (ch == ">" and rest[idx - 1 : idx] == "="):
+            depth -= 1
+        if depth == 0 or (ch == "," and depth == 1):
+            words = [w for w in _WORDS.findall(part.split("=")[0]) if w not in _VARIANCE]
+            names += words[:1]
+            part = ""
+            if depth == 0:
+                return first.rstrip() + ", ".join(names) + rest[idx:]
+        else:
+            part += ch
+    return signature
 
 
 def type_closer(row: SymbolRow) -> str:

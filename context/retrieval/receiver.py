@@ -116,9 +116,20 @@ from context.retrieval.python_types import (
     unpacked,
 )
 from context.retrieval.python_uses import package_member_uses as python_member_uses
-from context.retrieval.ts_positions import is_type_position, type_position_words
+from context.retrieval.ts_callbacks import (
+    CallbackSlot,
+    callback_slot,
+    function_parameter,
+    parameter_types,
+)
+from context.retrieval.ts_positions import (
+    distinctive_words,
+    is_type_position,
+    type_position_words,
+)
 from context.retrieval.ts_types import (
     alias_shape,
+    constructor_signature,
     guard_call,
     guarded_type,
     member_rows,
@@ -608,6 +619,15 @@ def receiver_tiers(
             # `params?: string | core.|`: a type goes here, named for what it annotates.
             kinds_first = _TS_TYPE_KINDS
             wanted = wanted | type_position_words(before)
+        close: frozenset[str] = frozenset()
+        if bindings.language in JS_FAMILY:
+            # A namespace of hundreds of names (`core.|`): the words of the lines around
+            # the cursor (`interface ZodBase64URL`) that few of its names share pick one
+            # out, where the file's other uses of the namespace say little.
+            module_names = [r.name for r in rows]
+            wanted = distinctive_words(wanted, module_names)
+            close = distinctive_words(nearby_words(text, offset), module_names)
+            close -= name_words(receiver)
         ranked = _ranked(
             rows,
             prefix,
@@ -616,6 +636,7 @@ def receiver_tiers(
             owner_path=bindings.path,
             limit=max_members or MAX_MODULE_MEMBERS,
             kinds_first=kinds_first,
+            close=close,
         )
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
@@ -899,6 +920,11 @@ def _head_target(
     module = bindings.module_paths(name)
     if module:
         return Target(module_paths=module)
+    if bindings.language in JS_FAMILY:
+        # `observable((observer) => observer.|)`: the callee's parameter types `observer`.
+        called = _callback_target(resolver, text, offset, cursor_line, name, depth)
+        if called.types or called.module_paths:
+            return called
     if function is not None and bindings.language in JS_FAMILY:
         # `if (isObservable(value)) {`: a type guard's `x is Observable` narrows `value`.
         body = text[_line_offset(text, function.start_line_idx) : offset]
@@ -969,6 +995,61 @@ def _head_target(
             # `detail::`: every file that opens the namespace.
             return Target(module_paths=namespace)
     return Target(types=types[:1])
+
+
+def _callback_target(
+    resolver: _Resolver, text: str, offset: int, cursor_line: int, name: str, depth: int
+) -> Target:
+    """The type the callee's signature gives `name`, an untyped parameter of a function
+    passed to it (`observable((observer) => ...)`, `new ReadableStream({ pull(c) {} })`)."""
+    slot = callback_slot(text, offset, name)
+    if slot is None or depth >= 3:
+        return Target()
+    words = slot.callee.split(".")
+    if len(words) == 1:
+        rows = resolver.bindings.resolve(words[0])[:1]
+    else:
+        receiver = _head_target(resolver, text, offset, cursor_line, words[0], depth + 1)
+        owner = resolver.members_chain(receiver, [(w, False) for w in words[1:-1]])
+        rows = [m for m in resolver.members_of(owner) if m.name == words[-1]][:1]
+    signatures = [(row.signature, row.name, row.rel_path) for row in rows]
+    if rows and rows[0].kind in TYPE_KINDS:
+        # `new ReadableStream(...)`: the class's constructor says what it takes.
+        built = constructor_signature(resolver.bindings.store, rows[0])
+        signatures = [(built, "constructor", rows[0].rel_path)] if built else []
+    for signature, callee, path in signatures:
+        flat = " ".join(signature.split())
+        open_at = flat.find("(", max(0, flat.find(callee)))
+        declared = parameter_types(flat, open_at)[slot.argument : slot.argument + 1]
+        if not declared or declared[0] is None:
+            continue
+        if slot.key is None:
+            found = function_parameter(declared[0], slot.parameter)
+        else:
+            found = _member_parameter(resolver, declared[0], path, slot)
+        if found:
+            return resolver.type_named(found, path)
+    return Target()
+
+
+def _member_parameter(
+    resolver: _Resolver, declared: str, path: str, slot: CallbackSlot
+) -> str | None:
+    """The type that member `slot.key` of the object type `declared` gives its parameter
+    `slot.parameter`: a method's (`pull(controller: C): void`) or a function-typed
+    property's (`next: (value: T) => void`)."""
+    for member in resolver.members_of(resolver.type_named(declared, path)):
+        if member.name != slot.key:
+            continue
+        flat = " ".join(member.signature.split())
+        value = re.search(rf"(?<![\w$]){re.escape(member.name)}\s*\??\s*:\s*(.+)", flat)
+        if value is not None and "=>" in value.group(1):
+            return function_parameter(value.group(1).rstrip(";, "), slot.parameter)
+        open_at = flat.find("(", flat.find(member.name))
+        if open_at >= 0:
+            types = parameter_types(flat, open_at)
+            return types[slot.parameter] if slot.parameter < len(types) else None
+    return None
 
 
 def _guarded_target(resolver: _Resolver, guard: str | None) -> Target:
@@ -1362,12 +1443,14 @@ def _ranked(
     limit: int = MAX_MEMBERS,
     kinds_first: frozenset[str] = frozenset(),
     nearby: frozenset[str] | None = None,
+    close: frozenset[str] = frozenset(),
 ) -> list[SymbolRow]:
     """`rows` without repeated signatures, best first, at most `limit`: those starting with
     the typed `prefix`, then containing it, then (when given) those of `kinds_first`, then
     sharing words with the assigned name
     (`wanted`), then by use in this file, then in the package's others (Go, Java), public first,
-    source order last; those out of reach from the file `owner_path` (`_is_hidden`) come
+    source order last; those sharing `MIN_NEARBY_WORDS` or more of the words `close` come
+    before the used ones; those out of reach from the file `owner_path` (`_is_hidden`) come
     after all others of their match."""
     elsewhere = package_uses or Counter()
     lowered = prefix.lower()
@@ -1391,6 +1474,7 @@ def _ranked(
             int(bool(kinds_first) and row.kind not in kinds_first),
             int(_is_hidden(row, owner_path)),
             -affinity(row.name, wanted),
+            -_strong(affinity(row.name, close)),
             -uses[row.name],
             -affinity(row.name, nearby or frozenset()),
             -elsewhere[row.name],
@@ -1407,6 +1491,11 @@ def _ranked(
     named.sort(key=lambda r: -affinity(r.name, nearby))
     taken = named[: min(NEARBY_SLOTS, limit // 2)]
     return ordered[: limit - len(taken)] + taken
+
+
+def _strong(shared: int) -> int:
+    """`shared` words, or none when too few to tell one name from its neighbours."""
+    return shared if shared >= MIN_NEARBY_WORDS else 0
 
 
 @lru_cache(maxsize=16384)

@@ -10,7 +10,8 @@ given as index-like rows (the index keeps no rows for them), so that they rank a
 as any member does; so are a class's parameter properties (`constructor(public options:
 Options)`: a field `options` of type `Options`).
 
-`parameter_type` reads the type a function's signature states for its own parameter
+`constructor_signature` gives a class's constructor's signature, which the index keeps no
+row for either. `parameter_type` reads the type a function's signature states for its own parameter
 (`reaction(expression: (r: IReactionPublic) => T, ...)` gives `r` none: that `r` belongs
 to a function type), and a bare type parameter is read as its constraint
 (`<T extends Annotation>(x: T)`: `Annotation`); `guard_call` and `guarded_type` read a type
@@ -70,6 +71,8 @@ class _FileShapes:
 
     aliases: dict[str, AliasShape]
     parameter_fields: dict[str, tuple[AliasMember, ...]]
+    constructors: dict[str, str]
+    """Each class's constructor signature (`constructor(source: Source, size = 1)`)."""
 
 
 def alias_shape(store: IndexStore, row: SymbolRow) -> AliasShape:
@@ -90,6 +93,15 @@ def parameter_fields(store: IndexStore, row: SymbolRow) -> list[SymbolRow]:
     if shapes is None:
         return []
     return member_rows(row, shapes.parameter_fields.get(row.name, ()))
+
+
+def constructor_signature(store: IndexStore, row: SymbolRow) -> str | None:
+    """The signature of the TypeScript class `row`'s own constructor, which the index keeps
+    no row for (`constructor(source: PipeSource<T>, size = 1)`), or None."""
+    if row.kind != "class" or row.language not in _TS_LANGUAGES:
+        return None
+    shapes = _shapes_of(store, row)
+    return shapes.constructors.get(row.name) if shapes is not None else None
 
 
 def _shapes_of(store: IndexStore, row: SymbolRow) -> _FileShapes | None:
@@ -215,7 +227,7 @@ def _file_shapes(language: str, text: str) -> _FileShapes:
     """Every top-level type alias of a file's text, and every top-level class's
     constructor parameter properties, by name."""
     lang = language_named(language)
-    empty = _FileShapes({}, {})
+    empty = _FileShapes({}, {}, {})
     if lang is None or ("type " not in text and "constructor" not in text):
         return empty
     try:
@@ -224,10 +236,11 @@ def _file_shapes(language: str, text: str) -> _FileShapes:
         return empty
     shapes: dict[str, AliasShape] = {}
     fields: dict[str, tuple[AliasMember, ...]] = {}
+    constructors: dict[str, str] = {}
     for node in tree.root_node.named_children:
         alias = node.named_children[0] if node.type == "export_statement" else node
         if alias is not None and alias.type in _CLASS_NODES:
-            _add_parameter_fields(alias, fields)
+            _add_parameter_fields(alias, fields, constructors)
             continue
         if alias is None or alias.type != "type_alias_declaration":
             continue
@@ -241,11 +254,14 @@ def _file_shapes(language: str, text: str) -> _FileShapes:
         shapes[name.text.decode("utf-8", "replace")] = AliasShape(
             tuple(dict.fromkeys(parts))[:MAX_PARTS], tuple(members)
         )
-    return _FileShapes(shapes, fields)
+    return _FileShapes(shapes, fields, constructors)
 
 
-def _add_parameter_fields(node: ts.Node, fields: dict[str, tuple[AliasMember, ...]]) -> None:
-    """The parameter properties of the class `node`'s constructor, into `fields`."""
+def _add_parameter_fields(
+    node: ts.Node, fields: dict[str, tuple[AliasMember, ...]], constructors: dict[str, str]
+) -> None:
+    """The parameter properties of the class `node`'s constructor, into `fields`, and the
+    constructor's signature, into `constructors`."""
     name = node.child_by_field_name("name")
     body = node.child_by_field_name("body")
     if name is None or body is None or name.text is None:
@@ -256,8 +272,10 @@ def _add_parameter_fields(node: ts.Node, fields: dict[str, tuple[AliasMember, ..
         params = method.child_by_field_name("parameters")
         if method.type != "method_definition" or key is None or params is None:
             continue
-        if key.text != b"constructor":
+        if key.text != b"constructor" or params.text is None:
             continue
+        listed = " ".join(params.text.decode("utf-8", "replace").split())
+        constructors[name.text.decode("utf-8", "replace")] = "constructor" + listed
         for param in params.named_children:
             is_property = any(c.type in _PROPERTY_MARKS for c in param.children)
             pattern = param.child_by_field_name("pattern")
