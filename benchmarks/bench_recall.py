@@ -252,6 +252,48 @@ CORPORA = (
     Corpus("c:libxml2", "c", "tune", ("deb-dir", "libxml2-dev"), "usr/include/libxml2"),
     Corpus("cpp:fmt", "cpp", "tune", ("deb-dir", "libfmt-dev"), "usr/include/fmt"),
     Corpus("cpp:cli11", "cpp", "tune", ("deb-dir", "libcli11-dev"), "usr/include/CLI"),
+    Corpus("py:structlog", "python", "held-out", ("pypi", "structlog"), "src/structlog"),
+    Corpus("py:tenacity", "python", "held-out", ("pypi", "tenacity"), "tenacity"),
+    Corpus("py:trio", "python", "held-out", ("pypi", "trio"), "src/trio"),
+    Corpus("go:chi", "go", "held-out", ("deb-go", "golang-github-go-chi-chi-dev"), "go-chi/chi"),
+    Corpus(
+        "go:mapstructure", "go", "held-out",
+        ("deb-go", "golang-github-mitchellh-mapstructure-dev"), "mitchellh/mapstructure",
+    ),
+    Corpus(
+        "go:validator", "go", "held-out",
+        ("deb-go", "golang-github-go-playground-validator-v10-dev"), "go-playground/validator/v10",
+    ),
+    Corpus("rust:walkdir", "rust", "held-out", ("deb-rust", "librust-walkdir-dev"), "walkdir-"),
+    Corpus("rust:tempfile", "rust", "held-out", ("deb-rust", "librust-tempfile-dev"), "tempfile-"),
+    Corpus(
+        "rust:crossbeam-channel", "rust", "held-out",
+        ("deb-rust", "librust-crossbeam-channel-dev"), "crossbeam-channel-",
+    ),
+    Corpus("rust:petgraph", "rust", "held-out", ("deb-rust", "librust-petgraph-dev"), "petgraph-"),
+    Corpus("ts:prosemirror-model", "typescript", "held-out", ("npm", "prosemirror-model"), "src"),
+    Corpus("ts:tiptap-core", "typescript", "held-out", ("npm", "@tiptap/core"), "src"),
+    Corpus("js:winston", "javascript", "held-out", ("npm", "winston"), "lib"),
+    Corpus("js:joi", "javascript", "held-out", ("npm", "joi"), "lib"),
+    Corpus("js:nunjucks", "javascript", "held-out", ("npm", "nunjucks"), "src"),
+    Corpus("js:hapi", "javascript", "held-out", ("npm", "@hapi/hapi"), "lib"),
+    Corpus(
+        "java:naming", "java", "held-out", ("deb-zip", "openjdk-17-source"),
+        "usr/lib/jvm/openjdk-17/lib/src.zip!java.naming",
+    ),
+    Corpus(
+        "java:rmi", "java", "held-out", ("deb-zip", "openjdk-17-source"),
+        "usr/lib/jvm/openjdk-17/lib/src.zip!java.rmi",
+    ),
+    Corpus("c:glib", "c", "held-out", ("deb-dir", "libglib2.0-dev"), "usr/include/glib-2.0/glib"),
+    Corpus(
+        "c:curl", "c", "held-out", ("deb-dir", "libcurl4-openssl-dev"),
+        "usr/include/x86_64-linux-gnu/curl",
+    ),
+    Corpus("cpp:cereal", "cpp", "held-out", ("deb-dir", "libcereal-dev"), "usr/include/cereal"),
+    Corpus(
+        "cpp:yaml-cpp", "cpp", "held-out", ("deb-dir", "libyaml-cpp-dev"), "usr/include/yaml-cpp"
+    ),
 )  # fmt: skip
 LANGUAGE_IDS = {"typescript": "typescript", "javascript": "javascript", "cpp": "cpp"}
 _RUST_STD_MEMBERS = """
