@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from context.retrieval.brackets import closing_bracket
+
 _SEQUENCES = frozenset(
     {
         "list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
@@ -199,13 +201,13 @@ def value_steps(expression: str) -> tuple[Step, ...]:
         at = match.end()
         is_call = match.group(2) is not None
         if is_call:
-            close = _closing(expression, at - 1, "(", ")")
+            close = closing_bracket(expression, at - 1, "(", ")")
             if close is None:
                 break
             at = close + 1
         subscripts: list[str] = []
         while at < len(expression) and expression[at] == "[":
-            close = _closing(expression, at, "[", "]")
+            close = closing_bracket(expression, at, "[", "]")
             if close is None:
                 return tuple(steps)
             subscripts.append(expression[at + 1 : close].strip())
@@ -321,16 +323,3 @@ def _is_tuple(text: str) -> bool:
         elif ch == "," and depth == 1:
             return True
     return True
-
-
-def _closing(text: str, open_at: int, opener: str, closer: str) -> int | None:
-    """The index of the bracket that closes the one at `open_at`, or None."""
-    depth = 0
-    for idx in range(open_at, len(text)):
-        if text[idx] == opener:
-            depth += 1
-        elif text[idx] == closer:
-            depth -= 1
-            if depth == 0:
-                return idx
-    return None

@@ -69,6 +69,7 @@ from context.index.store import SymbolRow
 from context.literal_scan import matches_near
 from context.retrieval.barrels import star_exported_paths
 from context.retrieval.bindings import Bindings
+from context.retrieval.brackets import closing_bracket
 from context.retrieval.commonjs import is_constructor, required_constructor, static_members
 from context.retrieval.cpp_scopes import aliased_type, namespace_paths
 from context.retrieval.go_types import embedded_types, go_declaration
@@ -592,12 +593,14 @@ def receiver_tiers(
             # The receiver's own name is in those lines, and says nothing of the member
             # (`command.|` is no evidence for `add_command` over `chain`).
             nearby = nearby - name_words(receiver)
-        evidence = (members, prefix, uses, wanted, package_uses, bindings.path)
-        rows = _ranked(*evidence, limit=limit, nearby=nearby)
+        ordered = _ordered(
+            members, prefix, uses, wanted, package_uses, bindings.path, nearby=nearby
+        )
+        rows = _picked(ordered, limit, nearby)
         shown = {(r.rel_path, r.start_line_idx) for r in rows}
         more = [
             r
-            for r in _ranked(*evidence, limit=limit + MORE_MEMBERS, nearby=nearby)
+            for r in _picked(ordered, limit + MORE_MEMBERS, nearby)
             if (r.rel_path, r.start_line_idx) not in shown
         ]
         owner = target.types[0]
@@ -628,16 +631,16 @@ def receiver_tiers(
             wanted = distinctive_words(wanted, module_names)
             close = distinctive_words(nearby_words(text, offset), module_names)
             close -= name_words(receiver)
-        ranked = _ranked(
+        ordered = _ordered(
             rows,
             prefix,
             uses,
             wanted,
             owner_path=bindings.path,
-            limit=max_members or MAX_MODULE_MEMBERS,
             kinds_first=kinds_first,
             close=close,
         )
+        ranked = _picked(ordered, max_members or MAX_MODULE_MEMBERS, None)
         if bindings.language == "go":
             ranked = with_families(ranked, rows)
         return MemberTiers(_render_by_file(ranked))
@@ -648,15 +651,11 @@ def receiver_tiers(
         scoped = _scoped_blanket_traits(bindings)
         if scoped:
             members = [row for trait in scoped for row in resolver.all_members(trait)]
-            rows = _ranked(
-                members,
-                prefix,
-                uses,
-                wanted,
-                owner_path=bindings.path,
-                limit=max_members or MAX_MEMBERS,
-                nearby=_nearby(bindings, text, offset, cursor_line),
+            nearby = _nearby(bindings, text, offset, cursor_line)
+            ordered = _ordered(
+                members, prefix, uses, wanted, owner_path=bindings.path, nearby=nearby
             )
+            rows = _picked(ordered, max_members or MAX_MEMBERS, nearby)
             return MemberTiers(_render_by_owner(resolver, scoped[0], rows))
     named = named_member_snippets(
         bindings,
@@ -716,12 +715,16 @@ def variable_members(
     target = resolver.type_named(declared, row.rel_path)
     if not target.types:
         return []
+    return _used_members(resolver, target, used)[:MAX_VARIABLE_MEMBERS]
+
+
+def _used_members(resolver: _Resolver, target: Target, used: Counter[str]) -> list[SymbolRow]:
+    """The members of `target`'s type that `used` counts, one per name, most used first."""
     members: dict[str, SymbolRow] = {}
     for member in resolver.members_of(target):
         if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
             members.setdefault(member.name, member)
-    ranked = sorted(members.values(), key=lambda m: -used[m.name])
-    return ranked[:MAX_VARIABLE_MEMBERS]
+    return sorted(members.values(), key=lambda m: -used[m.name])
 
 
 def _scoped_blanket_traits(bindings: Bindings) -> list[SymbolRow]:
@@ -1329,7 +1332,7 @@ def _return_annotation(signature: str, name: str, language: str) -> str | None:
         at = flat.find(name)
     if at < 0:
         return None
-    close = _matching_paren(flat, flat.find("(", at))
+    close = closing_bracket(flat, flat.find("(", at), "(", ")")
     if close is None:
         if language in ("java", "c", "cpp", "csharp"):
             head = flat[:at].split()
@@ -1343,20 +1346,6 @@ def _return_annotation(signature: str, name: str, language: str) -> str | None:
     if language in ("java", "c", "cpp", "csharp"):
         head = [w for w in flat[:at].split() if w not in _WRAPPERS]
         return head[-1] if head else None
-    return None
-
-
-def _matching_paren(text: str, open_at: int) -> int | None:
-    if open_at < 0:
-        return None
-    depth = 0
-    for idx in range(open_at, len(text)):
-        if text[idx] == "(":
-            depth += 1
-        elif text[idx] == ")":
-            depth -= 1
-            if depth == 0:
-                return idx
     return None
 
 
@@ -1432,7 +1421,7 @@ def _member_uses(text: str, offset: int) -> Counter[str]:
     return uses
 
 
-def _ranked(
+def _ordered(
     rows: Sequence[SymbolRow],
     prefix: str,
     uses: Counter[str],
@@ -1440,18 +1429,17 @@ def _ranked(
     package_uses: Counter[str] | None = None,
     owner_path: str | None = None,
     *,
-    limit: int = MAX_MEMBERS,
     kinds_first: frozenset[str] = frozenset(),
     nearby: frozenset[str] | None = None,
     close: frozenset[str] = frozenset(),
 ) -> list[SymbolRow]:
-    """`rows` without repeated signatures, best first, at most `limit`: those starting with
-    the typed `prefix`, then containing it, then (when given) those of `kinds_first`, then
-    sharing words with the assigned name
-    (`wanted`), then by use in this file, then in the package's others (Go, Java), public first,
-    source order last; those sharing `MIN_NEARBY_WORDS` or more of the words `close` come
-    before the used ones; those out of reach from the file `owner_path` (`_is_hidden`) come
-    after all others of their match."""
+    """`rows` without repeated signatures, best first (`_picked` takes the best few): those
+    starting with the typed `prefix`, then containing it, then (when given) those of
+    `kinds_first`, then sharing words with the assigned name (`wanted`), then by use in this
+    file, then in the package's others (Go, Java), public first, source order last; those
+    sharing `MIN_NEARBY_WORDS` or more of the words `close` come before the used ones; those
+    out of reach from the file `owner_path` (`_is_hidden`) come after all others of their
+    match."""
     elsewhere = package_uses or Counter()
     lowered = prefix.lower()
     unique: dict[str, tuple[int, SymbolRow]] = {}
@@ -1482,7 +1470,12 @@ def _ranked(
             idx,
         )
 
-    ordered = [row for _, row in sorted(unique.values(), key=key)]
+    return [row for _, row in sorted(unique.values(), key=key)]
+
+
+def _picked(ordered: list[SymbolRow], limit: int, nearby: frozenset[str] | None) -> list[SymbolRow]:
+    """The best `limit` of `_ordered`'s list, the last places kept for the unused members
+    the lines around the cursor name."""
     if not nearby or len(ordered) <= limit:
         return ordered[:limit]
     # A big type's members that this file already uses fill the list; the last places go
@@ -1540,11 +1533,7 @@ def _path_members(
         field_target = resolver.member(target, name, False)
         if not field_target.types:
             continue
-        members: dict[str, SymbolRow] = {}
-        for member in resolver.members_of(field_target):
-            if used[member.name] and member.kind not in _MEMBER_TYPE_KINDS:
-                members.setdefault(member.name, member)
-        ranked = sorted(members.values(), key=lambda m: -used[m.name])[:PATH_MEMBERS]
+        ranked = _used_members(resolver, field_target, used)[:PATH_MEMBERS]
         if ranked:
             snippets += _render_by_owner(resolver, field_target.types[0], ranked)
     return snippets

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from context.retrieval.brackets import closing_bracket
+
 WINDOW_CHARS = 4_000
 """How far before the cursor the enclosing function and its call are looked for."""
 
@@ -109,14 +111,29 @@ def _headers(name: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(t.replace("{n}", n)) for t in _HEADER_TEMPLATES)
 
 
+_PARAMETER_HEAD = re.compile(
+    r"\s*(?:(?:public|private|protected|readonly|override)\s+)*(?:\.\.\.)?"
+    r"([A-Za-z_$][\w$]*)\s*\??\s*(:)?"
+)
+"""A parameter's modifiers, name and the `:` of its type (`private readonly store?: S`)."""
+
+
 def parameter_types(signature: str, open_at: int) -> list[str | None]:
     """The types of the parameters whose list opens at `signature[open_at]` (`(`), in
     order, None for one that states none."""
-    found: list[str | None] = []
+    return [declared for _, declared in parameters(signature, open_at)]
+
+
+def parameters(signature: str, open_at: int) -> list[tuple[str | None, str | None]]:
+    """The name and the stated type of each parameter whose list opens at
+    `signature[open_at]` (`(`), in order: None for a name that is a destructuring pattern,
+    and for a type that is not stated; a default value is no part of the type."""
+    found: list[tuple[str | None, str | None]] = []
     for part in _top_level_parts(signature, open_at):
-        head = re.match(r"\s*(?:\.\.\.)?[A-Za-z_$][\w$]*\s*\??\s*:", part)
-        if head is None:
-            found.append(None)
+        head = _PARAMETER_HEAD.match(part)
+        name = head.group(1) if head is not None else None
+        if head is None or head.group(2) is None:
+            found.append((name, None))
             continue
         declared = part[head.end() :]
         depth = 0
@@ -128,7 +145,7 @@ def parameter_types(signature: str, open_at: int) -> list[str | None]:
             elif ch == "=" and depth == 0 and declared[idx + 1 : idx + 2] != ">":
                 declared = declared[:idx]
                 break
-        found.append(declared.strip() or None)
+        found.append((name, declared.strip() or None))
     return found
 
 
@@ -137,7 +154,7 @@ def function_parameter(declared: str, index: int) -> str | None:
     (`(observer: Observer<T>) => void`), None when it is no function type or states none."""
     flat = " ".join(declared.split()).removeprefix("new ").strip()
     if flat.startswith("<"):
-        closing = _closing(flat, 0, "<", ">")
+        closing = closing_bracket(flat, 0, "<", ">")
         flat = flat[closing + 1 :].strip() if closing is not None else flat
     if not flat.startswith("(") or "=>" not in flat:
         return None
@@ -205,7 +222,7 @@ def _method_name(window: str, at: int) -> str | None:
 
 def _top_level_parts(text: str, open_at: int) -> list[str]:
     """The comma-separated parts of the bracketed list that opens at `text[open_at]`."""
-    closing = _closing(text, open_at, "(", ")")
+    closing = closing_bracket(text, open_at, "(", ")")
     inner = text[open_at + 1 : closing] if closing is not None else text[open_at + 1 :]
     return [p for p in _split_commas(inner) if p.strip()]
 
@@ -224,16 +241,3 @@ def _split_commas(text: str) -> list[str]:
             last = idx + 1
     parts.append(text[last:])
     return parts
-
-
-def _closing(text: str, open_at: int, opener: str, closer: str) -> int | None:
-    depth = 0
-    for idx in range(open_at, len(text)):
-        ch = text[idx]
-        if ch == opener:
-            depth += 1
-        elif ch == closer and not (closer == ">" and text[idx - 1 : idx] == "="):
-            depth -= 1
-            if depth == 0:
-                return idx
-    return None

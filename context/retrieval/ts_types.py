@@ -31,6 +31,7 @@ import tree_sitter as ts
 from context.index.store import IndexStore, SymbolRow
 from context.languages import language_named
 from context.retrieval.rowcache import FileMemo
+from context.retrieval.ts_callbacks import parameters
 from context.syntax import parse
 
 MAX_PARTS = 12
@@ -42,7 +43,6 @@ _COMBINED_NODES = frozenset({"union_type", "intersection_type", "parenthesized_t
 _CLASS_NODES = frozenset({"class_declaration", "abstract_class_declaration"})
 _PROPERTY_MARKS = frozenset({"accessibility_modifier", "readonly", "override_modifier"})
 _MEMBER_NODES = {"property_signature": "field", "method_signature": "method"}
-_OPENERS = {"(": ")", "<": ">", "{": "}", "[": "]"}
 
 
 @dataclass(frozen=True)
@@ -136,32 +136,9 @@ def parameter_type(signature: str, name: str) -> str | None:
     open_at = _parameters_start(flat)
     if open_at < 0:
         return None
-    found = re.compile(rf"(?:\.\.\.)?{re.escape(name)}\s*\??\s*:").match
-    depth = 0
-    idx = open_at + 1
-    expect_name = True
-    while idx < len(flat):
-        ch = flat[idx]
-        if depth == 0 and expect_name:
-            # A parameter's modifiers (`private readonly store: Store`) come before it.
-            head = re.match(
-                r"\s*(?:(?:public|private|protected|readonly|override)\s+)*", flat[idx:]
-            )
-            at = idx + (head.end() if head else 0)
-            match = found(flat, at)
-            if match is not None and not _is_word(flat, at - 1):
-                declared = _until_separator(flat, match.end())
-                return _constraint(flat[:open_at], declared) or declared
-            expect_name = False
-        if ch in _OPENERS:
-            depth += 1
-        elif ch in ")>}]" and not (ch == ">" and flat[idx - 1] == "="):
-            if depth == 0:
-                return None
-            depth -= 1
-        elif ch == "," and depth == 0:
-            expect_name = True
-        idx += 1
+    for parameter, declared in parameters(flat, open_at):
+        if parameter == name and declared is not None:
+            return _constraint(flat[:open_at], declared) or declared
     return None
 
 
@@ -195,32 +172,12 @@ def _parameters_start(flat: str) -> int:
     return -1
 
 
-def _until_separator(flat: str, start: int) -> str:
-    """The text from `start` to the next `,`, `)` or `=` (a default) at its own depth."""
-    depth = 0
-    for idx in range(start, len(flat)):
-        ch = flat[idx]
-        if ch in _OPENERS:
-            depth += 1
-        elif ch in ")>}]" and not (ch == ">" and flat[idx - 1] == "="):
-            if depth == 0:
-                return flat[start:idx].strip()
-            depth -= 1
-        elif depth == 0 and (ch == "," or (ch == "=" and flat[idx + 1 : idx + 2] != ">")):
-            return flat[start:idx].strip()
-    return flat[start:].strip()
-
-
 def _constraint(head: str, declared: str) -> str | None:
     """The constraint the type parameters in `head` give a bare `declared` (`T`)."""
     if not re.fullmatch(r"[A-Za-z_$][\w$]*", declared):
         return None
     found = re.search(rf"[<,]\s*{re.escape(declared)}\s+extends\s+([A-Za-z_$][\w$.]*)", head)
     return found.group(1) if found is not None else None
-
-
-def _is_word(text: str, idx: int) -> bool:
-    return idx >= 0 and (text[idx].isalnum() or text[idx] in "_$")
 
 
 def _file_shapes(language: str, text: str) -> _FileShapes:
